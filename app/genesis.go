@@ -1,0 +1,35 @@
+package app
+
+import (
+	"encoding/json"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/x/bank"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+)
+
+// HNTMetadata describes the token to wallets and explorers.
+func HNTMetadata() banktypes.Metadata {
+	return banktypes.Metadata{
+		Description: "HNT, the proof-of-coverage reward and staking token of pocd.",
+		DenomUnits: []*banktypes.DenomUnit{
+			{Denom: BondDenom, Exponent: 0, Aliases: []string{"bone"}},
+			{Denom: DisplayDenom, Exponent: DisplayExponent},
+		},
+		Base:    BondDenom,
+		Display: DisplayDenom,
+		Name:    "Helium Network Token",
+		Symbol:  DisplayDenom,
+	}
+}
+
+// bankBasic is x/bank's module basic with HNT metadata in its default
+// genesis, so `pocd init` writes a genesis that wallets can display. (The
+// other modules pick up "bones" from sdk.DefaultBondDenom, set by SetSDKConfig.)
+type bankBasic struct{ bank.AppModuleBasic }
+
+func (b bankBasic) DefaultGenesis(cdc codec.JSONCodec) json.RawMessage {
+	gs := banktypes.DefaultGenesisState()
+	gs.DenomMetadata = append(gs.DenomMetadata, HNTMetadata())
+	return cdc.MustMarshalJSON(gs)
+}

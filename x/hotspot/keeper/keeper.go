@@ -1,0 +1,136 @@
+package keeper
+
+import (
+	"context"
+	"errors"
+
+	"cosmossdk.io/collections"
+	"cosmossdk.io/collections/indexes"
+	"cosmossdk.io/core/address"
+	corestore "cosmossdk.io/core/store"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/pocnet/pocd/x/hotspot/types"
+)
+
+// CommunityPool receives onboarding and location fees.
+type CommunityPool interface {
+	FundCommunityPool(ctx context.Context, amount sdk.Coins, sender sdk.AccAddress) error
+}
+
+// HotspotIndexes are the secondary indexes of the hotspot registry. Every
+// index maps a reference to the primary key (the hotspot address).
+type HotspotIndexes struct {
+	// Owner lists an account's hotspots.
+	Owner *indexes.Multi[sdk.AccAddress, string, types.Hotspot]
+	// Cell orders asserted hotspots by the H3 path key of their location, so
+	// that the hotspots inside a cell of any resolution are one range scan.
+	Cell *indexes.Multi[uint64, string, types.Hotspot]
+	// Name resolves three-word names (which may collide).
+	Name *indexes.Multi[string, string, types.Hotspot]
+	// Region lists the hotspots asserted in a region.
+	Region *indexes.Multi[string, string, types.Hotspot]
+}
+
+// IndexesList implements collections.Indexes.
+func (i HotspotIndexes) IndexesList() []collections.Index[string, types.Hotspot] {
+	return []collections.Index[string, types.Hotspot]{i.Owner, i.Cell, i.Name, i.Region}
+}
+
+// Keeper owns the hotspot registry.
+type Keeper struct {
+	cdc          codec.BinaryCodec
+	addressCodec address.Codec
+	authority    string
+	fees         CommunityPool
+
+	Schema   collections.Schema
+	Params   collections.Item[types.Params]
+	Hotspots *collections.IndexedMap[string, types.Hotspot, HotspotIndexes]
+}
+
+// NewKeeper builds the keeper. authority is the gov module account unless
+// consensus AuthorityParams override it.
+func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, addressCodec address.Codec, fees CommunityPool, authority string) *Keeper {
+	sb := collections.NewSchemaBuilder(storeService)
+	idx := HotspotIndexes{
+		Owner: indexes.NewMulti(sb, types.HotspotsByOwner, "hotspots_by_owner",
+			sdk.AccAddressKey, collections.StringKey,
+			func(_ string, h types.Hotspot) (sdk.AccAddress, error) { return addressCodec.StringToBytes(h.Owner) }),
+		Cell: indexes.NewMulti(sb, types.HotspotsByCell, "hotspots_by_cell",
+			collections.Uint64Key, collections.StringKey,
+			func(_ string, h types.Hotspot) (uint64, error) { return cellIndexKey(h) }),
+		Name: indexes.NewMulti(sb, types.HotspotsByName, "hotspots_by_name",
+			collections.StringKey, collections.StringKey,
+			func(_ string, h types.Hotspot) (string, error) { return h.Name, nil }),
+		Region: indexes.NewMulti(sb, types.HotspotsByRegion, "hotspots_by_region",
+			collections.StringKey, collections.StringKey,
+			func(_ string, h types.Hotspot) (string, error) { return h.Region, nil }),
+	}
+	k := &Keeper{
+		cdc:          cdc,
+		addressCodec: addressCodec,
+		authority:    authority,
+		fees:         fees,
+		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		Hotspots: collections.NewIndexedMap(sb, types.HotspotsKey, "hotspots",
+			collections.StringKey, codec.CollValue[types.Hotspot](cdc), idx),
+	}
+	schema, err := sb.Build()
+	if err != nil {
+		panic(err)
+	}
+	k.Schema = schema
+	return k
+}
+
+// unassertedCellKey sorts hotspots without a location apart from every real
+// cell (real path keys have mode bit 59 set, so they are all >= 2^59 and < 2^60).
+const unassertedCellKey = 0
+
+func cellIndexKey(h types.Hotspot) (uint64, error) {
+	if h.Location == "" {
+		return unassertedCellKey, nil
+	}
+	c, err := types.ParseLocation(h.Location)
+	if err != nil {
+		return 0, err
+	}
+	return c.PathKey(), nil
+}
+
+// Authority is the address allowed to update params.
+func (k *Keeper) Authority() string { return k.authority }
+
+// GetHotspot resolves an address or a three-word name.
+func (k *Keeper) GetHotspot(ctx context.Context, id string) (types.Hotspot, error) {
+	if id == "" {
+		return types.Hotspot{}, types.ErrHotspotNotFound.Wrap("empty hotspot id")
+	}
+	if !types.LooksLikeName(id) {
+		h, err := k.Hotspots.Get(ctx, id)
+		if errors.Is(err, collections.ErrNotFound) {
+			return types.Hotspot{}, types.ErrHotspotNotFound.Wrapf("no hotspot %s", id)
+		}
+		return h, err
+	}
+	it, err := k.Hotspots.Indexes.Name.MatchExact(ctx, id)
+	if err != nil {
+		return types.Hotspot{}, err
+	}
+	defer it.Close()
+	pks, err := it.PrimaryKeys()
+	if err != nil {
+		return types.Hotspot{}, err
+	}
+	switch len(pks) {
+	case 0:
+		return types.Hotspot{}, types.ErrHotspotNotFound.Wrapf("no hotspot named %s", id)
+	case 1:
+		return k.Hotspots.Get(ctx, pks[0])
+	default:
+		return types.Hotspot{}, types.ErrAmbiguousName.Wrapf("%s names %d hotspots: %v", id, len(pks), pks)
+	}
+}

@@ -1,0 +1,37 @@
+package keeper
+
+import (
+	"context"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+
+	"github.com/pocnet/pocd/x/hotspot/types"
+)
+
+// TransferHotspot hands a hotspot to new_owner; the asserted location stays.
+func (s msgServer) TransferHotspot(ctx context.Context, msg *types.MsgTransferHotspot) (*types.MsgTransferHotspotResponse, error) {
+	if _, err := s.k.addressCodec.StringToBytes(msg.Owner); err != nil {
+		return nil, sdkerrors.ErrInvalidAddress.Wrapf("owner: %v", err)
+	}
+	if _, err := s.k.addressCodec.StringToBytes(msg.NewOwner); err != nil {
+		return nil, sdkerrors.ErrInvalidAddress.Wrapf("new_owner: %v", err)
+	}
+	h, err := s.k.GetHotspot(ctx, msg.Hotspot)
+	if err != nil {
+		return nil, err
+	}
+	if h.Owner != msg.Owner {
+		return nil, types.ErrNotOwner.Wrapf("%s is owned by %s", h.Address, h.Owner)
+	}
+	h.Owner = msg.NewOwner
+	if err := s.k.Hotspots.Set(ctx, h.Address, h); err != nil {
+		return nil, err
+	}
+	if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventHotspotTransferred{
+		Address: h.Address, From: msg.Owner, To: msg.NewOwner,
+	}); err != nil {
+		return nil, err
+	}
+	return &types.MsgTransferHotspotResponse{}, nil
+}
