@@ -1,5 +1,10 @@
 package types
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
 // Word lists for hotspot names. Changing, reordering or extending a list
 // renames every hotspot, so these lists are frozen; TestNameWordListsFrozen
 // pins their length and a digest.
@@ -51,4 +56,17 @@ var nameAnimals = [128]string{
 	"owl", "ox", "panda", "panther", "parrot", "pelican", "penguin", "pheasant",
 	"pig", "pony", "porcupine", "puffin", "puma", "rabbit", "raccoon", "raven",
 	"seal", "shark", "sheep", "skunk", "sparrow", "squirrel", "tiger", "turtle",
+}
+
+// NameWordListDigest is a SHA-256 over the three lists, for the frozen test.
+func NameWordListDigest() string {
+	h := sha256.New()
+	for _, list := range [][]string{nameAdjectives[:], nameColors[:], nameAnimals[:]} {
+		for _, w := range list {
+			h.Write([]byte(w))
+			h.Write([]byte{0})
+		}
+		h.Write([]byte{1})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

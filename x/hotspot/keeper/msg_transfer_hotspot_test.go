@@ -1,0 +1,62 @@
+package keeper_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+
+	"github.com/pocnet/pocd/x/hotspot/types"
+)
+
+func TestTransferHotspot(t *testing.T) {
+	f := setup(t)
+	addr := f.add(t, "a")
+	_, err := f.msgs.AssertLocation(f.ctx, assertMsg(f, addr, res12(0, 0, 0)))
+	require.NoError(t, err)
+
+	_, err = f.msgs.TransferHotspot(f.ctx, &types.MsgTransferHotspot{Owner: f.owner, Hotspot: addr, NewOwner: f.other})
+	require.NoError(t, err)
+	h, err := f.k.GetHotspot(f.ctx, addr)
+	require.NoError(t, err)
+	require.Equal(t, f.other, h.Owner)
+	require.Equal(t, res12(0, 0, 0), h.Location, "location survives a transfer")
+
+	// The owner index moved with it.
+	res, err := f.query.Hotspots(f.ctx, &types.QueryHotspotsRequest{Owner: f.owner})
+	require.NoError(t, err)
+	require.Empty(t, res.Hotspots)
+	res, err = f.query.Hotspots(f.ctx, &types.QueryHotspotsRequest{Owner: f.other})
+	require.NoError(t, err)
+	require.Len(t, res.Hotspots, 1)
+
+	// The old owner can no longer act on it.
+	_, err = f.msgs.AssertLocation(f.ctx, assertMsg(f, addr, res12(1, 0, 0)))
+	require.ErrorIs(t, err, types.ErrNotOwner)
+}
+
+func TestTransferHotspotRejections(t *testing.T) {
+	cases := []struct {
+		name   string
+		edit   func(f *fixture, m *types.MsgTransferHotspot)
+		target error
+	}{
+		{"unknown hotspot", func(f *fixture, m *types.MsgTransferHotspot) { m.Hotspot = "brave-amber-otter" }, types.ErrHotspotNotFound},
+		{"not the owner", func(f *fixture, m *types.MsgTransferHotspot) { m.Owner = f.other }, types.ErrNotOwner},
+		{"bad new owner", func(f *fixture, m *types.MsgTransferHotspot) { m.NewOwner = "xyz" }, sdkerrors.ErrInvalidAddress},
+		{"bad owner", func(f *fixture, m *types.MsgTransferHotspot) { m.Owner = "" }, sdkerrors.ErrInvalidAddress},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := setup(t)
+			addr := f.add(t, "a")
+			m := &types.MsgTransferHotspot{Owner: f.owner, Hotspot: addr, NewOwner: f.other}
+			tc.edit(f, m)
+			before := f.snapshot(t)
+			_, err := f.msgs.TransferHotspot(f.ctx, m)
+			require.ErrorIs(t, err, tc.target)
+			require.Equal(t, before, f.snapshot(t))
+		})
+	}
+}
