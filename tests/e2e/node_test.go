@@ -1,0 +1,313 @@
+// Package e2e drives the real pocd binary: a single-validator chain in a temp
+// dir, real CometBFT, real gRPC and REST. Set POCD_BINARY to test a prebuilt
+// binary (make test-e2e does); otherwise the test builds one.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// pocdBinary returns $POCD_BINARY or builds ./cmd/pocd once per test run.
+func pocdBinary(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("POCD_BINARY"); p != "" {
+		return p
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "pocd-e2e-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "pocd")
+		cmd := exec.Command("go", "build", "-o", binPath, "../../cmd/pocd")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		buildErr = cmd.Run()
+	})
+	require.NoError(t, buildErr)
+	return binPath
+}
+
+// freePorts reserves n distinct loopback ports: all listeners are held open
+// until every port is chosen, so the kernel cannot hand out one twice.
+func freePorts(t *testing.T, n int) []int {
+	t.Helper()
+	var ports []int
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports
+}
+
+// node is one pocd home directory and, while running, its process.
+type node struct {
+	t       *testing.T
+	bin     string
+	home    string
+	chainID string
+	rpc     int
+	grpc    int
+	api     int
+	p2p     int
+	prom    int
+	cmd     *exec.Cmd
+	done    chan struct{} // closed when the process has exited
+	exitErr error
+	logPath string
+}
+
+func newNode(t *testing.T, chainID string) *node {
+	t.Helper()
+	ports := freePorts(t, 5)
+	n := &node{
+		t: t, bin: pocdBinary(t), home: t.TempDir(), chainID: chainID,
+		rpc: ports[0], grpc: ports[1], api: ports[2], p2p: ports[3], prom: ports[4],
+	}
+	n.logPath = filepath.Join(n.home, "node.log")
+	return n
+}
+
+// run executes a pocd subcommand against this home and returns stdout.
+func (n *node) run(args ...string) (string, error) {
+	n.t.Helper()
+	cmd := exec.Command(n.bin, append(args, "--home", n.home)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if err != nil {
+		return out.String(), fmt.Errorf("pocd %s: %v\n%s%s", strings.Join(args, " "), err, out.String(), errb.String())
+	}
+	return out.String(), nil
+}
+
+func (n *node) mustRun(args ...string) string {
+	n.t.Helper()
+	out, err := n.run(args...)
+	require.NoError(n.t, err)
+	return out
+}
+
+func (n *node) nodeFlag() string { return fmt.Sprintf("tcp://127.0.0.1:%d", n.rpc) }
+
+// tx submits a transaction through the CLI and waits until it is in a block,
+// returning the delivered result (code 0 asserted by the caller).
+func (n *node) tx(args ...string) map[string]any {
+	n.t.Helper()
+	full := append(args, "--keyring-backend", "test", "--chain-id", n.chainID, "--node", n.nodeFlag(),
+		"--gas", "auto", "--gas-adjustment", "1.5", "-y", "-o", "json")
+	out := n.mustRun(full...)
+	var res map[string]any
+	require.NoError(n.t, json.Unmarshal([]byte(lastJSON(out)), &res), out)
+	require.EqualValues(n.t, 0, res["code"], "CheckTx rejected: %s", out)
+	waited := n.mustRun("query", "wait-tx", res["txhash"].(string), "--timeout", "60s", "--node", n.nodeFlag(), "-o", "json")
+	var delivered map[string]any
+	require.NoError(n.t, json.Unmarshal([]byte(lastJSON(waited)), &delivered), waited)
+	return delivered
+}
+
+// lastJSON returns the last line that looks like a JSON object (the CLI may
+// print "gas estimate: N" first).
+func lastJSON(out string) string {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.HasPrefix(strings.TrimSpace(lines[i]), "{") {
+			return strings.Join(lines[i:], "\n")
+		}
+	}
+	return out
+}
+
+// configure rewrites listen addresses so several tests (and a developer's
+// localnet) can run side by side.
+func (n *node) configure() {
+	n.t.Helper()
+	cfgPath := filepath.Join(n.home, "config", "config.toml")
+	bz, err := os.ReadFile(cfgPath)
+	require.NoError(n.t, err)
+	section := ""
+	var out []string
+	for _, line := range strings.Split(string(bz), "\n") {
+		if strings.HasPrefix(line, "[") {
+			section = line
+		}
+		switch {
+		case section == "[rpc]" && strings.HasPrefix(line, "laddr = "):
+			line = fmt.Sprintf(`laddr = "tcp://127.0.0.1:%d"`, n.rpc)
+		case section == "[p2p]" && strings.HasPrefix(line, "laddr = "):
+			line = fmt.Sprintf(`laddr = "tcp://127.0.0.1:%d"`, n.p2p)
+		case strings.HasPrefix(line, "prometheus_listen_addr = "):
+			line = fmt.Sprintf(`prometheus_listen_addr = "127.0.0.1:%d"`, n.prom)
+		case strings.HasPrefix(line, "pprof_laddr = "):
+			line = `pprof_laddr = ""`
+		case strings.HasPrefix(line, "timeout_commit = "):
+			line = `timeout_commit = "500ms"`
+		}
+		out = append(out, line)
+	}
+	require.NoError(n.t, os.WriteFile(cfgPath, []byte(strings.Join(out, "\n")), 0o644))
+
+	appPath := filepath.Join(n.home, "config", "app.toml")
+	bz, err = os.ReadFile(appPath)
+	require.NoError(n.t, err)
+	section, out = "", nil
+	for _, line := range strings.Split(string(bz), "\n") {
+		if strings.HasPrefix(line, "[") {
+			section = line
+		}
+		switch {
+		case section == "[api]" && strings.HasPrefix(line, "address = "):
+			line = fmt.Sprintf(`address = "tcp://127.0.0.1:%d"`, n.api)
+		case section == "[grpc]" && strings.HasPrefix(line, "address = "):
+			line = fmt.Sprintf(`address = "127.0.0.1:%d"`, n.grpc)
+		}
+		out = append(out, line)
+	}
+	require.NoError(n.t, os.WriteFile(appPath, []byte(strings.Join(out, "\n")), 0o644))
+}
+
+// initChain creates a one-validator genesis with funded test keys.
+func (n *node) initChain(keys ...string) map[string]string {
+	n.t.Helper()
+	n.mustRun("init", "e2e", "--chain-id", n.chainID)
+	addrs := map[string]string{}
+	for _, k := range append([]string{"validator"}, keys...) {
+		n.mustRun("keys", "add", k, "--keyring-backend", "test")
+		addrs[k] = strings.TrimSpace(n.mustRun("keys", "show", k, "-a", "--keyring-backend", "test"))
+		n.mustRun("genesis", "add-genesis-account", addrs[k], "100000000000000bones")
+	}
+	n.mustRun("genesis", "gentx", "validator", "10000000000000bones", "--chain-id", n.chainID, "--keyring-backend", "test")
+	n.mustRun("genesis", "collect-gentxs")
+	n.mustRun("genesis", "validate")
+	n.configure()
+	return addrs
+}
+
+func (n *node) start() {
+	n.t.Helper()
+	logf, err := os.OpenFile(n.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	require.NoError(n.t, err)
+	n.cmd = exec.Command(n.bin, "start", "--home", n.home, "--log_format", "json")
+	n.cmd.Stdout, n.cmd.Stderr = logf, logf
+	require.NoError(n.t, n.cmd.Start())
+	done := make(chan struct{})
+	n.done = done
+	cmd := n.cmd
+	go func() { n.exitErr = cmd.Wait(); logf.Close(); close(done) }()
+	n.t.Cleanup(n.stop)
+}
+
+func (n *node) stop() {
+	if n.cmd == nil || n.cmd.Process == nil {
+		return
+	}
+	_ = n.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-n.done:
+	case <-time.After(30 * time.Second):
+		_ = n.cmd.Process.Kill()
+		<-n.done
+	}
+	n.cmd = nil
+}
+
+func (n *node) dumpLog() {
+	bz, _ := os.ReadFile(n.logPath)
+	if len(bz) > 8000 {
+		bz = bz[len(bz)-8000:]
+	}
+	n.t.Logf("node log tail:\n%s", bz)
+}
+
+// height asks CometBFT's RPC for the latest block height.
+func (n *node) height() (int64, error) {
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/status", n.rpc))
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Result struct {
+			SyncInfo struct {
+				LatestBlockHeight string `json:"latest_block_height"`
+			} `json:"sync_info"`
+		} `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return 0, err
+	}
+	var h int64
+	_, err = fmt.Sscan(st.Result.SyncInfo.LatestBlockHeight, &h)
+	return h, err
+}
+
+// waitHeight polls until the chain reaches h, failing fast if the process dies.
+func (n *node) waitHeight(h int64, timeout time.Duration) {
+	n.t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if got, err := n.height(); err == nil && got >= h {
+			return
+		}
+		select {
+		case <-n.done:
+			n.dumpLog()
+			n.t.Fatalf("pocd exited before height %d: %v", h, n.exitErr)
+		case <-tick.C:
+		}
+		if time.Now().After(deadline) {
+			n.dumpLog()
+			n.t.Fatalf("height %d not reached within %s", h, timeout)
+		}
+	}
+}
+
+// waitHTTP polls a URL on the node until it answers 200.
+func (n *node) waitHTTP(url string, timeout time.Duration) []byte {
+	n.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return body
+			}
+		}
+		select {
+		case <-ctx.Done():
+			n.dumpLog()
+			n.t.Fatalf("%s did not answer 200 within %s (last error %v)", url, timeout, err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
