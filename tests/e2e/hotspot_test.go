@@ -66,7 +66,9 @@ func TestHotspotLifecycle(t *testing.T) {
 	require.EqualValues(t, 0, res["code"], "assert-location: %v", res["raw_log"])
 
 	// --- CLI query by name --------------------------------------------------
-	var q struct{ Hotspot struct{ Address, Location, Mode string } }
+	var q struct {
+		Hotspot struct{ Address, Location, Mode string }
+	}
 	requireJSON(t, n.mustRun("query", "hotspot", "hotspot", key.Name, "--node", n.nodeFlag(), "-o", "json"), &q)
 	require.Equal(t, key.Address, q.Hotspot.Address)
 	require.Equal(t, sfCell, q.Hotspot.Location)
@@ -103,7 +105,11 @@ func TestHotspotLifecycle(t *testing.T) {
 	var restCell struct{ Hotspots []struct{ Address string } }
 	requireJSON(t, string(n.waitHTTP(rest+"/pocd/hotspot/v1/cells/"+sfParent+"/hotspots", 10*time.Second)), &restCell)
 	require.Len(t, restCell.Hotspots, 1)
-	var restParams struct{ Params struct{ RegionPlans []any `json:"region_plans"` } }
+	var restParams struct {
+		Params struct {
+			RegionPlans []any `json:"region_plans"`
+		}
+	}
 	requireJSON(t, string(n.waitHTTP(rest+"/pocd/hotspot/v1/params", 10*time.Second)), &restParams)
 	require.Len(t, restParams.Params.RegionPlans, 11)
 	var restList struct{ Hotspots []any }

@@ -53,13 +53,17 @@ func TestGenesisValidateRejects(t *testing.T) {
 	good, err := f.k.ExportGenesis(f.ctx)
 	require.NoError(t, err)
 	cases := map[string]func(gs *types.GenesisState){
-		"address does not match key": func(gs *types.GenesisState) { gs.Hotspots[0].Address = "12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo" },
-		"name does not match key":    func(gs *types.GenesisState) { gs.Hotspots[0].Name = "odd-ginger-mole-x" },
-		"duplicate":                  func(gs *types.GenesisState) { gs.Hotspots = append(gs.Hotspots, gs.Hotspots[0]) },
-		"bad location":               func(gs *types.GenesisState) { gs.Hotspots[0].Location, gs.Hotspots[0].Region = "8b28308280c0fff", "US915" },
-		"unknown region":             func(gs *types.GenesisState) { gs.Hotspots[0].Location, gs.Hotspots[0].Region = res12(0, 0, 0), "XX" },
-		"no owner":                   func(gs *types.GenesisState) { gs.Hotspots[0].Owner = "" },
-		"bad params":                 func(gs *types.GenesisState) { gs.Params.RegionPlans = nil },
+		"address does not match key": func(gs *types.GenesisState) {
+			gs.Hotspots[0].Address = "12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo"
+		},
+		"name does not match key": func(gs *types.GenesisState) { gs.Hotspots[0].Name = "odd-ginger-mole-x" },
+		"duplicate":               func(gs *types.GenesisState) { gs.Hotspots = append(gs.Hotspots, gs.Hotspots[0]) },
+		"bad location": func(gs *types.GenesisState) {
+			gs.Hotspots[0].Location, gs.Hotspots[0].Region = "8b28308280c0fff", "US915"
+		},
+		"unknown region": func(gs *types.GenesisState) { gs.Hotspots[0].Location, gs.Hotspots[0].Region = res12(0, 0, 0), "XX" },
+		"no owner":       func(gs *types.GenesisState) { gs.Hotspots[0].Owner = "" },
+		"bad params":     func(gs *types.GenesisState) { gs.Params.RegionPlans = nil },
 	}
 	for name, edit := range cases {
 		t.Run(name, func(t *testing.T) {

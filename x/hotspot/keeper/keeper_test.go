@@ -51,14 +51,14 @@ func (p *fakePool) FundCommunityPool(_ context.Context, amount sdk.Coins, sender
 }
 
 type fixture struct {
-	ctx    sdk.Context
-	k      *keeper.Keeper
-	msgs   types.MsgServer
-	query  types.QueryServer
-	pool   *fakePool
-	owner  string
-	other  string
-	gov    string
+	ctx   sdk.Context
+	k     *keeper.Keeper
+	msgs  types.MsgServer
+	query types.QueryServer
+	pool  *fakePool
+	owner string
+	other string
+	gov   string
 }
 
 func bech32(b []byte) string {

@@ -15,7 +15,9 @@ func assertMsg(f *fixture, hs, cell string) *types.MsgAssertLocation {
 	return &types.MsgAssertLocation{Owner: f.owner, Hotspot: hs, Location: cell, Gain: 12, Elevation: 5, Region: "US915"}
 }
 
-func ownerPaid(f *fixture) sdk.Coins { return f.pool.paid[sdk.AccAddress([]byte("owner_______________")).String()] }
+func ownerPaid(f *fixture) sdk.Coins {
+	return f.pool.paid[sdk.AccAddress([]byte("owner_______________")).String()]
+}
 
 func TestAssertLocationFeesAndNonce(t *testing.T) {
 	f := setup(t)
@@ -71,7 +73,9 @@ func TestAssertLocationRejections(t *testing.T) {
 		edit   func(f *fixture, m *types.MsgAssertLocation)
 		target error
 	}{
-		{"unknown hotspot", func(f *fixture, m *types.MsgAssertLocation) { m.Hotspot = "12D3KooWNraH1DNwetvx2kMwtrFaADdwWawoKXCwXnwbK1i8UtWg" }, types.ErrHotspotNotFound},
+		{"unknown hotspot", func(f *fixture, m *types.MsgAssertLocation) {
+			m.Hotspot = "12D3KooWNraH1DNwetvx2kMwtrFaADdwWawoKXCwXnwbK1i8UtWg"
+		}, types.ErrHotspotNotFound},
 		{"unknown name", func(f *fixture, m *types.MsgAssertLocation) { m.Hotspot = "no-such-name" }, types.ErrHotspotNotFound},
 		{"not the owner", func(f *fixture, m *types.MsgAssertLocation) { m.Owner = f.other }, types.ErrNotOwner},
 		{"bad owner address", func(f *fixture, m *types.MsgAssertLocation) { m.Owner = "nope" }, sdkerrors.ErrInvalidAddress},
