@@ -15,7 +15,7 @@ GOCOSMOS_VERSION     := v1.7.2
 GRPC_GATEWAY_VERSION := v1.16.0
 OPENAPIV2_VERSION    := v2.27.8
 
-.PHONY: help build install localnet test test-unit test-e2e vet proto-tools proto-vendor proto-gen proto-check fuzz clean
+.PHONY: help build install localnet test test-unit test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
 
 help:
 	@echo "make localnet     build and run a one-validator local chain (resumes if it exists)"
@@ -52,12 +52,26 @@ proto-tools:
 proto-vendor:
 	bash scripts/vendor-protos.sh
 
-proto-gen:
+proto-gen: proto-tools-if-missing
 	GOBIN=$(GOBIN) bash scripts/protocgen.sh
+
+# Installs the generator plugins only when absent, so `make test` works on a
+# fresh machine (protoc itself comes from Debian: apt-get install protobuf-compiler).
+proto-tools-if-missing:
+	@for p in protoc-gen-gocosmos protoc-gen-grpc-gateway protoc-gen-openapiv2; do \
+	  test -x $(GOBIN)/$$p || { $(MAKE) --no-print-directory proto-tools; break; }; done
+	@command -v protoc >/dev/null || { echo "protoc missing: sudo apt-get install -y protobuf-compiler libprotobuf-dev (or run bash .ci/run)"; exit 1; }
 
 proto-check: proto-gen
 	@git diff --exit-code -- x docs/openapi || { echo "generated code is stale: run make proto-gen and commit"; exit 1; }
 	@test -z "$$(git status --porcelain -- x docs/openapi)" || { git status --porcelain -- x docs/openapi; echo "untracked generated files"; exit 1; }
+
+# Short fuzzing sessions for the decoders (the seed corpora run in every `go test`).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./x/hotspot/types -run '^$$' -fuzz '^FuzzParseCell$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./x/hotspot/types -run '^$$' -fuzz '^FuzzCellValidateMatchesH3$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./x/hotspot/types -run '^$$' -fuzz '^FuzzHotspotKey$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf $(BUILDDIR)
