@@ -118,6 +118,13 @@ func TestHotspotLifecycle(t *testing.T) {
 	spec := string(n.waitHTTP(rest+"/openapi/pocd.json", 10*time.Second))
 	require.Contains(t, spec, "/pocd/hotspot/v1/cells/{cell}/hotspots")
 
+	// --- operability: metrics on by default, JSON logs ----------------------
+	cometMetrics := string(n.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", n.prom), 10*time.Second))
+	require.Contains(t, cometMetrics, "cometbft_consensus_height")
+	sdkMetrics := string(n.waitHTTP(rest+"/metrics?format=prometheus", 10*time.Second))
+	require.Contains(t, sdkMetrics, "# TYPE")
+	n.requireJSONLogs()
+
 	// --- transfer, then restart and find everything intact --------------------
 	res = n.tx("tx", "hotspot", "transfer-hotspot", key.Address, addrs["bob"], "--from", "alice")
 	require.EqualValues(t, 0, res["code"], "transfer: %v", res["raw_log"])

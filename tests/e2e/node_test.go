@@ -311,3 +311,17 @@ func (n *node) waitHTTP(url string, timeout time.Duration) []byte {
 		}
 	}
 }
+
+// requireJSONLogs checks that `--log_format json` gives one JSON object per line.
+func (n *node) requireJSONLogs() {
+	n.t.Helper()
+	bz, err := os.ReadFile(n.logPath)
+	require.NoError(n.t, err)
+	lines := strings.Split(strings.TrimSpace(string(bz)), "\n")
+	require.Greater(n.t, len(lines), 10)
+	for _, l := range lines[len(lines)-10:] {
+		var m map[string]any
+		require.NoError(n.t, json.Unmarshal([]byte(l), &m), "log line is not JSON: %s", l)
+		require.Contains(n.t, m, "level")
+	}
+}
