@@ -15,7 +15,7 @@ GOCOSMOS_VERSION     := v1.7.2
 GRPC_GATEWAY_VERSION := v1.16.0
 OPENAPIV2_VERSION    := v2.27.8
 
-.PHONY: help build install localnet test test-unit test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
+.PHONY: help build install localnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
 
 help:
 	@echo "make localnet     build and run a one-validator local chain (resumes if it exists)"
@@ -37,12 +37,26 @@ vet:
 	$(GO) vet ./...
 
 test-unit:
-	$(GO) test ./x/... ./app/... ./cmd/...
+	$(GO) test ./geo/... ./x/... ./app/... ./cmd/...
 
 test-e2e: build
 	POCD_BINARY=$(BUILDDIR)/pocd $(GO) test -count=1 -timeout 20m ./tests/e2e/...
 
-test: vet proto-check test-unit test-e2e
+# Consensus arithmetic must be bit-identical on every CPU: build the geometry
+# tests for arm64 and run them under qemu-user (Debian: gcc-aarch64-linux-gnu
+# qemu-user-static). Outside CI (POCD_CI unset) a machine without the cross
+# tools skips this step with a warning.
+ARM64_PKGS := ./geo
+test-arm64:
+	@if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! command -v qemu-aarch64-static >/dev/null; then \
+	  if [ -n "$$POCD_CI" ]; then echo "arm64 cross tools missing"; exit 1; fi; \
+	  echo "WARNING: skipping arm64 determinism tests (apt-get install gcc-aarch64-linux-gnu qemu-user-static)"; exit 0; fi; \
+	for p in $(ARM64_PKGS); do \
+	  CGO_ENABLED=1 GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc $(GO) test -c -o $(BUILDDIR)/arm64/$$(basename $$p).test $$p || exit 1; \
+	  qemu-aarch64-static -L /usr/aarch64-linux-gnu $(BUILDDIR)/arm64/$$(basename $$p).test -test.short || exit 1; \
+	done
+
+test: vet proto-check test-unit test-arm64 test-e2e
 
 proto-tools:
 	GOBIN=$(GOBIN) $(GO) install github.com/cosmos/gogoproto/protoc-gen-gocosmos@$(GOCOSMOS_VERSION)
