@@ -1,0 +1,33 @@
+package verify
+
+// Params are the rule constants (defaults: docs/poc-rules.md).
+type Params struct {
+	EntropyLifespanMs     int64  // 180000
+	BeaconIntervalMs      int64  // 6 h, buckets aligned to the Unix epoch (UTC midnight)
+	WitnessLagMs          int64  // 4000: witness after beacon
+	FirstWitnessLagMs     int64  // 1500: after the first witness, when it precedes the beacon
+	MaxFrequencyDeltaHz   uint64 // 100000
+	MinGridDistance       int    // 8, between resolution-11 parents
+	MinDistanceResolution int    // 11
+	MaxDistanceKm         uint64 // 100
+	ReciprocityWindowMs   int64  // 48 h
+	MaxSelectedWitnesses  int    // 14
+	PayloadSize           int    // 51
+}
+
+// DefaultParams are Helium's last values.
+func DefaultParams() Params {
+	return Params{
+		EntropyLifespanMs:     180_000,
+		BeaconIntervalMs:      6 * 3600_000,
+		WitnessLagMs:          4000,
+		FirstWitnessLagMs:     1500,
+		MaxFrequencyDeltaHz:   100_000,
+		MinGridDistance:       8,
+		MinDistanceResolution: 11,
+		MaxDistanceKm:         100,
+		ReciprocityWindowMs:   48 * 3600_000,
+		MaxSelectedWitnesses:  14,
+		PayloadSize:           51,
+	}
+}

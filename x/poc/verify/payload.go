@@ -1,0 +1,38 @@
+package verify
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+
+	"golang.org/x/crypto/chacha20"
+)
+
+// LocalEntropySize is the size of the hotspot's own entropy.
+const LocalEntropySize = 4
+
+// BeaconPayload derives the payload a beacon must carry from the remote
+// entropy (a block hash) and the hotspot's 4-byte local entropy:
+// seed = SHA-256(block_hash || local), payload = the first size bytes of the
+// ChaCha20 keystream keyed by seed with an all-zero nonce.
+func BeaconPayload(blockHash, local []byte, size int) []byte {
+	h := sha256.New()
+	h.Write(blockHash)
+	h.Write(local)
+	seed := h.Sum(nil)
+	c, err := chacha20.NewUnauthenticatedCipher(seed, make([]byte, chacha20.NonceSize))
+	if err != nil {
+		panic(err) // key and nonce sizes are constants
+	}
+	out := make([]byte, size)
+	c.XORKeyStream(out, out)
+	return out
+}
+
+// BeaconChannel is the channel index a payload selects: its first two bytes,
+// little-endian, modulo the number of channels.
+func BeaconChannel(payload []byte, channels int) int {
+	if len(payload) < 2 || channels <= 0 {
+		return 0
+	}
+	return int(binary.LittleEndian.Uint16(payload[:2])) % channels
+}
