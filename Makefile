@@ -46,7 +46,7 @@ test-e2e: build
 # tests for arm64 and run them under qemu-user (Debian: gcc-aarch64-linux-gnu
 # qemu-user-static). Outside CI (POCD_CI unset) a machine without the cross
 # tools skips this step with a warning.
-ARM64_PKGS := ./geo
+ARM64_PKGS := ./geo ./x/poc/verify
 test-arm64:
 	@if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! command -v qemu-aarch64-static >/dev/null; then \
 	  if [ -n "$$POCD_CI" ]; then echo "arm64 cross tools missing"; exit 1; fi; \

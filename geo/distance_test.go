@@ -82,8 +82,8 @@ func TestMaxRSSIBoundary(t *testing.T) {
 // Golden values: pinned exact integers, the test that runs on amd64 and on
 // arm64 under qemu to prove the results are bit-identical across CPUs.
 func TestGoldenGeometry(t *testing.T) {
-	sf := CellCenter(0x8c283082800b3ff)  // 37.7749, -122.4194 at res 12
-	oak := CellCenter(0x8c28308101115ff) // 37.8044, -122.2712 at res 12
+	sf := CellCenter(0x8c283082800b3ff)   // 37.7749, -122.4194 at res 12
+	oak := CellCenter(0x8c28308101115ff)  // 37.8044, -122.2712 at res 12
 	pent := CellCenter(0x8c4c000000001ff) // a res-12 pentagon
 	require.Equal(t, "(-977117213995376943, -1538532645734196327, 1412469904551495275)", sf.String())
 	require.Equal(t, "(-972745687704770857, -1540441858848198709, 1413406059736458800)", oak.String())

@@ -47,9 +47,12 @@ func newFakeChain() *fakeChain {
 	return c
 }
 
-func (c *fakeChain) Hotspot(pub []byte) (Hotspot, bool) { h, ok := c.hotspots[string(pub)]; return h, ok }
+func (c *fakeChain) Hotspot(pub []byte) (Hotspot, bool) {
+	h, ok := c.hotspots[string(pub)]
+	return h, ok
+}
 func (c *fakeChain) RegionPlan(r string) (RegionPlan, bool) { p, ok := c.plans[r]; return p, ok }
-func (c *fakeChain) Denied(a string) bool                  { return c.denied[a] }
+func (c *fakeChain) Denied(a string) bool                   { return c.denied[a] }
 func (c *fakeChain) DeniedEdge(a, b string) bool {
 	return c.deniedEdges[[2]string{a, b}] || c.deniedEdges[[2]string{b, a}]
 }

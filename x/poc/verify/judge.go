@@ -366,3 +366,9 @@ func contains(xs []uint64, x uint64) bool {
 	}
 	return false
 }
+
+// VerifyWitness judges one witness report against its beacon, in the
+// context of a PoC with no other witnesses.
+func VerifyWitness(p Params, chain Chain, b *Beacon, w Witness, nowMs int64, opt Options) WitnessVerdict {
+	return Judge(p, chain, b, []Witness{w}, nowMs, opt).Witnesses[0]
+}
