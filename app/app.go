@@ -85,6 +85,9 @@ import (
 	"github.com/pocnet/pocd/x/hotspot"
 	hotspotkeeper "github.com/pocnet/pocd/x/hotspot/keeper"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
+	"github.com/pocnet/pocd/x/poc"
+	pockeeper "github.com/pocnet/pocd/x/poc/keeper"
+	poctypes "github.com/pocnet/pocd/x/poc/types"
 )
 
 // DefaultNodeHome is ~/.pocd unless $POCD_HOME says otherwise.
@@ -135,6 +138,7 @@ type App struct {
 	EvidenceKeeper  *evidencekeeper.Keeper
 	EpochsKeeper    *epochskeeper.Keeper
 	HotspotKeeper   *hotspotkeeper.Keeper
+	PocKeeper       *pockeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -170,7 +174,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	keys := storetypes.NewKVStoreKeys(
 		authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, distrtypes.StoreKey,
 		slashingtypes.StoreKey, govtypes.StoreKey, consensustypes.StoreKey, upgradetypes.StoreKey,
-		evidencetypes.StoreKey, epochstypes.StoreKey, hotspottypes.StoreKey,
+		evidencetypes.StoreKey, epochstypes.StoreKey, hotspottypes.StoreKey, poctypes.StoreKey,
 	)
 	if err := bApp.RegisterStreamingServices(appOpts, keys); err != nil {
 		panic(err)
@@ -223,6 +227,9 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.EpochsKeeper = &epochsKeeper
 
 	app.HotspotKeeper = hotspotkeeper.NewKeeper(appCodec, store(hotspottypes.StoreKey), addrCodec, app.DistrKeeper, govAuthority)
+	app.PocKeeper = pockeeper.NewKeeper(appCodec, store(poctypes.StoreKey), addrCodec, app.HotspotKeeper, app.EpochsKeeper, govAuthority)
+	// x/epochs accepts hooks once: every module's epoch work is listed here.
+	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks(app.PocKeeper.Hooks()))
 
 	// --- modules ------------------------------------------------------------
 	app.ModuleManager = module.NewManager(
@@ -238,11 +245,13 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		evidence.NewAppModule(*app.EvidenceKeeper),
 		epochs.NewAppModule(app.EpochsKeeper),
 		hotspot.NewAppModule(app.HotspotKeeper),
+		poc.NewAppModule(app.PocKeeper),
 	)
 	app.BasicModuleManager = module.NewBasicManagerFromManager(app.ModuleManager, map[string]module.AppModuleBasic{
 		genutiltypes.ModuleName: genutil.NewAppModuleBasic(genutiltypes.DefaultMessageValidator),
 		govtypes.ModuleName:     gov.NewAppModuleBasic([]govclient.ProposalHandler{}),
 		banktypes.ModuleName:    bankBasic{},
+		epochstypes.ModuleName:  epochsBasic{epochs.NewAppModule(app.EpochsKeeper)},
 	})
 	app.BasicModuleManager.RegisterLegacyAminoCodec(legacyAmino)
 	app.BasicModuleManager.RegisterInterfaces(interfaceRegistry)
@@ -282,7 +291,14 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	if err != nil {
 		panic(err)
 	}
-	app.SetAnteHandler(anteHandler)
+	// Relays of an already recorded beacon are refused before anything else,
+	// in CheckTx as well, so duplicates never reach a block.
+	app.SetAnteHandler(func(ctx sdk.Context, tx sdk.Tx, simulate bool) (sdk.Context, error) {
+		if err := app.PocKeeper.RejectRecordedBeacons(ctx, tx); err != nil {
+			return ctx, err
+		}
+		return anteHandler(ctx, tx, simulate)
+	})
 
 	if loadLatest {
 		if err := app.LoadLatestVersion(); err != nil {

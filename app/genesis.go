@@ -2,11 +2,28 @@ package app
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	"github.com/cosmos/cosmos-sdk/x/bank"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
+	"github.com/cosmos/cosmos-sdk/x/epochs"
+	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
+
+	poctypes "github.com/pocnet/pocd/x/poc/types"
 )
+
+// PocEpochDuration is the default length of a PoC (and reward) epoch.
+const PocEpochDuration = 24 * time.Hour
+
+// epochsBasic adds pocd's own epoch identifier to x/epochs' defaults.
+type epochsBasic struct{ epochs.AppModule }
+
+func (b epochsBasic) DefaultGenesis(cdc codec.JSONCodec) json.RawMessage {
+	gs := epochstypes.DefaultGenesis()
+	gs.Epochs = append(gs.Epochs, epochstypes.NewGenesisEpochInfo(poctypes.DefaultEpochIdentifier, PocEpochDuration))
+	return cdc.MustMarshalJSON(gs)
+}
 
 // HNTMetadata describes the token to wallets and explorers.
 func HNTMetadata() banktypes.Metadata {

@@ -14,6 +14,7 @@ import (
 	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
+	poctypes "github.com/pocnet/pocd/x/poc/types"
 )
 
 // Block ordering. TestBlockOrdering guards the rules stated here.
@@ -25,9 +26,11 @@ var PreBlockers = []string{
 	authtypes.ModuleName,
 }
 
-// BeginBlockers: epochs before distribution, so that anything an epoch hook
-// sends to the fee collector is distributed to validators in the same block.
+// BeginBlockers: poc first, so this block's hash is recorded as entropy
+// before anything runs; epochs before distribution, so that anything an epoch
+// hook sends to the fee collector is distributed to validators in the same block.
 var BeginBlockers = []string{
+	poctypes.ModuleName,
 	epochstypes.ModuleName,
 	distrtypes.ModuleName,
 	slashingtypes.ModuleName,
@@ -58,6 +61,7 @@ var InitGenesisOrder = []string{
 	evidencetypes.ModuleName,
 	epochstypes.ModuleName,
 	hotspottypes.ModuleName,
+	poctypes.ModuleName,
 	genutiltypes.ModuleName,
 }
 

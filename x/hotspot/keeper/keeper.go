@@ -134,3 +134,13 @@ func (k *Keeper) GetHotspot(ctx context.Context, id string) (types.Hotspot, erro
 		return types.Hotspot{}, types.ErrAmbiguousName.Wrapf("%s names %d hotspots: %v", id, len(pks), pks)
 	}
 }
+
+// RegionPlan returns the named region plan from the current parameters.
+func (k *Keeper) RegionPlan(ctx context.Context, region string) (types.RegionPlan, bool, error) {
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return types.RegionPlan{}, false, err
+	}
+	rp, ok := p.RegionPlan(region)
+	return rp, ok, nil
+}

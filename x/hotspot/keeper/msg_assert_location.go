@@ -6,6 +6,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
+	"github.com/pocnet/pocd/geo"
 	"github.com/pocnet/pocd/x/hotspot/types"
 )
 
@@ -49,6 +50,10 @@ func (s msgServer) AssertLocation(ctx context.Context, msg *types.MsgAssertLocat
 	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	h.Location = location
+	if changed {
+		c := geo.CellCenter(uint64(cell))
+		h.LocationCenter = types.Vec3{X: c.X, Y: c.Y, Z: c.Z}
+	}
 	h.Gain = msg.Gain
 	h.Elevation = msg.Elevation
 	h.Region = msg.Region

@@ -8,6 +8,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
+	"github.com/pocnet/pocd/geo"
 	"github.com/pocnet/pocd/x/hotspot/types"
 )
 
@@ -55,6 +56,14 @@ func TestAssertLocationFeesAndNonce(t *testing.T) {
 	require.Equal(t, int32(12), h.Gain)
 	require.Equal(t, "US915", h.Region)
 	require.Equal(t, int64(7), h.AssertedHeight)
+	want := geo.CellCenter(mustCell(t, res12(1, 0, 0)))
+	require.Equal(t, types.Vec3{X: want.X, Y: want.Y, Z: want.Z}, h.LocationCenter, "centre stored with the location")
+}
+
+func mustCell(t *testing.T, s string) uint64 {
+	c, err := types.ParseCell(s)
+	require.NoError(t, err)
+	return uint64(c)
 }
 
 func upper(s string) string {

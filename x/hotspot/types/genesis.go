@@ -1,5 +1,7 @@
 package types
 
+import "github.com/pocnet/pocd/geo"
+
 // DefaultGenesis has the default parameters and no hotspots.
 func DefaultGenesis() *GenesisState {
 	return &GenesisState{Params: DefaultParams()}
@@ -34,8 +36,12 @@ func (gs GenesisState) Validate() error {
 			return ErrInvalidGenesis.Wrapf("hotspot %s has no owner", addr)
 		}
 		if h.Location != "" {
-			if _, err := ParseLocation(h.Location); err != nil {
+			cell, err := ParseLocation(h.Location)
+			if err != nil {
 				return ErrInvalidGenesis.Wrapf("hotspot %s: %v", addr, err)
+			}
+			if c := geo.CellCenter(uint64(cell)); h.LocationCenter != (Vec3{X: c.X, Y: c.Y, Z: c.Z}) {
+				return ErrInvalidGenesis.Wrapf("hotspot %s: location_center does not match %s", addr, h.Location)
 			}
 			if _, ok := gs.Params.RegionPlan(h.Region); !ok {
 				return ErrInvalidGenesis.Wrapf("hotspot %s: region %q not in params", addr, h.Region)

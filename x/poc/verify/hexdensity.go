@@ -114,21 +114,29 @@ func (m *HexDensityMap) Scale(location uint64) uint32 {
 	if s, ok := m.scales[uint64(p10)]; ok {
 		return s
 	}
+	s := ScaleFromCounts(m.params, location, func(c uint64) (HexCount, bool) { hc, ok := m.counts[c]; return hc, ok })
+	m.scales[uint64(p10)] = s
+	return s
+}
+
+// ScaleFromCounts computes a location's scale from stored counts (the
+// keeper's store or a HexDensityMap): the product over the resolutions of
+// clipped/unclipped of the location's ancestor, rounded to 4 decimals half
+// to even; DefaultScale when an ancestor has no count.
+func ScaleFromCounts(params []HexResParams, location uint64, lookup func(cell uint64) (HexCount, bool)) uint32 {
 	prod := big.NewRat(1, 1)
-	for _, rp := range m.params {
+	for _, rp := range params {
 		a, err := h3.Cell(location).Parent(rp.Res)
 		if err != nil {
 			return DefaultScale
 		}
-		hc, ok := m.counts[uint64(a)]
+		hc, ok := lookup(uint64(a))
 		if !ok || hc.Unclipped == 0 {
 			return DefaultScale
 		}
 		prod.Mul(prod, big.NewRat(int64(hc.Clipped), int64(hc.Unclipped)))
 	}
-	s := roundUnit(prod)
-	m.scales[uint64(p10)] = s
-	return s
+	return roundUnit(prod)
 }
 
 // Count returns a cell's numbers (any resolution 4..11).

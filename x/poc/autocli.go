@@ -1,0 +1,45 @@
+package poc
+
+import (
+	autocliv1 "cosmossdk.io/api/cosmos/autocli/v1"
+
+	"github.com/pocnet/pocd/x/poc/types"
+)
+
+// AutoCLIOptions describes `pocd query poc ...`; `pocd tx poc submit-poc`
+// is a custom command (it reads a JSON file), and the denylist and params
+// messages go through governance.
+func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
+	return &autocliv1.ModuleOptions{
+		Query: &autocliv1.ServiceCommandDescriptor{
+			Service: types.Query_serviceDesc.ServiceName,
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{RpcMethod: "Poc", Use: "poc [beacon-id-hex]", Short: "A beacon's verdict and its witnesses' verdicts",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "beacon_id"}}},
+				{RpcMethod: "PocsByBeaconer", Use: "pocs [hotspot-address]", Short: "A hotspot's beacons, oldest first",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "hotspot"}}},
+				{RpcMethod: "Witnesses", Use: "witnesses [hotspot-address]", Short: "Who witnessed a hotspot, with verdicts",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "hotspot"}}},
+				{RpcMethod: "Witnessed", Use: "witnessed [hotspot-address]", Short: "Whom a hotspot witnessed, with verdicts",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "hotspot"}}},
+				{RpcMethod: "HexScale", Use: "hex-scale [h3-cell]", Short: "A cell's transmit scale and the HIP-17 counts behind it",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "cell"}}},
+				{RpcMethod: "RewardShares", Use: "shares [hotspot-address] [epoch]", Short: "A hotspot's reward shares in an epoch",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "hotspot"}, {ProtoField: "epoch"}}},
+				{RpcMethod: "Denylist", Use: "denylist", Short: "Denied hotspots and edges"},
+				{RpcMethod: "Entropy", Use: "entropy", Short: "The newest block hash usable as beacon entropy"},
+				{RpcMethod: "Params", Use: "params", Short: "The PoC rule constants"},
+			},
+		},
+		Tx: &autocliv1.ServiceCommandDescriptor{
+			Service: types.Msg_serviceDesc.ServiceName,
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{RpcMethod: "SubmitPoc", Skip: true},
+				{RpcMethod: "AddToDenylist", Skip: true},
+				{RpcMethod: "RemoveFromDenylist", Skip: true},
+				{RpcMethod: "UpdateParams", Skip: true},
+			},
+			EnhanceCustomCommand: true,
+		},
+	}
+}

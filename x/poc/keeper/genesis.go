@@ -1,0 +1,145 @@
+package keeper
+
+import (
+	"context"
+
+	"cosmossdk.io/collections"
+
+	"github.com/pocnet/pocd/x/poc/types"
+)
+
+// InitGenesis loads the module state.
+func (k *Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
+	if err := gs.Validate(); err != nil {
+		return err
+	}
+	if err := k.Params.Set(ctx, gs.Params); err != nil {
+		return err
+	}
+	for _, h := range gs.DeniedHotspots {
+		if err := k.DeniedHotspots.Set(ctx, h); err != nil {
+			return err
+		}
+	}
+	for _, e := range gs.DeniedEdges {
+		c := types.CanonicalEdge(e.A, e.B)
+		if err := k.DeniedEdges.Set(ctx, collections.Join(c.A, c.B)); err != nil {
+			return err
+		}
+	}
+	for _, a := range gs.Activity {
+		if err := k.Activity.Set(ctx, a.Hotspot, a); err != nil {
+			return err
+		}
+	}
+	for _, s := range gs.Shares {
+		if err := k.Shares.Set(ctx, collections.Join(s.Epoch, s.Hotspot), s); err != nil {
+			return err
+		}
+	}
+	for _, p := range gs.Pocs {
+		if err := k.Pocs.Set(ctx, p.BeaconId, p); err != nil {
+			return err
+		}
+		if err := k.PocsByEpoch.Set(ctx, collections.Join(p.Epoch, p.BeaconId)); err != nil {
+			return err
+		}
+		if p.Beaconer != "" {
+			if err := k.PocsByBeaconer.Set(ctx, collections.Join(p.Beaconer, p.Seq), p.BeaconId); err != nil {
+				return err
+			}
+		}
+	}
+	for _, w := range gs.Witnesses {
+		if err := k.Witnesses.Set(ctx, collections.Join3(w.Beaconer, w.Seq, w.Witness), w); err != nil {
+			return err
+		}
+		if err := k.Witnessed.Set(ctx, collections.Join3(w.Witness, w.Seq, w.Beaconer)); err != nil {
+			return err
+		}
+	}
+	for _, h := range gs.HexCounts {
+		if err := k.HexCounts.Set(ctx, h.Cell, h); err != nil {
+			return err
+		}
+	}
+	if err := k.HexEpoch.Set(ctx, gs.HexEpoch); err != nil {
+		return err
+	}
+	for _, e := range gs.Entropy {
+		if err := k.Entropy.Set(ctx, e.Height, e); err != nil {
+			return err
+		}
+	}
+	next := gs.NextSeq
+	if next > 0 {
+		next-- // Seq.Next returns the stored value; stored = last issued
+	}
+	return k.Seq.Set(ctx, next)
+}
+
+// ExportGenesis writes the whole module state in key order.
+func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) {
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gs := &types.GenesisState{Params: p}
+	if err := k.DeniedHotspots.Walk(ctx, nil, func(h string) (bool, error) {
+		gs.DeniedHotspots = append(gs.DeniedHotspots, h)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.DeniedEdges.Walk(ctx, nil, func(e collections.Pair[string, string]) (bool, error) {
+		gs.DeniedEdges = append(gs.DeniedEdges, types.Edge{A: e.K1(), B: e.K2()})
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Activity.Walk(ctx, nil, func(_ string, a types.HotspotActivity) (bool, error) {
+		gs.Activity = append(gs.Activity, a)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Shares.Walk(ctx, nil, func(_ collections.Pair[int64, string], s types.RewardShares) (bool, error) {
+		gs.Shares = append(gs.Shares, s)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Pocs.Walk(ctx, nil, func(_ []byte, r types.PocRecord) (bool, error) {
+		gs.Pocs = append(gs.Pocs, r)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Witnesses.Walk(ctx, nil, func(_ collections.Triple[string, uint64, string], w types.WitnessRecord) (bool, error) {
+		gs.Witnesses = append(gs.Witnesses, w)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.HexCounts.Walk(ctx, nil, func(_ uint64, h types.HexCount) (bool, error) {
+		gs.HexCounts = append(gs.HexCounts, h)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if e, err := k.HexEpoch.Get(ctx); err == nil {
+		gs.HexEpoch = e
+	}
+	if err := k.Entropy.Walk(ctx, nil, func(_ int64, e types.BlockEntropy) (bool, error) {
+		gs.Entropy = append(gs.Entropy, e)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	seq, err := k.Seq.Peek(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gs.NextSeq = seq + 1
+	return gs, nil
+}

@@ -1,0 +1,101 @@
+package keeper
+
+import (
+	"context"
+
+	"cosmossdk.io/collections"
+	"cosmossdk.io/core/address"
+	corestore "cosmossdk.io/core/store"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
+
+	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
+	"github.com/pocnet/pocd/x/poc/types"
+)
+
+// HotspotKeeper is the part of x/hotspot the rules read.
+type HotspotKeeper interface {
+	GetHotspot(ctx context.Context, id string) (hotspottypes.Hotspot, error)
+	RegionPlan(ctx context.Context, region string) (hotspottypes.RegionPlan, bool, error)
+}
+
+// EpochsKeeper tells which epoch shares accrue to.
+type EpochsKeeper interface {
+	GetEpochInfo(ctx sdk.Context, identifier string) (epochstypes.EpochInfo, error)
+}
+
+// Keeper stores PoC verdicts, per-hotspot activity and reward shares.
+type Keeper struct {
+	cdc          codec.BinaryCodec
+	addressCodec address.Codec
+	authority    string
+	hotspots     HotspotKeeper
+	epochs       EpochsKeeper
+
+	Schema         collections.Schema
+	Params         collections.Item[types.Params]
+	Pocs           collections.Map[[]byte, types.PocRecord]
+	PocsByBeaconer collections.Map[collections.Pair[string, uint64], []byte]
+	Witnesses      collections.Map[collections.Triple[string, uint64, string], types.WitnessRecord]
+	Witnessed      collections.KeySet[collections.Triple[string, uint64, string]]
+	PocsByEpoch    collections.KeySet[collections.Pair[int64, []byte]]
+	Seq            collections.Sequence
+	Activity       collections.Map[string, types.HotspotActivity]
+	Shares         collections.Map[collections.Pair[int64, string], types.RewardShares]
+	DeniedHotspots collections.KeySet[string]
+	DeniedEdges    collections.KeySet[collections.Pair[string, string]]
+	HexCounts      collections.Map[uint64, types.HexCount]
+	HexEpoch       collections.Item[int64]
+	Entropy        collections.Map[int64, types.BlockEntropy]
+}
+
+// NewKeeper builds the keeper.
+func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, addressCodec address.Codec,
+	hotspots HotspotKeeper, epochs EpochsKeeper, authority string,
+) *Keeper {
+	sb := collections.NewSchemaBuilder(storeService)
+	k := &Keeper{
+		cdc: cdc, addressCodec: addressCodec, authority: authority, hotspots: hotspots, epochs: epochs,
+		Params: collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		Pocs:   collections.NewMap(sb, types.PocsKey, "pocs", collections.BytesKey, codec.CollValue[types.PocRecord](cdc)),
+		PocsByBeaconer: collections.NewMap(sb, types.PocsByBeaconerKey, "pocs_by_beaconer",
+			collections.PairKeyCodec(collections.StringKey, collections.Uint64Key), collections.BytesValue),
+		Witnesses: collections.NewMap(sb, types.WitnessesKey, "witnesses",
+			collections.TripleKeyCodec(collections.StringKey, collections.Uint64Key, collections.StringKey),
+			codec.CollValue[types.WitnessRecord](cdc)),
+		Witnessed: collections.NewKeySet(sb, types.WitnessedKey, "witnessed",
+			collections.TripleKeyCodec(collections.StringKey, collections.Uint64Key, collections.StringKey)),
+		PocsByEpoch: collections.NewKeySet(sb, types.PocsByEpochKey, "pocs_by_epoch",
+			collections.PairKeyCodec(collections.Int64Key, collections.BytesKey)),
+		Seq:      collections.NewSequence(sb, types.SeqKey, "seq"),
+		Activity: collections.NewMap(sb, types.ActivityKey, "activity", collections.StringKey, codec.CollValue[types.HotspotActivity](cdc)),
+		Shares: collections.NewMap(sb, types.SharesKey, "shares",
+			collections.PairKeyCodec(collections.Int64Key, collections.StringKey), codec.CollValue[types.RewardShares](cdc)),
+		DeniedHotspots: collections.NewKeySet(sb, types.DeniedHotspotsKey, "denied_hotspots", collections.StringKey),
+		DeniedEdges: collections.NewKeySet(sb, types.DeniedEdgesKey, "denied_edges",
+			collections.PairKeyCodec(collections.StringKey, collections.StringKey)),
+		HexCounts: collections.NewMap(sb, types.HexCountsKey, "hex_counts", collections.Uint64Key, codec.CollValue[types.HexCount](cdc)),
+		HexEpoch:  collections.NewItem(sb, types.HexEpochKey, "hex_epoch", collections.Int64Value),
+		Entropy:   collections.NewMap(sb, types.EntropyKey, "entropy", collections.Int64Key, codec.CollValue[types.BlockEntropy](cdc)),
+	}
+	schema, err := sb.Build()
+	if err != nil {
+		panic(err)
+	}
+	k.Schema = schema
+	return k
+}
+
+// Authority is the governance address.
+func (k *Keeper) Authority() string { return k.authority }
+
+// currentEpoch is the epoch shares accrue to (0 before the epoch starts).
+func (k *Keeper) currentEpoch(ctx sdk.Context, p types.Params) int64 {
+	info, err := k.epochs.GetEpochInfo(ctx, p.EpochIdentifier)
+	if err != nil {
+		return 0
+	}
+	return info.CurrentEpoch
+}

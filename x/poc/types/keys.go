@@ -1,0 +1,26 @@
+package types
+
+import "cosmossdk.io/collections"
+
+const (
+	ModuleName = "poc"
+	StoreKey   = ModuleName
+)
+
+// Store prefixes; never reuse a number.
+var (
+	ParamsKey         = collections.NewPrefix(0)
+	PocsKey           = collections.NewPrefix(1)  // beacon id -> PocRecord
+	PocsByBeaconerKey = collections.NewPrefix(2)  // (beaconer, seq) -> beacon id
+	WitnessesKey      = collections.NewPrefix(3)  // (beaconer, seq, witness) -> WitnessRecord
+	WitnessedKey      = collections.NewPrefix(4)  // (witness, seq, beaconer)
+	PocsByEpochKey    = collections.NewPrefix(5)  // (epoch, beacon id): pruning
+	SeqKey            = collections.NewPrefix(6)  // next PoC sequence number
+	ActivityKey       = collections.NewPrefix(7)  // hotspot -> HotspotActivity
+	SharesKey         = collections.NewPrefix(8)  // (epoch, hotspot) -> RewardShares
+	DeniedHotspotsKey = collections.NewPrefix(9)  // hotspot
+	DeniedEdgesKey    = collections.NewPrefix(10) // (a, b), a < b
+	HexCountsKey      = collections.NewPrefix(11) // cell -> HexCount
+	HexEpochKey       = collections.NewPrefix(12) // epoch of the last recomputation
+	EntropyKey        = collections.NewPrefix(13) // height -> BlockEntropy
+)
