@@ -1,0 +1,117 @@
+package keeper_test
+
+import (
+	"encoding/hex"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/pocnet/pocd/x/poc/types"
+)
+
+// At an epoch boundary the hex density is rebuilt from hotspots with a valid
+// witnessed beacon, later PoCs carry the new scale into their shares, and
+// records older than the retention are pruned.
+func TestEpochEndRecomputesScalesAndPrunes(t *testing.T) {
+	f := setup(t)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	w := f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.seasoned(t, b, w)
+
+	beacon := f.beacon("beaconer", 1)
+	res, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+	require.NoError(t, err)
+
+	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, "other-identifier", 1))
+	_, err = f.k.HexEpoch.Get(f.ctx)
+	require.NoError(t, err) // genesis value
+	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 1))
+
+	// Only the beaconer had a valid witnessed beacon: it is alone, scale 1.0.
+	hs, err := f.query.HexScale(f.ctx, &types.QueryHexScaleRequest{Cell: cellAt(t, 0, 0)})
+	require.NoError(t, err)
+	require.Equal(t, uint32(10000), hs.Scale)
+	require.Equal(t, int64(1), hs.ComputedEpoch)
+	require.Len(t, hs.Counts, 8, "res 11 down to 4")
+	// the witness is not active: default scale
+	hs, err = f.query.HexScale(f.ctx, &types.QueryHexScaleRequest{Cell: cellAt(t, 5, 0)})
+	require.NoError(t, err)
+	require.Equal(t, uint32(2000), hs.Scale)
+
+	// A PoC in epoch 2 uses the beaconer's new scale.
+	// (resetting its activity frees the interval bucket the first beacon used)
+	f.epochs.epoch = 2
+	require.NoError(t, f.k.Activity.Set(f.ctx, b, types.HotspotActivity{Hotspot: b, LastWitnessMs: nowMs - 1, LastBeaconMs: nowMs - 1}))
+	b2 := f.beacon("beaconer", 2)
+	res2, err := f.msgs.SubmitPoc(f.ctx, f.msg(b2, f.witness("good", b2, 300, -950)))
+	require.NoError(t, err)
+	p2, err := f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(res2.BeaconId)})
+	require.NoError(t, err)
+	require.Equal(t, uint32(10000), p2.Poc.HexScale)
+	sh, err := f.query.RewardShares(f.ctx, &types.QueryRewardSharesRequest{Hotspot: b, Epoch: 2})
+	require.NoError(t, err)
+	require.Equal(t, uint64(10000*2500), sh.Shares.BeaconShares)
+
+	// Retention 1 epoch: ending epoch 3 prunes epoch 1 (records and shares).
+	p := types.DefaultParams()
+	p.RetentionEpochs = 1
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3))
+	_, err = f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(res.BeaconId)})
+	require.ErrorIs(t, err, types.ErrPocNotFound)
+	ws, err := f.query.Witnessed(f.ctx, &types.QueryWitnessedRequest{Hotspot: w})
+	require.NoError(t, err)
+	require.Len(t, ws.Witnessed, 1, "only epoch 2's witness record is left")
+	sh, err = f.query.RewardShares(f.ctx, &types.QueryRewardSharesRequest{Hotspot: b, Epoch: 1})
+	require.NoError(t, err)
+	require.Zero(t, sh.Shares.BeaconShares)
+	_, err = f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(res2.BeaconId)})
+	require.NoError(t, err)
+}
+
+func TestEntropyIsRecordedAndExpires(t *testing.T) {
+	f := setup(t)
+	e, err := f.query.Entropy(f.ctx, &types.QueryEntropyRequest{})
+	require.NoError(t, err)
+	require.Equal(t, f.entropy, e.Entropy.Hash)
+	// a block far later forgets it
+	later := f.ctx.WithBlockHeight(500).WithBlockTime(f.ctx.BlockTime().Add(3600e9)).WithHeaderHash([]byte("h500-h500-h500-h500-h500-h500-12"))
+	require.NoError(t, f.k.BeginBlock(later))
+	_, err = f.k.Entropy.Get(later, 100)
+	require.Error(t, err)
+	e, err = f.query.Entropy(later, &types.QueryEntropyRequest{})
+	require.NoError(t, err)
+	require.Equal(t, int64(500), e.Entropy.Height)
+}
+
+func TestGenesisRoundTrip(t *testing.T) {
+	f := setup(t)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	w := f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.seasoned(t, b, w)
+	beacon := f.beacon("beaconer", 1)
+	_, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+	require.NoError(t, err)
+	_, err = f.msgs.AddToDenylist(f.ctx, &types.MsgAddToDenylist{Authority: f.gov, Hotspots: []string{w}, Edges: []types.Edge{{A: b, B: w}}})
+	require.NoError(t, err)
+	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 1))
+
+	gs, err := f.k.ExportGenesis(f.ctx)
+	require.NoError(t, err)
+	require.NoError(t, gs.Validate())
+	g := setup(t)
+	require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
+	again, err := g.k.ExportGenesis(g.ctx)
+	require.NoError(t, err)
+	b1, _ := gs.Marshal()
+	b2, _ := again.Marshal()
+	require.Equal(t, b1, b2)
+	// indexes rebuilt
+	ws, err := g.query.Witnessed(g.ctx, &types.QueryWitnessedRequest{Hotspot: w})
+	require.NoError(t, err)
+	require.Len(t, ws.Witnessed, 1)
+	// the sequence continues
+	seq, err := g.k.Seq.Peek(g.ctx)
+	require.NoError(t, err)
+	require.Equal(t, gs.NextSeq-1, seq)
+}

@@ -1,0 +1,154 @@
+package keeper_test
+
+import (
+	"encoding/hex"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	protov2 "google.golang.org/protobuf/proto"
+
+	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+
+	"github.com/pocnet/pocd/x/poc/types"
+	"github.com/pocnet/pocd/x/poc/verify"
+)
+
+func TestSubmitPocRecordsVerdictsAndShares(t *testing.T) {
+	f := setup(t)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	good := f.hotspot(t, "good", cellAt(t, 5, 0))
+	liar := f.hotspot(t, "liar", cellAt(t, 7, 90))
+	f.seasoned(t, b, good, liar)
+
+	beacon := f.beacon("beaconer", 1)
+	res, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon,
+		f.witness("good", beacon, 300, -950),
+		f.witness("liar", beacon, 400, -200), // far too strong for 7 km
+		f.witness("beaconer", beacon, 100, -300),
+	))
+	require.NoError(t, err)
+	require.Equal(t, types.REASON_VALID, res.Reason)
+	require.Equal(t, uint32(1), res.Selected)
+
+	id := hex.EncodeToString(res.BeaconId)
+	poc, err := f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: id})
+	require.NoError(t, err)
+	require.Equal(t, b, poc.Poc.Beaconer)
+	require.Equal(t, uint32(2), poc.Poc.WitnessReports, "the self witness is not a witness report")
+	require.Equal(t, uint32(verify.DefaultScale), poc.Poc.HexScale, "no density map yet: default scale")
+	require.Len(t, poc.Witnesses, 2, "the self witness is not stored")
+	byWitness := map[string]types.WitnessRecord{}
+	for _, w := range poc.Witnesses {
+		byWitness[w.Witness] = w
+	}
+	require.Equal(t, types.REASON_VALID, byWitness[good].Reason)
+	require.True(t, byWitness[good].Selected)
+	require.InDelta(t, 5000, float64(byWitness[good].DistanceM), 60)
+	require.Equal(t, types.REASON_BAD_RSSI, byWitness[liar].Reason)
+	require.Equal(t, types.SIDE_WITNESS, byWitness[liar].Side)
+	require.Less(t, byWitness[liar].MaxRssiUdbm, int64(-20_000_000))
+
+	// who witnessed the beaconer / whom good witnessed / the beaconer's pocs
+	ws, err := f.query.Witnesses(f.ctx, &types.QueryWitnessesRequest{Hotspot: b})
+	require.NoError(t, err)
+	require.Len(t, ws.Witnesses, 2)
+	wd, err := f.query.Witnessed(f.ctx, &types.QueryWitnessedRequest{Hotspot: good})
+	require.NoError(t, err)
+	require.Len(t, wd.Witnessed, 1)
+	require.Equal(t, b, wd.Witnessed[0].Beaconer)
+	pocs, err := f.query.PocsByBeaconer(f.ctx, &types.QueryPocsByBeaconerRequest{Hotspot: b})
+	require.NoError(t, err)
+	require.Len(t, pocs.Pocs, 1)
+
+	// shares: scale 0.2 x units (beacon n=1: 0.25, witness 1.0), x10^-8
+	sh, err := f.query.RewardShares(f.ctx, &types.QueryRewardSharesRequest{Hotspot: b, Epoch: 1})
+	require.NoError(t, err)
+	require.Equal(t, uint64(2000*2500), sh.Shares.BeaconShares)
+	sh, err = f.query.RewardShares(f.ctx, &types.QueryRewardSharesRequest{Hotspot: good, Epoch: 1})
+	require.NoError(t, err)
+	require.Equal(t, uint64(2000*10000), sh.Shares.WitnessShares)
+	sh, err = f.query.RewardShares(f.ctx, &types.QueryRewardSharesRequest{Hotspot: liar, Epoch: 1})
+	require.NoError(t, err)
+	require.Zero(t, sh.Shares.WitnessShares)
+
+	// activity: the bucket is used, the good witness counts for reciprocity
+	act, err := f.k.Activity.Get(f.ctx, b)
+	require.NoError(t, err)
+	require.True(t, act.HasBucket)
+	require.Equal(t, int64(nowMs), act.LastWitnessedBeaconMs)
+	act, err = f.k.Activity.Get(f.ctx, good)
+	require.NoError(t, err)
+	require.Equal(t, int64(nowMs), act.LastWitnessMs)
+}
+
+func TestSubmitPocRejections(t *testing.T) {
+	f := setup(t)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.seasoned(t, b)
+	beacon := f.beacon("beaconer", 1)
+	_, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+	require.NoError(t, err)
+
+	t.Run("duplicate beacon", func(t *testing.T) {
+		before := f.snapshot(t)
+		_, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon))
+		require.ErrorIs(t, err, types.ErrDuplicateBeacon)
+		require.Equal(t, before, f.snapshot(t))
+		// and in the ante handler (CheckTx)
+		require.ErrorIs(t, f.k.RejectRecordedBeacons(f.ctx, fakeTx{f.msg(beacon)}), types.ErrDuplicateBeacon)
+		require.NoError(t, f.k.RejectRecordedBeacons(f.ctx, fakeTx{f.msg(f.beacon("beaconer", 9))}))
+	})
+	t.Run("too many witnesses", func(t *testing.T) {
+		b2 := f.beacon("beaconer", 2)
+		ws := make([]verify.Witness, 65)
+		for i := range ws {
+			ws[i] = f.witness("good", b2, int64(i), -950)
+		}
+		before := f.snapshot(t)
+		_, err := f.msgs.SubmitPoc(f.ctx, f.msg(b2, ws...))
+		require.ErrorIs(t, err, types.ErrTooManyWitnesses)
+		require.Equal(t, before, f.snapshot(t))
+	})
+	t.Run("oversized field", func(t *testing.T) {
+		m := f.msg(f.beacon("beaconer", 3))
+		m.Beacon.Payload = make([]byte, 300)
+		_, err := f.msgs.SubmitPoc(f.ctx, m)
+		require.ErrorIs(t, err, types.ErrMalformedReport)
+	})
+	t.Run("bad relayer", func(t *testing.T) {
+		m := f.msg(f.beacon("beaconer", 4))
+		m.Relayer = "nobody"
+		_, err := f.msgs.SubmitPoc(f.ctx, m)
+		require.ErrorIs(t, err, sdkerrors.ErrInvalidAddress)
+	})
+}
+
+// Gas grows with the number of witnesses.
+func TestSubmitPocGasGrowsWithWitnesses(t *testing.T) {
+	f := setup(t)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.seasoned(t, b)
+	gas := func(local byte, n int) uint64 {
+		beacon := f.beacon("beaconer", local)
+		ws := make([]verify.Witness, n)
+		for i := range ws {
+			ws[i] = f.witness("good", beacon, int64(i), -950)
+		}
+		ctx := f.ctx.WithGasMeter(storetypes.NewInfiniteGasMeter())
+		_, err := f.msgs.SubmitPoc(ctx, f.msg(beacon, ws...))
+		require.NoError(t, err)
+		return ctx.GasMeter().GasConsumed()
+	}
+	g1, g10 := gas(11, 1), gas(12, 10)
+	require.GreaterOrEqual(t, g10-g1, 9*types.DefaultParams().GasPerWitness)
+}
+
+// fakeTx carries messages for the ante check.
+type fakeTx struct{ msg sdk.Msg }
+
+func (t fakeTx) GetMsgs() []sdk.Msg                    { return []sdk.Msg{t.msg} }
+func (t fakeTx) GetMsgsV2() ([]protov2.Message, error) { return nil, nil }
