@@ -42,6 +42,7 @@ func initRootCmd(rootCmd *cobra.Command, a *app.App) {
 		txCommand(),
 		keys.Commands(),
 		hotspotKeyCmd(),
+		pocCmd(),
 	)
 }
 

@@ -144,7 +144,7 @@ func (f *fixture) beacon(name string, local byte) *verify.Beacon {
 	b := &verify.Beacon{
 		Pubkey: f.pub(name), EntropyHeight: entropyHeight, EntropyHash: f.entropy, LocalEntropy: le, Payload: payload,
 		FrequencyHz: plan.ChannelFrequenciesHz[verify.BeaconChannel(payload, len(plan.ChannelFrequenciesHz))],
-		DataRate: plan.DataRate, TxPowerDBm: 27, TimestampNs: beaconMs * 1e6,
+		DataRate:    plan.DataRate, TxPowerDBm: 27, TimestampNs: beaconMs * 1e6,
 	}
 	b.Signature = ed25519.Sign(f.keys[name], b.SignBytes())
 	return b

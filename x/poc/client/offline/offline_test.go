@@ -1,0 +1,54 @@
+package offline
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func load(t *testing.T, path string, v any) {
+	bz, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(bz, v))
+}
+
+func TestCheckScenario(t *testing.T) {
+	var s Scenario
+	load(t, "testdata/scenario.json", &s)
+	res, err := Check(s, true)
+	require.NoError(t, err)
+	require.True(t, res.Beacon.Valid)
+	reasons := map[int]string{}
+	for i, w := range res.Witnesses {
+		reasons[i] = w.Reason
+		require.Equal(t, s.Witnesses[i].Hotspot, w.Hotspot, "input order")
+	}
+	require.Equal(t, map[int]string{
+		0: "valid", 1: "bad_rssi", 2: "below_min_distance", 3: "self_witness",
+		4: "invalid_frequency", 5: "gateway_not_found", 6: "duplicate",
+	}, reasons)
+	require.True(t, res.Witnesses[0].Selected)
+	require.Equal(t, json.Number("1.0000"), res.Witnesses[0].RewardUnit)
+	require.Equal(t, json.Number("0.2500"), res.Beacon.RewardUnit)
+	require.NotNil(t, res.Witnesses[1].MaxRSSIDBm)
+	require.Nil(t, res.Witnesses[2].MaxRSSIDBm, "the bound is not computed for a too-close witness")
+	// all listed hotspots count as active: "nextdoor" shares sf's res-10 cell
+	require.Equal(t, json.Number("0.5000"), res.HexScale)
+
+	_, err = Check(s, false)
+	require.ErrorContains(t, err, "pubkey_hex is required")
+}
+
+func TestHexScales(t *testing.T) {
+	var in HexInput
+	load(t, "testdata/hotspots.json", &in)
+	out, err := HexScales(in)
+	require.NoError(t, err)
+	require.Equal(t, []json.Number{"0.5000", "0.5000", "1.0000"},
+		[]json.Number{out.Hotspots[0].Scale, out.Hotspots[1].Scale, out.Hotspots[2].Scale})
+	in.Hotspots[0].Location = "zz"
+	_, err = HexScales(in)
+	require.Error(t, err)
+}
