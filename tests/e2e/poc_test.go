@@ -1,0 +1,192 @@
+package e2e
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+
+	"github.com/pocnet/pocd/x/hotspot/keyfile"
+	"github.com/pocnet/pocd/x/poc/types"
+	"github.com/pocnet/pocd/x/poc/verify"
+)
+
+// setEpochDuration shortens an x/epochs identifier in the genesis file.
+func (n *node) setEpochDuration(identifier, duration string) {
+	n.t.Helper()
+	path := filepath.Join(n.home, "config", "genesis.json")
+	bz, err := os.ReadFile(path)
+	require.NoError(n.t, err)
+	var gen map[string]any
+	require.NoError(n.t, json.Unmarshal(bz, &gen))
+	epochs := gen["app_state"].(map[string]any)["epochs"].(map[string]any)["epochs"].([]any)
+	found := false
+	for _, e := range epochs {
+		m := e.(map[string]any)
+		if m["identifier"] == identifier {
+			m["duration"] = duration
+			found = true
+		}
+	}
+	require.True(n.t, found, "epoch %s in genesis", identifier)
+	bz, err = json.MarshalIndent(gen, "", " ")
+	require.NoError(n.t, err)
+	require.NoError(n.t, os.WriteFile(path, bz, 0o600))
+}
+
+type onboarded struct {
+	key     keyfile.Key
+	address string
+}
+
+// onboard creates, adds and asserts a hotspot through the CLI.
+func (n *node) onboard(owner, ownerAddr, cell string) onboarded {
+	n.t.Helper()
+	path := filepath.Join(n.home, fmt.Sprintf("hs-%s.key", cell))
+	n.mustRun("hotspot-key", "generate", path)
+	var signed struct {
+		PubKey    string `json:"pubkey_hex"`
+		Signature string `json:"signature_hex"`
+		Mode      string `json:"mode"`
+		Address   string `json:"address"`
+	}
+	require.NoError(n.t, json.Unmarshal([]byte(n.mustRun("hotspot-key", "sign-add", path, ownerAddr, "--chain-id", n.chainID)), &signed))
+	res := n.tx("tx", "hotspot", "add-hotspot", signed.PubKey, signed.Mode, signed.Signature, "--from", owner)
+	require.EqualValues(n.t, 0, res["code"], "add: %v", res["raw_log"])
+	res = n.tx("tx", "hotspot", "assert-location", signed.Address, cell, "12", "5", "US915", "--from", owner)
+	require.EqualValues(n.t, 0, res["code"], "assert: %v", res["raw_log"])
+	k, err := keyfile.Load(path)
+	require.NoError(n.t, err)
+	return onboarded{key: k, address: signed.Address}
+}
+
+// TestPocOnChain registers hotspots at real San Francisco locations, relays
+// signed PoCs with honest and dishonest witnesses through the CLI, and reads
+// the verdicts back over gRPC and REST; a duplicate relay is refused in
+// CheckTx, and the epoch boundary recomputes the hex scales.
+func TestPocOnChain(t *testing.T) {
+	n := newNode(t, "pocd-e2e-poc")
+	addrs := n.initChain("alice")
+	n.setEpochDuration(types.DefaultEpochIdentifier, "20s")
+	n.start()
+	n.waitHeight(2, 90*time.Second)
+
+	a := n.onboard("alice", addrs["alice"], "8c283082800b3ff")    // SF Civic Center
+	b := n.onboard("alice", addrs["alice"], "8c283080d0a95ff")    // 5 km north
+	liar := n.onboard("alice", addrs["alice"], "8c2830da57029ff") // 63 km east
+
+	conn := dialGRPC(t, n.grpc)
+	qc := types.NewQueryClient(conn)
+	reg := codectypes.NewInterfaceRegistry()
+	types.RegisterInterfaces(reg)
+	cdc := codec.NewProtoCodec(reg)
+
+	relay := func(beaconer onboarded, local byte, witnesses ...func(*verify.Beacon) verify.Witness) []byte {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		e, err := qc.Entropy(ctx, &types.QueryEntropyRequest{})
+		require.NoError(t, err)
+		plan := types.DefaultParams() // only for the payload size
+		payload := verify.BeaconPayload(e.Entropy.Hash, []byte{local, 0, 0, 1}, int(plan.PayloadSize))
+		channels := []uint64{903_900_000, 904_100_000, 904_300_000, 904_500_000, 904_700_000, 904_900_000, 905_100_000, 905_300_000}
+		beacon := &verify.Beacon{
+			Pubkey: beaconer.key.PubKey(), EntropyHeight: e.Entropy.Height, EntropyHash: e.Entropy.Hash,
+			LocalEntropy: []byte{local, 0, 0, 1}, Payload: payload, FrequencyHz: channels[verify.BeaconChannel(payload, 8)],
+			DataRate: "SF9BW125", TxPowerDBm: 27, TimestampNs: (e.Entropy.TimeMs + 500) * 1e6,
+		}
+		beacon.Signature = ed25519.Sign(beaconer.key.Private, beacon.SignBytes())
+		msg := types.MsgSubmitPoc{Beacon: types.BeaconFromVerify(beacon)}
+		for _, w := range witnesses {
+			msg.Witnesses = append(msg.Witnesses, types.WitnessFromVerify(w(beacon)))
+		}
+		bz, err := cdc.MarshalJSON(&msg)
+		require.NoError(t, err)
+		file := filepath.Join(n.home, fmt.Sprintf("poc-%d.json", local))
+		require.NoError(t, os.WriteFile(file, bz, 0o600))
+		res := n.tx("tx", "poc", "submit-poc", file, "--from", "alice")
+		require.EqualValues(t, 0, res["code"], "submit-poc: %v", res["raw_log"])
+		id := beacon.ID()
+		return id[:]
+	}
+	witness := func(who onboarded, rssi int32) func(*verify.Beacon) verify.Witness {
+		return func(b *verify.Beacon) verify.Witness {
+			w := verify.Witness{Pubkey: who.key.PubKey(), Payload: b.Payload, RSSIDdbm: rssi, SNRDdb: 70,
+				FrequencyHz: b.FrequencyHz, DataRate: b.DataRate, TimestampNs: b.TimestampNs + 300e6}
+			w.Signature = ed25519.Sign(who.key.Private, w.SignBytes())
+			return w
+		}
+	}
+
+	// Round 1: new hotspots bootstrap reciprocity (A has never witnessed).
+	id1 := relay(a, 1, witness(b, -950), witness(liar, -600))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	p1, err := qc.Poc(ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(id1)})
+	require.NoError(t, err)
+	require.Equal(t, types.REASON_GATEWAY_NO_VALID_WITNESSES, p1.Poc.Reason)
+	require.Equal(t, a.address, p1.Poc.Beaconer)
+
+	// Round 2: B beacons; A witnesses honestly, the liar claims -60 dBm at 63 km.
+	id2 := relay(b, 2, witness(a, -950), witness(liar, -600))
+	p2, err := qc.Poc(ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(id2)})
+	require.NoError(t, err)
+	require.Equal(t, types.REASON_VALID, p2.Poc.Reason, "round 2 beacon")
+	verdicts := map[string]types.WitnessRecord{}
+	for _, w := range p2.Witnesses {
+		verdicts[w.Witness] = w
+	}
+	require.Equal(t, types.REASON_VALID, verdicts[a.address].Reason)
+	require.True(t, verdicts[a.address].Selected)
+	require.InDelta(t, 5000, float64(verdicts[a.address].DistanceM), 60)
+	require.Equal(t, types.REASON_BAD_RSSI, verdicts[liar.address].Reason)
+	require.Equal(t, types.SIDE_WITNESS, verdicts[liar.address].Side)
+
+	// REST: who witnessed B, and whom A witnessed.
+	rest := fmt.Sprintf("http://127.0.0.1:%d", n.api)
+	var ws struct {
+		Witnesses []struct{ Witness, Reason string } `json:"witnesses"`
+	}
+	requireJSON(t, string(n.waitHTTP(rest+"/pocd/poc/v1/hotspots/"+b.address+"/witnesses", 10*time.Second)), &ws)
+	require.Len(t, ws.Witnesses, 2)
+	var wd struct {
+		Witnessed []struct{ Beaconer, Reason string } `json:"witnessed"`
+	}
+	requireJSON(t, string(n.waitHTTP(rest+"/pocd/poc/v1/hotspots/"+a.address+"/witnessed", 10*time.Second)), &wd)
+	require.Len(t, wd.Witnessed, 1)
+	require.Equal(t, "REASON_VALID", wd.Witnessed[0].Reason)
+
+	// The losing relayer's copy of round 2 is refused in CheckTx.
+	out, err := n.run("tx", "poc", "submit-poc", filepath.Join(n.home, "poc-2.json"), "--from", "alice",
+		"--keyring-backend", "test", "--chain-id", n.chainID, "--node", n.nodeFlag(), "--gas", "500000", "-y", "-o", "json")
+	require.NoError(t, err)
+	var dup map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lastJSON(out)), &dup))
+	require.Equal(t, "poc", dup["codespace"], out)
+	require.EqualValues(t, types.ErrDuplicateBeacon.ABCICode(), dup["code"])
+
+	// The next PoC epoch end computes the hex scale: B (valid witnessed
+	// beacon) is active and alone, scale 1.0.
+	var hs *types.QueryHexScaleResponse
+	require.Eventually(t, func() bool {
+		hs, err = qc.HexScale(ctx, &types.QueryHexScaleRequest{Cell: "8c283080d0a95ff"})
+		return err == nil && hs.ComputedEpoch >= 1 && hs.Scale == 10000
+	}, 60*time.Second, 500*time.Millisecond, "hex scale after an epoch: %v %v", hs, err)
+
+	// The offline checker is the same rules as a binary.
+	var chk struct {
+		Witnesses []struct{ Reason string } `json:"witnesses"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(n.mustRun("poc", "check", "--unsigned", "../../x/poc/client/offline/testdata/scenario.json")), &chk))
+	require.Equal(t, "valid", chk.Witnesses[0].Reason)
+	require.Equal(t, "bad_rssi", chk.Witnesses[1].Reason)
+}
