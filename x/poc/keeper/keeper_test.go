@@ -71,7 +71,7 @@ const (
 	sfLat, sfLng  = 37.7749, -122.4194
 )
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	hkey, pkey := storetypes.NewKVStoreKey(hotspottypes.StoreKey), storetypes.NewKVStoreKey(types.StoreKey)
 	ctx := testutil.DefaultContextWithKeys(map[string]*storetypes.KVStoreKey{"h": hkey, "p": pkey}, nil, nil)
@@ -101,7 +101,7 @@ func setup(t *testing.T) *fixture {
 	return f
 }
 
-func cellAt(t *testing.T, km, bearingDeg float64) string {
+func cellAt(t testing.TB, km, bearingDeg float64) string {
 	const R = 6371.007180918475
 	la, lo, br, d := sfLat*math.Pi/180, sfLng*math.Pi/180, bearingDeg*math.Pi/180, km/R
 	la2 := math.Asin(math.Sin(la)*math.Cos(d) + math.Cos(la)*math.Sin(d)*math.Cos(br))
@@ -112,7 +112,7 @@ func cellAt(t *testing.T, km, bearingDeg float64) string {
 }
 
 // hotspot registers and asserts a hotspot and returns its address.
-func (f *fixture) hotspot(t *testing.T, name, cell string) string {
+func (f *fixture) hotspot(t testing.TB, name, cell string) string {
 	t.Helper()
 	seed := sha256.Sum256([]byte(name))
 	key := ed25519.NewKeyFromSeed(seed[:])
@@ -129,7 +129,7 @@ func (f *fixture) hotspot(t *testing.T, name, cell string) string {
 }
 
 // seasoned gives hotspots recent beacons and witnesses (reciprocity passes).
-func (f *fixture) seasoned(t *testing.T, addrs ...string) {
+func (f *fixture) seasoned(t testing.TB, addrs ...string) {
 	for _, a := range addrs {
 		require.NoError(t, f.k.Activity.Set(f.ctx, a, types.HotspotActivity{Hotspot: a, LastWitnessMs: nowMs - 1000, LastBeaconMs: nowMs - 1000}))
 	}

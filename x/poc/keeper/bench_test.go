@@ -1,0 +1,50 @@
+package keeper_test
+
+import (
+	"crypto/ed25519"
+	"encoding/binary"
+	"testing"
+
+	"github.com/pocnet/pocd/x/poc/types"
+	"github.com/pocnet/pocd/x/poc/verify"
+)
+
+// BenchmarkSubmitPoc14Witnesses runs a full MsgSubmitPoc with 14 valid
+// witnesses through the message server on a real (in-memory IAVL) store:
+// decoding aside, everything a block does for it.
+func BenchmarkSubmitPoc14Witnesses(b *testing.B) {
+	f := setup(b)
+	beaconer := f.hotspot(b, "beaconer", cellAt(b, 0, 0))
+	var names14 []string
+	for i, n := range names(14, "w") {
+		f.seasoned(b, f.hotspot(b, n, cellAt(b, 3+float64(i)*0.5, float64(i)*25)))
+		names14 = append(names14, n)
+	}
+	msgs := make([]*types.MsgSubmitPoc, b.N)
+	plan := []uint64{903_900_000, 904_100_000, 904_300_000, 904_500_000, 904_700_000, 904_900_000, 905_100_000, 905_300_000}
+	for i := range msgs {
+		le := binary.BigEndian.AppendUint32(nil, uint32(i))
+		payload := verify.BeaconPayload(f.entropy, le, 51)
+		beacon := &verify.Beacon{
+			Pubkey: f.pub("beaconer"), EntropyHeight: entropyHeight, EntropyHash: f.entropy, LocalEntropy: le, Payload: payload,
+			FrequencyHz: plan[verify.BeaconChannel(payload, 8)], DataRate: "SF9BW125", TxPowerDBm: 27, TimestampNs: beaconMs * 1e6,
+		}
+		beacon.Signature = ed25519.Sign(f.keys["beaconer"], beacon.SignBytes())
+		var ws []verify.Witness
+		for j, n := range names14 {
+			ws = append(ws, f.witness(n, beacon, int64(100+j), -1300))
+		}
+		msgs[i] = f.msg(beacon, ws...)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		// a fresh interval bucket and reciprocity for every iteration
+		_ = f.k.Activity.Set(f.ctx, beaconer, types.HotspotActivity{Hotspot: beaconer, LastWitnessMs: nowMs - 1, LastBeaconMs: nowMs - 1})
+		b.StartTimer()
+		res, err := f.msgs.SubmitPoc(f.ctx, msgs[i])
+		if err != nil || res.Selected != 14 {
+			b.Fatalf("%v selected %d", err, res.GetSelected())
+		}
+	}
+}
