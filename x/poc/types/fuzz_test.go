@@ -13,8 +13,8 @@ import (
 // bound what a relayer can make the chain process.
 func FuzzDecodeSubmitPoc(f *testing.F) {
 	seed := types.MsgSubmitPoc{
-		Relayer: "hnt1xyz",
-		Beacon:  types.BeaconReport{Pubkey: make([]byte, 32), Payload: make([]byte, 51), EntropyHash: make([]byte, 32), LocalEntropy: []byte{1, 2, 3, 4}, FrequencyHz: 904_100_000},
+		Relayer:   "hnt1xyz",
+		Beacon:    types.BeaconReport{Pubkey: make([]byte, 32), Payload: make([]byte, 51), EntropyHash: make([]byte, 32), LocalEntropy: []byte{1, 2, 3, 4}, FrequencyHz: 904_100_000},
 		Witnesses: []types.WitnessReport{{Pubkey: make([]byte, 32), Payload: make([]byte, 51), RssiDdbm: -900}},
 	}
 	bz, err := seed.Marshal()
