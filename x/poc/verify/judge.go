@@ -64,7 +64,8 @@ type WitnessVerdict struct {
 	RSSIComputed    bool
 	Selected        bool
 	RewardUnit      uint32 // x10^-4
-	// Stored is false for self witnesses, which are dropped.
+	// Stored is false for self witnesses, which are dropped, and for reports
+	// whose signature fails, which may be forgeries in another's name.
 	Stored bool
 	// PassedPhysical: passed checks 1-13 (counts for the witness's reciprocity).
 	PassedPhysical bool
@@ -94,6 +95,12 @@ type Verdict struct {
 func Judge(p Params, chain Chain, b *Beacon, ws []Witness, nowMs int64, opt Options) Verdict {
 	v := Verdict{BeaconID: b.ID(), Witnesses: make([]WitnessVerdict, len(ws))}
 	v.BeaconReason, v.BeaconSide = judgeBeacon(p, chain, b, nowMs, opt, &v)
+	// Only an authentic attempt uses up the beaconer's bucket: otherwise
+	// anyone could forge beacons to silence a hotspot. (A valid beacon's
+	// signature has already been checked.)
+	if v.UsedBucket && v.BeaconReason != Valid && !opt.SkipSignatures && !b.VerifySignature() {
+		v.UsedBucket = false
+	}
 	beaconTsMs := b.TimestampNs / 1e6
 
 	// Witness signatures come first: a forged report must not turn the real
@@ -105,7 +112,8 @@ func Judge(p Params, chain Chain, b *Beacon, ws []Witness, nowMs int64, opt Opti
 		}
 		wv.Stored = true
 		if !opt.SkipSignatures && !ws[i].VerifySignature() {
-			wv.Reason, wv.Side = ReasonBadSignature, SideWitness
+			// Not attributed to the hotspot it names: anyone could forge it.
+			wv.Reason, wv.Side, wv.Stored = ReasonBadSignature, SideWitness, false
 		}
 	}
 	// Earliest report per key wins (ties: input order).

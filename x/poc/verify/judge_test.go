@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"crypto/ed25519"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -81,9 +82,17 @@ func TestBeaconChecks(t *testing.T) {
 	t.Run("an invalid attempt still uses its bucket", func(t *testing.T) {
 		c, b := scenario(t)
 		b.Payload[0] ^= 1
+		b.Signature = ed25519.Sign(c.keys["b"], b.SignBytes()) // authentic, but a wrong payload
 		v := judge(c, b)
 		require.Equal(t, ReasonInvalidPacket, v.BeaconReason)
 		require.True(t, v.UsedBucket)
+	})
+	t.Run("a forged attempt does not use the bucket", func(t *testing.T) {
+		c, b := scenario(t)
+		b.Payload[0] ^= 1 // signature no longer matches: someone else's forgery
+		v := judge(c, b)
+		require.Equal(t, ReasonInvalidPacket, v.BeaconReason)
+		require.False(t, v.UsedBucket)
 	})
 }
 
@@ -258,11 +267,13 @@ func TestDuplicateKeepsEarliest(t *testing.T) {
 	v := judge(c, b, late, early) // input order is not time order
 	require.Equal(t, ReasonDuplicate, v.Witnesses[0].Reason)
 	require.Equal(t, Valid, v.Witnesses[1].Reason)
-	// a forged copy with a bad signature does not displace the real one
+	// a forged copy with a bad signature does not displace the real one,
+	// and is not filed under the hotspot it names
 	forged := c.witness("w", b, beaconTs+100, -900)
 	forged.Signature[1] ^= 1
 	v = judge(c, b, forged, late)
 	require.Equal(t, ReasonBadSignature, v.Witnesses[0].Reason)
+	require.False(t, v.Witnesses[0].Stored)
 	require.Equal(t, Valid, v.Witnesses[1].Reason)
 }
 
