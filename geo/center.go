@@ -293,16 +293,7 @@ func faceIJKToVec(f faceIJK, res int) bigVec {
 }
 
 // roundQ61 rounds v * 2^61 half away from zero.
-func roundQ61(v *big.Float) int64 {
-	s := newF().SetMantExp(v, Q61)
-	if s.Sign() >= 0 {
-		s.Add(s, bigHalf)
-	} else {
-		s.Sub(s, bigHalf)
-	}
-	n, _ := s.Int64()
-	return n
-}
+func roundQ61(v *big.Float) int64 { return roundInt(newF().SetMantExp(v, Q61)) }
 
 // CellCenter returns the centre of a valid H3 cell as a Q61 unit vector. The
 // caller validates the cell (x/hotspot's ParseCell does).
@@ -324,6 +315,7 @@ func (v Vec3) LatLngE7() (lat, lng int64) {
 	return roundInt(la), roundInt(lo)
 }
 
+// roundInt rounds half away from zero.
 func roundInt(v *big.Float) int64 {
 	s := newF().Set(v)
 	if s.Sign() >= 0 {

@@ -31,52 +31,62 @@ func checkDenylistEntries(hotspots []string, edges []types.Edge) error {
 
 // AddToDenylist denies hotspots and edges (governance only).
 func (s msgServer) AddToDenylist(ctx context.Context, msg *types.MsgAddToDenylist) (*types.MsgAddToDenylistResponse, error) {
-	sdkCtx := sdk.UnwrapSDKContext(ctx)
-	if err := sdk.ValidateAuthority(sdkCtx, s.k.authority, msg.Authority); err != nil {
+	err := s.updateDenylist(ctx, msg.Authority, msg.Hotspots, msg.Edges, true)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkDenylistEntries(msg.Hotspots, msg.Edges); err != nil {
-		return nil, err
-	}
-	for _, h := range msg.Hotspots {
-		if err := s.k.DeniedHotspots.Set(ctx, h); err != nil {
-			return nil, err
-		}
-	}
-	for _, e := range msg.Edges {
-		c := types.CanonicalEdge(e.A, e.B)
-		if err := s.k.DeniedEdges.Set(ctx, collections.Join(c.A, c.B)); err != nil {
-			return nil, err
-		}
-	}
-	return &types.MsgAddToDenylistResponse{}, sdkCtx.EventManager().EmitTypedEvent(&types.EventDenylistUpdated{
-		AddedHotspots: msg.Hotspots, AddedEdges: edgePtrs(msg.Edges),
-	})
+	return &types.MsgAddToDenylistResponse{}, nil
 }
 
 // RemoveFromDenylist lifts denials (governance only); absent entries are ignored.
 func (s msgServer) RemoveFromDenylist(ctx context.Context, msg *types.MsgRemoveFromDenylist) (*types.MsgRemoveFromDenylistResponse, error) {
+	err := s.updateDenylist(ctx, msg.Authority, msg.Hotspots, msg.Edges, false)
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgRemoveFromDenylistResponse{}, nil
+}
+
+// updateDenylist validates everything, then adds (or removes) every entry.
+func (s msgServer) updateDenylist(ctx context.Context, authority string, hotspots []string, edges []types.Edge, add bool) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
-	if err := sdk.ValidateAuthority(sdkCtx, s.k.authority, msg.Authority); err != nil {
-		return nil, err
+	if err := sdk.ValidateAuthority(sdkCtx, s.k.authority, authority); err != nil {
+		return err
 	}
-	if err := checkDenylistEntries(msg.Hotspots, msg.Edges); err != nil {
-		return nil, err
+	if err := checkDenylistEntries(hotspots, edges); err != nil {
+		return err
 	}
-	for _, h := range msg.Hotspots {
-		if err := s.k.DeniedHotspots.Remove(ctx, h); err != nil {
-			return nil, err
+	for _, h := range hotspots {
+		var err error
+		if add {
+			err = s.k.DeniedHotspots.Set(ctx, h)
+		} else {
+			err = s.k.DeniedHotspots.Remove(ctx, h)
+		}
+		if err != nil {
+			return err
 		}
 	}
-	for _, e := range msg.Edges {
+	for _, e := range edges {
 		c := types.CanonicalEdge(e.A, e.B)
-		if err := s.k.DeniedEdges.Remove(ctx, collections.Join(c.A, c.B)); err != nil {
-			return nil, err
+		key := collections.Join(c.A, c.B)
+		var err error
+		if add {
+			err = s.k.DeniedEdges.Set(ctx, key)
+		} else {
+			err = s.k.DeniedEdges.Remove(ctx, key)
+		}
+		if err != nil {
+			return err
 		}
 	}
-	return &types.MsgRemoveFromDenylistResponse{}, sdkCtx.EventManager().EmitTypedEvent(&types.EventDenylistUpdated{
-		RemovedHotspots: msg.Hotspots, RemovedEdges: edgePtrs(msg.Edges),
-	})
+	ev := &types.EventDenylistUpdated{}
+	if add {
+		ev.AddedHotspots, ev.AddedEdges = hotspots, edgePtrs(edges)
+	} else {
+		ev.RemovedHotspots, ev.RemovedEdges = hotspots, edgePtrs(edges)
+	}
+	return sdkCtx.EventManager().EmitTypedEvent(ev)
 }
 
 func edgePtrs(es []types.Edge) []*types.Edge {
