@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 
 	"cosmossdk.io/collections"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -54,8 +55,10 @@ func (k *Keeper) RecomputeHexDensity(ctx context.Context, epoch int64) error {
 			return false, nil
 		}
 		hs, err := k.hotspots.GetHotspot(ctx, addr)
-		if err != nil {
-			return false, nil // removed or renamed: not active
+		if errors.Is(err, hotspottypes.ErrHotspotNotFound) {
+			return false, nil // no longer registered: not active
+		} else if err != nil {
+			return true, err
 		}
 		if cell, err := hotspottypes.ParseLocation(hs.Location); err == nil {
 			locations = append(locations, uint64(cell))

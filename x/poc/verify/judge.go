@@ -134,7 +134,10 @@ func Judge(p Params, chain Chain, b *Beacon, ws []Witness, nowMs int64, opt Opti
 			continue
 		}
 		seen[k] = true
-		if !bytes.Equal(ws[i].Pubkey, b.Pubkey) && !haveFirst {
+		// The "first witness" that can tighten the lag to 1500 ms must be a
+		// registered, asserted hotspot other than the beaconer: an unregistered
+		// key could otherwise be used to make every honest witness too late.
+		if h, ok := chain.Hotspot(ws[i].Pubkey); ok && h.Asserted && !bytes.Equal(ws[i].Pubkey, b.Pubkey) && !haveFirst {
 			firstTsMs, haveFirst = ws[i].TimestampNs/1e6, true
 		}
 	}

@@ -258,6 +258,14 @@ func TestLagBoundaries(t *testing.T) {
 	require.Equal(t, Valid, v.Witnesses[1].Reason)
 	v = judge(c, b, first, c.witness("w", b, beaconTs-1000+1501, -900))
 	require.Equal(t, ReasonTooLate, v.Witnesses[1].Reason)
+
+	// An early report from an unregistered key does not tighten the window.
+	c.add("ghost", cellAt(t, sfLat, sfLng, 7, 270))
+	ghost := c.witness("ghost", b, beaconTs-3000, -900)
+	delete(c.hotspots, string(c.pub("ghost")))
+	v = judge(c, b, ghost, c.witness("w", b, beaconTs+300, -900))
+	require.Equal(t, ReasonGatewayNotFound, v.Witnesses[0].Reason)
+	require.Equal(t, Valid, v.Witnesses[1].Reason)
 }
 
 func TestDuplicateKeepsEarliest(t *testing.T) {
