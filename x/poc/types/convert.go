@@ -36,7 +36,7 @@ func WitnessFromVerify(w verify.Witness) WitnessReport {
 	}
 }
 
-// ValidateBasic bounds what a relayer can make the chain parse: sizes only;
+// ValidateSizes bounds what a relayer can make the chain process: sizes only;
 // everything else is a verdict.
 func (m *MsgSubmitPoc) ValidateSizes(maxWitnesses uint32) error {
 	if uint32(len(m.Witnesses)) > maxWitnesses {

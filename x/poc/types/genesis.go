@@ -21,4 +21,3 @@ func (gs GenesisState) Validate() error {
 	return nil
 }
 
-// ReportFromVerify / conversions live in convert.go.
