@@ -20,4 +20,3 @@ func (gs GenesisState) Validate() error {
 	}
 	return nil
 }
-
