@@ -34,6 +34,7 @@ localnet: build
 	POCD=$(BUILDDIR)/pocd bash scripts/localnet.sh
 
 vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$unformatted" || { echo "gofmt needed: $$unformatted"; exit 1; }
 	$(GO) vet ./...
 
 test-unit:
