@@ -87,6 +87,8 @@ fuzz:
 	$(GO) test ./x/hotspot/types -run '^$$' -fuzz '^FuzzParseCell$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./x/hotspot/types -run '^$$' -fuzz '^FuzzCellValidateMatchesH3$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./x/hotspot/types -run '^$$' -fuzz '^FuzzHotspotKey$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./x/poc/types -run '^$$' -fuzz '^FuzzDecodeSubmitPoc$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./x/poc/verify -run '^$$' -fuzz '^FuzzVerifyWitness$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf $(BUILDDIR)
