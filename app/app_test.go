@@ -85,3 +85,10 @@ func TestModuleAccountsIncludeKeyRotationPool(t *testing.T) {
 	require.NotNil(t, a.AccountKeeper.GetModuleAddress(stakingtypes.KeyRotationFeePoolName))
 	require.True(t, app.BlockedAddresses()[authtypes.NewModuleAddress(distrtypes.ModuleName).String()])
 }
+
+// Every registered message has a resolvable signer (cosmos.msg.v1.signer),
+// which tx decoding needs; a broken proto option would fail here, not in production.
+func TestSigningContextValid(t *testing.T) {
+	a := newApp(t)
+	require.NoError(t, a.InterfaceRegistry().SigningContext().Validate())
+}
