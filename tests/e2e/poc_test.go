@@ -151,6 +151,15 @@ func TestPocOnChain(t *testing.T) {
 	require.Equal(t, types.REASON_BAD_RSSI, verdicts[liar.address].Reason)
 	require.Equal(t, types.SIDE_WITNESS, verdicts[liar.address].Side)
 
+	// Shares accrue for x/rewards: default scale 0.2 x units (n = 1: beacon
+	// 0.25, witness 1.0), in 10^-8.
+	sh, err := qc.RewardShares(ctx, &types.QueryRewardSharesRequest{Hotspot: b.address, Epoch: p2.Poc.Epoch})
+	require.NoError(t, err)
+	require.Equal(t, uint64(2000*2500), sh.Shares.BeaconShares)
+	sh, err = qc.RewardShares(ctx, &types.QueryRewardSharesRequest{Hotspot: a.address, Epoch: p2.Poc.Epoch})
+	require.NoError(t, err)
+	require.Equal(t, uint64(2000*10000), sh.Shares.WitnessShares)
+
 	// REST: who witnessed B, and whom A witnessed.
 	rest := fmt.Sprintf("http://127.0.0.1:%d", n.api)
 	var ws struct {

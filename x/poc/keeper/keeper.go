@@ -91,6 +91,16 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 // Authority is the governance address.
 func (k *Keeper) Authority() string { return k.authority }
 
+// requireEpoch fails unless x/epochs runs the identifier: without it shares
+// would pile up in epoch 0 and the hex density would never be recomputed.
+// (x/epochs initialises its genesis before x/poc.)
+func (k *Keeper) requireEpoch(ctx context.Context, identifier string) error {
+	if _, err := k.epochs.GetEpochInfo(sdk.UnwrapSDKContext(ctx), identifier); err != nil {
+		return types.ErrInvalidParams.Wrapf("x/epochs has no epoch %q: %v", identifier, err)
+	}
+	return nil
+}
+
 // currentEpoch is the epoch shares accrue to (0 before the epoch starts).
 func (k *Keeper) currentEpoch(ctx sdk.Context, p types.Params) int64 {
 	info, err := k.epochs.GetEpochInfo(ctx, p.EpochIdentifier)

@@ -39,8 +39,11 @@ func (noFees) FundCommunityPool(context.Context, sdk.Coins, sdk.AccAddress) erro
 
 type fakeEpochs struct{ epoch int64 }
 
-func (f *fakeEpochs) GetEpochInfo(sdk.Context, string) (epochstypes.EpochInfo, error) {
-	return epochstypes.EpochInfo{CurrentEpoch: f.epoch}, nil
+func (f *fakeEpochs) GetEpochInfo(_ sdk.Context, id string) (epochstypes.EpochInfo, error) {
+	if id != types.DefaultEpochIdentifier {
+		return epochstypes.EpochInfo{}, fmt.Errorf("no epoch %s", id)
+	}
+	return epochstypes.EpochInfo{Identifier: id, CurrentEpoch: f.epoch}, nil
 }
 
 type fixture struct {

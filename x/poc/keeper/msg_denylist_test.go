@@ -77,4 +77,12 @@ func TestUpdateParams(t *testing.T) {
 	require.ErrorIs(t, err, types.ErrInvalidParams)
 	_, err = f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.owner, Params: p})
 	require.ErrorIs(t, err, sdkerrors.ErrUnauthorized)
+
+	noEpoch := types.DefaultParams()
+	noEpoch.EpochIdentifier = "fortnight"
+	_, err = f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.gov, Params: noEpoch})
+	require.ErrorIs(t, err, types.ErrInvalidParams)
+	gs := types.DefaultGenesis()
+	gs.Params = noEpoch
+	require.ErrorIs(t, setup(t).k.InitGenesis(f.ctx, *gs), types.ErrInvalidParams)
 }

@@ -17,6 +17,9 @@ func (s msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if err := msg.Params.Validate(); err != nil {
 		return nil, err
 	}
+	if err := s.k.requireEpoch(ctx, msg.Params.EpochIdentifier); err != nil {
+		return nil, err
+	}
 	if err := s.k.Params.Set(ctx, msg.Params); err != nil {
 		return nil, err
 	}
