@@ -35,8 +35,23 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	totals := map[int64]types.RewardShares{}
+	var epochs []int64
 	for _, s := range gs.Shares {
 		if err := k.Shares.Set(ctx, collections.Join(s.Epoch, s.Hotspot), s); err != nil {
+			return err
+		}
+		t, seen := totals[s.Epoch]
+		if !seen {
+			epochs = append(epochs, s.Epoch)
+		}
+		t.Epoch = s.Epoch
+		t.BeaconShares += s.BeaconShares
+		t.WitnessShares += s.WitnessShares
+		totals[s.Epoch] = t
+	}
+	for _, e := range epochs { // in input order: deterministic
+		if err := k.EpochTotals.Set(ctx, e, totals[e]); err != nil {
 			return err
 		}
 	}

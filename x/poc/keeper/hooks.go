@@ -145,6 +145,9 @@ func (k *Keeper) Prune(ctx context.Context, before int64) error {
 	if err := k.Shares.Clear(ctx, srng); err != nil {
 		return err
 	}
+	if err := k.EpochTotals.Clear(ctx, new(collections.Range[int64]).EndExclusive(before)); err != nil {
+		return err
+	}
 	if len(old) > 0 {
 		return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventPocsPruned{ThroughEpoch: before - 1, Pocs: uint64(len(old))})
 	}

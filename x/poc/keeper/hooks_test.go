@@ -110,6 +110,12 @@ func TestGenesisRoundTrip(t *testing.T) {
 	ws, err := g.query.Witnessed(g.ctx, &types.QueryWitnessedRequest{Hotspot: w})
 	require.NoError(t, err)
 	require.Len(t, ws.Witnessed, 1)
+	// per-epoch totals are rebuilt from the shares
+	t1, err := f.k.EpochShareTotals(f.ctx, 1)
+	require.NoError(t, err)
+	t2, err := g.k.EpochShareTotals(g.ctx, 1)
+	require.NoError(t, err)
+	require.Equal(t, t1, t2)
 	// the sequence continues
 	seq, err := g.k.Seq.Peek(g.ctx)
 	require.NoError(t, err)

@@ -49,6 +49,8 @@ type Keeper struct {
 	HexCounts      collections.Map[uint64, types.HexCount]
 	HexEpoch       collections.Item[int64]
 	Entropy        collections.Map[int64, types.BlockEntropy]
+	// EpochTotals sums Shares per epoch, so settlement never iterates hotspots.
+	EpochTotals collections.Map[int64, types.RewardShares]
 }
 
 // NewKeeper builds the keeper.
@@ -76,9 +78,10 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 		DeniedHotspots: collections.NewKeySet(sb, types.DeniedHotspotsKey, "denied_hotspots", collections.StringKey),
 		DeniedEdges: collections.NewKeySet(sb, types.DeniedEdgesKey, "denied_edges",
 			collections.PairKeyCodec(collections.StringKey, collections.StringKey)),
-		HexCounts: collections.NewMap(sb, types.HexCountsKey, "hex_counts", collections.Uint64Key, codec.CollValue[types.HexCount](cdc)),
-		HexEpoch:  collections.NewItem(sb, types.HexEpochKey, "hex_epoch", collections.Int64Value),
-		Entropy:   collections.NewMap(sb, types.EntropyKey, "entropy", collections.Int64Key, codec.CollValue[types.BlockEntropy](cdc)),
+		HexCounts:   collections.NewMap(sb, types.HexCountsKey, "hex_counts", collections.Uint64Key, codec.CollValue[types.HexCount](cdc)),
+		HexEpoch:    collections.NewItem(sb, types.HexEpochKey, "hex_epoch", collections.Int64Value),
+		Entropy:     collections.NewMap(sb, types.EntropyKey, "entropy", collections.Int64Key, codec.CollValue[types.BlockEntropy](cdc)),
+		EpochTotals: collections.NewMap(sb, types.EpochTotalsKey, "epoch_totals", collections.Int64Key, codec.CollValue[types.RewardShares](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -207,7 +207,17 @@ func (k *Keeper) applyEffects(ctx context.Context, v verify.Verdict, nowMs, epoc
 		sh.Hotspot, sh.Epoch = addr, epoch
 		sh.BeaconShares += beacon
 		sh.WitnessShares += witness
-		return k.Shares.Set(ctx, key, sh)
+		if err := k.Shares.Set(ctx, key, sh); err != nil {
+			return err
+		}
+		tot, err := k.EpochTotals.Get(ctx, epoch)
+		if err != nil && !isNotFound(err) {
+			return err
+		}
+		tot.Epoch = epoch
+		tot.BeaconShares += beacon
+		tot.WitnessShares += witness
+		return k.EpochTotals.Set(ctx, epoch, tot)
 	}
 	if v.BeaconRewardUnit > 0 {
 		if err := addShares(b, uint64(scale)*uint64(v.BeaconRewardUnit), 0); err != nil {

@@ -23,4 +23,5 @@ var (
 	HexCountsKey      = collections.NewPrefix(11) // cell -> HexCount
 	HexEpochKey       = collections.NewPrefix(12) // epoch of the last recomputation
 	EntropyKey        = collections.NewPrefix(13) // height -> BlockEntropy
+	EpochTotalsKey    = collections.NewPrefix(14) // epoch -> RewardShares (sum over hotspots)
 )
