@@ -88,6 +88,9 @@ import (
 	"github.com/pocnet/pocd/x/poc"
 	pockeeper "github.com/pocnet/pocd/x/poc/keeper"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
+	"github.com/pocnet/pocd/x/rewards"
+	rewardskeeper "github.com/pocnet/pocd/x/rewards/keeper"
+	rewardstypes "github.com/pocnet/pocd/x/rewards/types"
 )
 
 // DefaultNodeHome is ~/.pocd unless $POCD_HOME says otherwise.
@@ -139,6 +142,7 @@ type App struct {
 	EpochsKeeper    *epochskeeper.Keeper
 	HotspotKeeper   *hotspotkeeper.Keeper
 	PocKeeper       *pockeeper.Keeper
+	RewardsKeeper   *rewardskeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -175,6 +179,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, distrtypes.StoreKey,
 		slashingtypes.StoreKey, govtypes.StoreKey, consensustypes.StoreKey, upgradetypes.StoreKey,
 		evidencetypes.StoreKey, epochstypes.StoreKey, hotspottypes.StoreKey, poctypes.StoreKey,
+		rewardstypes.StoreKey,
 	)
 	if err := bApp.RegisterStreamingServices(appOpts, keys); err != nil {
 		panic(err)
@@ -228,8 +233,13 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 
 	app.HotspotKeeper = hotspotkeeper.NewKeeper(appCodec, store(hotspottypes.StoreKey), addrCodec, app.DistrKeeper, govAuthority)
 	app.PocKeeper = pockeeper.NewKeeper(appCodec, store(poctypes.StoreKey), addrCodec, app.HotspotKeeper, app.EpochsKeeper, govAuthority)
+	app.RewardsKeeper = rewardskeeper.NewKeeper(appCodec, store(rewardstypes.StoreKey), addrCodec,
+		authtypes.NewModuleAddress(rewardstypes.ModuleName), BondDenom, authtypes.FeeCollectorName,
+		app.BankKeeper, app.DistrKeeper, app.PocKeeper, app.HotspotKeeper, app.EpochsKeeper, govAuthority)
+	app.HotspotKeeper.SetTransferHooks(app.RewardsKeeper)
 	// x/epochs accepts hooks once: every module's epoch work is listed here.
-	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks(app.PocKeeper.Hooks()))
+	// Rewards settle an epoch before x/poc prunes and rebuilds for the next.
+	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks(app.RewardsKeeper.Hooks(), app.PocKeeper.Hooks()))
 
 	// --- modules ------------------------------------------------------------
 	app.ModuleManager = module.NewManager(
@@ -246,6 +256,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		epochs.NewAppModule(app.EpochsKeeper),
 		hotspot.NewAppModule(app.HotspotKeeper),
 		poc.NewAppModule(app.PocKeeper),
+		rewards.NewAppModule(app.RewardsKeeper),
 	)
 	app.BasicModuleManager = module.NewBasicManagerFromManager(app.ModuleManager, map[string]module.AppModuleBasic{
 		genutiltypes.ModuleName: genutil.NewAppModuleBasic(genutiltypes.DefaultMessageValidator),

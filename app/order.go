@@ -15,6 +15,7 @@ import (
 
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
+	rewardstypes "github.com/pocnet/pocd/x/rewards/types"
 )
 
 // Block ordering. TestBlockOrdering guards the rules stated here.
@@ -39,11 +40,13 @@ var BeginBlockers = []string{
 	genutiltypes.ModuleName,
 }
 
-// EndBlockers: bank must be first since v0.54.
+// EndBlockers: bank must be first since v0.54; rewards pays a batch of
+// hotspot owners each block.
 var EndBlockers = []string{
 	banktypes.ModuleName,
 	govtypes.ModuleName,
 	stakingtypes.ModuleName,
+	rewardstypes.ModuleName,
 	genutiltypes.ModuleName,
 }
 
@@ -62,6 +65,7 @@ var InitGenesisOrder = []string{
 	epochstypes.ModuleName,
 	hotspottypes.ModuleName,
 	poctypes.ModuleName,
+	rewardstypes.ModuleName,
 	genutiltypes.ModuleName,
 }
 

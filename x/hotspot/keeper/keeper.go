@@ -45,6 +45,8 @@ type Keeper struct {
 	addressCodec address.Codec
 	authority    string
 	fees         CommunityPool
+	// transferHooks run before a transfer; nil when no module needs them.
+	transferHooks TransferHooks
 
 	Schema   collections.Schema
 	Params   collections.Item[types.Params]
@@ -144,3 +146,22 @@ func (k *Keeper) RegionPlan(ctx context.Context, region string) (types.RegionPla
 	rp, ok := p.RegionPlan(region)
 	return rp, ok, nil
 }
+
+// HotspotsOf lists an owner's hotspot addresses (owner index).
+func (k *Keeper) HotspotsOf(ctx context.Context, owner sdk.AccAddress) ([]string, error) {
+	it, err := k.Hotspots.Indexes.Owner.MatchExact(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	return it.PrimaryKeys()
+}
+
+// TransferHooks lets other modules act before a hotspot changes owner
+// (x/rewards pays what the old owner is owed).
+type TransferHooks interface {
+	BeforeHotspotTransfer(ctx context.Context, hotspot string) error
+}
+
+// SetTransferHooks installs the hooks; call once while wiring the app.
+func (k *Keeper) SetTransferHooks(h TransferHooks) { k.transferHooks = h }

@@ -24,6 +24,11 @@ func (s msgServer) TransferHotspot(ctx context.Context, msg *types.MsgTransferHo
 	if h.Owner != msg.Owner {
 		return nil, types.ErrNotOwner.Wrapf("%s is owned by %s", h.Address, h.Owner)
 	}
+	if s.k.transferHooks != nil {
+		if err := s.k.transferHooks.BeforeHotspotTransfer(ctx, h.Address); err != nil {
+			return nil, err
+		}
+	}
 	h.Owner = msg.NewOwner
 	if err := s.k.Hotspots.Set(ctx, h.Address, h); err != nil {
 		return nil, err

@@ -1,0 +1,178 @@
+package keeper
+
+import (
+	"context"
+	"errors"
+
+	"cosmossdk.io/collections"
+	sdkmath "cosmossdk.io/math"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
+	poctypes "github.com/pocnet/pocd/x/poc/types"
+	"github.com/pocnet/pocd/x/rewards/types"
+)
+
+// EndBlock pays at most payout_batch_size hotspots of the oldest epoch
+// being paid, so a settlement with any number of hotspots never stalls a
+// block; the rest follow in the next blocks. The first batch is paid in the
+// settlement block itself.
+func (k *Keeper) EndBlock(ctx context.Context) error {
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	budget := int(p.PayoutBatchSize)
+	for budget > 0 {
+		it, err := k.Payouts.Iterate(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if !it.Valid() {
+			it.Close()
+			return nil
+		}
+		cur, err := it.Value()
+		it.Close()
+		if err != nil {
+			return err
+		}
+		n, done, err := k.payBatch(ctx, cur, budget)
+		if err != nil {
+			return err
+		}
+		budget -= n
+		if !done {
+			return nil
+		}
+	}
+	return nil
+}
+
+// payBatch pays up to limit hotspots of an epoch and finishes the epoch when
+// none are left.
+func (k *Keeper) payBatch(ctx context.Context, cur types.PayoutCursor, limit int) (int, bool, error) {
+	er, err := k.EpochRewards.Get(ctx, cur.Epoch)
+	if err != nil {
+		return 0, false, err
+	}
+	shares, err := k.poc.SharesAfter(ctx, cur.Epoch, cur.After, limit)
+	if err != nil {
+		return 0, false, err
+	}
+	for _, sh := range shares {
+		if err := k.payHotspot(ctx, &er, sh); err != nil {
+			return 0, false, err
+		}
+		cur.After = sh.Hotspot
+	}
+	if len(shares) == limit {
+		if err := k.EpochRewards.Set(ctx, cur.Epoch, er); err != nil {
+			return 0, false, err
+		}
+		return len(shares), false, k.Payouts.Set(ctx, cur.Epoch, cur)
+	}
+	// Every hotspot is paid: what is left of the pools is dust.
+	er.Dust = er.BeaconPool.Add(er.WitnessPool).Sub(er.Paid)
+	if er.Dust.IsPositive() {
+		if err := k.pool.FundCommunityPool(ctx, k.coins(er.Dust), k.moduleAddr); err != nil {
+			return 0, false, err
+		}
+	}
+	er.PaidOut = true
+	if err := k.EpochRewards.Set(ctx, cur.Epoch, er); err != nil {
+		return 0, false, err
+	}
+	if err := k.Payouts.Remove(ctx, cur.Epoch); err != nil {
+		return 0, false, err
+	}
+	return len(shares), true, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventEpochPaidOut{
+		Epoch: cur.Epoch, Paid: er.Paid.String(), Dust: er.Dust.String(),
+	})
+}
+
+// amounts is what a hotspot's shares are worth in a settled epoch.
+func amounts(er types.EpochRewards, sh poctypes.RewardShares) (beacon, witness sdkmath.Int) {
+	beacon = er.BeaconRate.MulInt64(int64(sh.BeaconShares)).TruncateInt()
+	witness = er.WitnessRate.MulInt64(int64(sh.WitnessShares)).TruncateInt()
+	return
+}
+
+// payHotspot pays a hotspot's owner for one epoch, once. A hotspot that was
+// paid early (at a transfer) is skipped; one without an owner leaves its
+// amount to the dust.
+func (k *Keeper) payHotspot(ctx context.Context, er *types.EpochRewards, sh poctypes.RewardShares) error {
+	key := collections.Join(sh.Hotspot, er.Epoch)
+	if paid, err := k.HotspotRewards.Has(ctx, key); err != nil || paid {
+		return err
+	}
+	h, err := k.hotspots.GetHotspot(ctx, sh.Hotspot)
+	if errors.Is(err, hotspottypes.ErrHotspotNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	owner, err := k.addressCodec.StringToBytes(h.Owner)
+	if err != nil {
+		return err
+	}
+	b, w := amounts(*er, sh)
+	total := b.Add(w)
+	if total.IsPositive() {
+		if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, owner, k.coins(total)); err != nil {
+			return err
+		}
+	}
+	er.Paid = er.Paid.Add(total)
+	prev, err := k.OwnerPaid.Get(ctx, h.Owner)
+	if errors.Is(err, collections.ErrNotFound) {
+		prev, err = sdkmath.ZeroInt(), nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := k.OwnerPaid.Set(ctx, h.Owner, prev.Add(total)); err != nil {
+		return err
+	}
+	return k.HotspotRewards.Set(ctx, key, types.HotspotReward{
+		Hotspot: sh.Hotspot, Epoch: er.Epoch, Owner: h.Owner, BeaconShares: sh.BeaconShares, WitnessShares: sh.WitnessShares,
+		BeaconAmount: b, WitnessAmount: w, PaidHeight: sdk.UnwrapSDKContext(ctx).BlockHeight(),
+	})
+}
+
+// BeforeHotspotTransfer pays a hotspot's settled, not yet paid rewards to
+// its current owner, so the owner at settlement time is the one paid even
+// when a transfer lands while an epoch is being paid out.
+func (k *Keeper) BeforeHotspotTransfer(ctx context.Context, hotspot string) error {
+	it, err := k.Payouts.Iterate(ctx, nil)
+	if err != nil {
+		return err
+	}
+	cursors, err := it.Values()
+	if err != nil {
+		return err
+	}
+	for _, cur := range cursors {
+		if cur.After != "" && hotspot <= cur.After {
+			continue // already reached by the batch payout
+		}
+		sh, err := k.poc.HotspotShares(ctx, cur.Epoch, hotspot)
+		if err != nil {
+			return err
+		}
+		if sh.BeaconShares == 0 && sh.WitnessShares == 0 {
+			continue
+		}
+		er, err := k.EpochRewards.Get(ctx, cur.Epoch)
+		if err != nil {
+			return err
+		}
+		if err := k.payHotspot(ctx, &er, sh); err != nil {
+			return err
+		}
+		if err := k.EpochRewards.Set(ctx, cur.Epoch, er); err != nil {
+			return err
+		}
+	}
+	return nil
+}
