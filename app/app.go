@@ -113,6 +113,7 @@ var maccPerms = map[string][]string{
 	stakingtypes.NotBondedPoolName:      {authtypes.Burner, authtypes.Staking},
 	stakingtypes.KeyRotationFeePoolName: {authtypes.Burner}, // required since v0.55: staking panics without it
 	govtypes.ModuleName:                 {authtypes.Burner},
+	rewardstypes.ModuleName:             {authtypes.Minter}, // the only minter: HNT emission
 }
 
 var (
@@ -234,7 +235,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.HotspotKeeper = hotspotkeeper.NewKeeper(appCodec, store(hotspottypes.StoreKey), addrCodec, app.DistrKeeper, govAuthority)
 	app.PocKeeper = pockeeper.NewKeeper(appCodec, store(poctypes.StoreKey), addrCodec, app.HotspotKeeper, app.EpochsKeeper, govAuthority)
 	app.RewardsKeeper = rewardskeeper.NewKeeper(appCodec, store(rewardstypes.StoreKey), addrCodec,
-		authtypes.NewModuleAddress(rewardstypes.ModuleName), BondDenom, authtypes.FeeCollectorName,
+		authtypes.NewModuleAddress(rewardstypes.ModuleName), BondDenom, authtypes.FeeCollectorName, app.AccountKeeper,
 		app.BankKeeper, app.DistrKeeper, app.PocKeeper, app.HotspotKeeper, app.EpochsKeeper, govAuthority)
 	app.HotspotKeeper.SetTransferHooks(app.RewardsKeeper)
 	// x/epochs accepts hooks once: every module's epoch work is listed here.

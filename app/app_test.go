@@ -92,3 +92,12 @@ func TestSigningContextValid(t *testing.T) {
 	a := newApp(t)
 	require.NoError(t, a.InterfaceRegistry().SigningContext().Validate())
 }
+
+// x/rewards is the only module allowed to mint.
+func TestOnlyRewardsMints(t *testing.T) {
+	a := newApp(t)
+	for _, name := range []string{authtypes.FeeCollectorName, distrtypes.ModuleName, stakingtypes.BondedPoolName, "gov", "rewards"} {
+		_, perms := a.AccountKeeper.GetModuleAddressAndPermissions(name)
+		require.Equal(t, name == "rewards", slices.Contains(perms, authtypes.Minter), name)
+	}
+}

@@ -237,6 +237,17 @@ func (n *node) stop() {
 
 func (n *node) dumpLog() {
 	bz, _ := os.ReadFile(n.logPath)
+	// Keep the whole log where a developer can read it after the temp dir is gone.
+	keep := filepath.Join(os.TempDir(), "pocd-e2e-"+n.t.Name()+".log")
+	if err := os.WriteFile(keep, bz, 0o644); err == nil {
+		n.t.Logf("full node log: %s", keep)
+	}
+	// A consensus failure's cause is at the start of its (long) line.
+	for _, line := range strings.Split(string(bz), "\n") {
+		if strings.Contains(line, "CONSENSUS FAILURE") {
+			n.t.Logf("consensus failure: %.2000s", line)
+		}
+	}
 	if len(bz) > 8000 {
 		bz = bz[len(bz)-8000:]
 	}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	sdkmath "cosmossdk.io/math"
+
 	"github.com/cosmos/cosmos-sdk/codec"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 
@@ -76,6 +78,11 @@ func (n *node) onboard(owner, ownerAddr, cell string) onboarded {
 // CheckTx, and the epoch boundary recomputes the hex scales.
 func TestPocOnChain(t *testing.T) {
 	n := newNode(t, "pocd-e2e-poc")
+	t.Cleanup(func() {
+		if t.Failed() {
+			n.dumpLog()
+		}
+	})
 	addrs := n.initChain("alice")
 	n.setEpochDuration(types.DefaultEpochIdentifier, "20s")
 	n.start()
@@ -190,6 +197,11 @@ func TestPocOnChain(t *testing.T) {
 		hs, err = qc.HexScale(ctx, &types.QueryHexScaleRequest{Cell: "8c283080d0a95ff"})
 		return err == nil && hs.ComputedEpoch >= 1 && hs.Scale == 10000
 	}, 60*time.Second, 500*time.Millisecond, "hex scale after an epoch: %v %v", hs, err)
+
+	// x/rewards settles the epochs and pays the owner; the ledger adds up to
+	// the bone (genesis: 10^14 bones each for alice and the validator).
+	checkRewardsLedger(t, n, conn, addrs["alice"], 3,
+		sdkmath.NewInt(100_000_000_000_000), sdkmath.NewInt(200_000_000_000_000))
 
 	// The offline checker is the same rules as a binary.
 	var chk struct {

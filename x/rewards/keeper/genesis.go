@@ -17,6 +17,7 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if _, err := k.epochSeconds(ctx, gs.Params); err != nil {
 		return err
 	}
+	k.accounts.GetModuleAccount(ctx, types.ModuleName) // creates it
 	if err := k.Params.Set(ctx, gs.Params); err != nil {
 		return err
 	}

@@ -25,6 +25,12 @@ type BankKeeper interface {
 	GetSupply(ctx context.Context, denom string) sdk.Coin
 }
 
+// AccountKeeper creates the module account (bank cannot mint into an
+// account that does not exist yet).
+type AccountKeeper interface {
+	GetModuleAccount(ctx context.Context, moduleName string) sdk.ModuleAccountI
+}
+
 // CommunityPool receives the community share and the dust.
 type CommunityPool interface {
 	FundCommunityPool(ctx context.Context, amount sdk.Coins, sender sdk.AccAddress) error
@@ -57,6 +63,7 @@ type Keeper struct {
 	feeCollector string
 	moduleAddr   sdk.AccAddress
 
+	accounts AccountKeeper
 	bank     BankKeeper
 	pool     CommunityPool
 	poc      PocKeeper
@@ -76,13 +83,13 @@ type Keeper struct {
 // NewKeeper builds the keeper. moduleAddr is the rewards module account
 // (Minter); feeCollector is where x/distribution takes validator rewards from.
 func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, addressCodec address.Codec,
-	moduleAddr sdk.AccAddress, denom, feeCollector string,
+	moduleAddr sdk.AccAddress, denom, feeCollector string, accounts AccountKeeper,
 	bank BankKeeper, pool CommunityPool, poc PocKeeper, hotspots HotspotKeeper, epochs EpochsKeeper, authority string,
 ) *Keeper {
 	sb := collections.NewSchemaBuilder(storeService)
 	k := &Keeper{
 		cdc: cdc, addressCodec: addressCodec, authority: authority, denom: denom, feeCollector: feeCollector,
-		moduleAddr: moduleAddr, bank: bank, pool: pool, poc: poc, hotspots: hotspots, epochs: epochs,
+		moduleAddr: moduleAddr, accounts: accounts, bank: bank, pool: pool, poc: poc, hotspots: hotspots, epochs: epochs,
 		Params:       collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		LastSettled:  collections.NewItem(sb, types.LastSettledKey, "last_settled", collections.Int64Value),
 		Minted:       collections.NewItem(sb, types.MintedKey, "minted", sdk.IntValue),

@@ -56,7 +56,12 @@ func (b *fakeBank) move(from, to string, amt sdk.Coins) error {
 	return nil
 }
 
+var errPanic = errors.New("panic please")
+
 func (b *fakeBank) MintCoins(_ context.Context, m string, amt sdk.Coins) error {
+	if b.failMint == errPanic {
+		panic("module account rewards does not exist")
+	}
 	if b.failMint != nil {
 		return b.failMint
 	}
@@ -71,6 +76,13 @@ func (b *fakeBank) SendCoinsFromModuleToModule(_ context.Context, from, to strin
 	return b.move(from, to, amt)
 }
 func (b *fakeBank) GetSupply(context.Context, string) sdk.Coin { return sdk.NewCoin(denom, b.supply) }
+
+type fakeAccounts struct{ created map[string]bool }
+
+func (a *fakeAccounts) GetModuleAccount(_ context.Context, name string) sdk.ModuleAccountI {
+	a.created[name] = true
+	return authtypes.NewEmptyModuleAccount(name, authtypes.Minter)
+}
 
 type fakePool struct{ bank *fakeBank }
 
@@ -168,9 +180,11 @@ func setup(t *testing.T) *fixture {
 	poc := &fakePoc{shares: map[int64]map[string]poctypes.RewardShares{}}
 	hs := &fakeHotspots{owner: map[string]string{}}
 	ac := authcodec.NewBech32Codec(sdk.GetConfig().GetBech32AccountAddrPrefix())
-	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), ac, moduleAddr, denom, authtypes.FeeCollectorName,
+	accounts := &fakeAccounts{created: map[string]bool{}}
+	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), ac, moduleAddr, denom, authtypes.FeeCollectorName, accounts,
 		bank, fakePool{bank}, poc, hs, fakeEpochs{d: 10 * time.Second}, authtypes.NewModuleAddress(govtypes.ModuleName).String())
 	require.NoError(t, k.InitGenesis(ctx, *types.DefaultGenesis()))
+	require.True(t, accounts.created[types.ModuleName], "genesis creates the module account")
 	return &fixture{ctx: ctx, k: k, bank: bank, poc: poc, hotspots: hs, query: keeper.NewQueryServerImpl(k)}
 }
 

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"fmt"
 
 	sdkmath "cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -32,7 +33,7 @@ func (h Hooks) AfterEpochEnd(ctx context.Context, identifier string, epoch int64
 	}
 	for e := last + 1; e <= epoch; e++ {
 		cacheCtx, write := sdkCtx.CacheContext()
-		if err := k.settle(cacheCtx, p, e); err != nil {
+		if err := k.settleSafely(cacheCtx, p, e); err != nil {
 			sdkCtx.Logger().Error("rewards: settlement failed", "epoch", e, "err", err)
 			_ = sdkCtx.EventManager().EmitTypedEvent(&types.EventSettlementFailed{Epoch: e, Error: err.Error()})
 			return nil
@@ -40,6 +41,17 @@ func (h Hooks) AfterEpochEnd(ctx context.Context, identifier string, epoch int64
 		write()
 	}
 	return nil
+}
+
+// settleSafely turns a panic (bank keepers panic on some misconfigurations)
+// into an error, so a settlement problem can never halt the chain.
+func (k *Keeper) settleSafely(ctx context.Context, p types.Params, epoch int64) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return k.settle(ctx, p, epoch)
 }
 
 // BeforeEpochStart does nothing.

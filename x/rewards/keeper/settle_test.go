@@ -157,6 +157,12 @@ func TestMissedEpochsAreSettledAndFailuresRetried(t *testing.T) {
 	require.True(t, failed, "the failure is reported as an event")
 	require.True(t, f.bank.get(authtypes.FeeCollectorName).IsZero(), "nothing of the failed settlement remains")
 
+	// a panicking bank (e.g. a missing module account) is a failure too
+	f.bank.failMint = errPanic
+	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, "poc", 1))
+	last, _ = f.k.LastSettled.Get(f.ctx)
+	require.Zero(t, last)
+
 	f.bank.failMint = nil
 	f.endEpoch(t, 3) // settles 1, 2 and 3
 	last, err = f.k.LastSettled.Get(f.ctx)
