@@ -88,6 +88,19 @@ func checkRewardsLedger(t *testing.T, n *node, conn *grpc.ClientConn, owner stri
 	require.NoError(t, err)
 	require.Equal(t, distr.Add(fees), db.Balance.Amount, "distribution module: validator + community pools, dust, hotspot fees")
 
+	// The community pool: the community shares, the dust, the hotspot fees,
+	// and x/distribution's community tax (2 %) on the validator pools.
+	dq := distrtypes.NewQueryClient(conn)
+	cp, err := dq.CommunityPool(at, &distrtypes.QueryCommunityPoolRequest{})
+	require.NoError(t, err)
+	tax := sdkmath.LegacyZeroDec()
+	community := sdkmath.ZeroInt()
+	for _, r := range settled {
+		community = community.Add(r.CommunityPool).Add(r.Dust)
+		tax = tax.Add(sdkmath.LegacyNewDecFromInt(r.ValidatorPool).Mul(sdkmath.LegacyNewDecWithPrec(2, 2)))
+	}
+	require.Equal(t, sdkmath.LegacyNewDecFromInt(community.Add(fees)).Add(tax).String(), cp.Pool.AmountOf("bones").String(), "community pool")
+
 	supply, err := bq.SupplyOf(at, &banktypes.QuerySupplyOfRequest{Denom: "bones"})
 	require.NoError(t, err)
 	require.Equal(t, genesisSupply.Add(minted), supply.Amount.Amount, "supply grows by exactly the emission")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/cosmos/cosmos-sdk/telemetry"
+
 	sdkmath "cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -35,6 +37,8 @@ func (h Hooks) AfterEpochEnd(ctx context.Context, identifier string, epoch int64
 		cacheCtx, write := sdkCtx.CacheContext()
 		if err := k.settleSafely(cacheCtx, p, e); err != nil {
 			sdkCtx.Logger().Error("rewards: settlement failed", "epoch", e, "err", err)
+			// exported at :1317/metrics?format=prometheus as pocd_rewards_settlement_failed
+			telemetry.IncrCounter(1, types.ModuleName, "settlement_failed") //nolint:staticcheck // the SDK's Prometheus sink still reads it
 			_ = sdkCtx.EventManager().EmitTypedEvent(&types.EventSettlementFailed{Epoch: e, Error: err.Error()})
 			return nil
 		}
