@@ -3,9 +3,11 @@ package keeper
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"cosmossdk.io/collections"
 	sdkmath "cosmossdk.io/math"
+	"github.com/cosmos/cosmos-sdk/telemetry"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
@@ -37,16 +39,32 @@ func (k *Keeper) EndBlock(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		n, done, err := k.payBatch(ctx, cur, budget)
+		// A payout error must not halt the chain: the batch is discarded,
+		// reported, and retried next block.
+		sdkCtx := sdk.UnwrapSDKContext(ctx)
+		cacheCtx, write := sdkCtx.CacheContext()
+		n, done, err := k.payBatchSafely(cacheCtx, cur, budget)
 		if err != nil {
-			return err
+			sdkCtx.Logger().Error("rewards: payout failed", "epoch", cur.Epoch, "err", err)
+			telemetry.IncrCounter(1, types.ModuleName, "payout_failed") //nolint:staticcheck // read by the SDK's Prometheus sink
+			return nil
 		}
+		write()
 		budget -= n
 		if !done {
 			return nil
 		}
 	}
 	return nil
+}
+
+func (k *Keeper) payBatchSafely(ctx context.Context, cur types.PayoutCursor, limit int) (n int, done bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return k.payBatch(ctx, cur, limit)
 }
 
 // payBatch pays up to limit hotspots of an epoch and finishes the epoch when

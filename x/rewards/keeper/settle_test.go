@@ -215,3 +215,20 @@ func TestGenesisRoundTrip(t *testing.T) {
 	bad.Minted = gs.Minted.AddRaw(1)
 	require.ErrorIs(t, bad.Validate(), types.ErrInvalidGenesis)
 }
+
+// A failing payout (here: the module account cannot pay) never halts the
+// chain: the batch is discarded and retried next block.
+func TestPayoutFailureIsRetried(t *testing.T) {
+	f := setup(t)
+	f.share(1, "a", addr("alice"), 1000, 0)
+	f.endEpoch(t, 1)
+	stolen := f.bank.get(types.ModuleName)
+	f.bank.bal[types.ModuleName] = sdkmath.ZeroInt()
+	require.NoError(t, f.k.EndBlock(f.ctx))
+	require.False(t, mustEpoch(t, f, 1).PaidOut)
+	require.True(t, f.bank.get(addr("alice")).IsZero())
+	f.bank.bal[types.ModuleName] = stolen
+	require.NoError(t, f.k.EndBlock(f.ctx))
+	require.True(t, mustEpoch(t, f, 1).PaidOut)
+	f.invariants(t)
+}
