@@ -36,14 +36,9 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		if err := k.HotspotRewards.Set(ctx, collections.Join(r.Hotspot, r.Epoch), r); err != nil {
 			return err
 		}
-		prev, err := k.OwnerPaid.Get(ctx, r.Owner)
-		if err != nil && !isNotFound(err) {
-			return err
-		}
-		if prev.IsNil() {
-			prev = sdkmath.ZeroInt()
-		}
-		if err := k.OwnerPaid.Set(ctx, r.Owner, prev.Add(r.BeaconAmount).Add(r.WitnessAmount)); err != nil {
+	}
+	for _, o := range gs.OwnerPaid {
+		if err := k.OwnerPaid.Set(ctx, o.Owner, o.Amount); err != nil {
 			return err
 		}
 	}
@@ -83,5 +78,9 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 	} else if gs.Payouts, err = it.Values(); err != nil {
 		return nil, err
 	}
-	return gs, nil
+	err = k.OwnerPaid.Walk(ctx, nil, func(owner string, amount sdkmath.Int) (bool, error) {
+		gs.OwnerPaid = append(gs.OwnerPaid, types.OwnerPaid{Owner: owner, Amount: amount})
+		return false, nil
+	})
+	return gs, err
 }

@@ -152,6 +152,17 @@ func (k *Keeper) payHotspot(ctx context.Context, er *types.EpochRewards, sh poct
 	if err := k.OwnerPaid.Set(ctx, h.Owner, prev.Add(total)); err != nil {
 		return err
 	}
+	// Bounded history: the hotspot's record from history_epochs ago goes as
+	// this one arrives (one delete per payment, so pruning is batched too).
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if old := er.Epoch - int64(p.HistoryEpochs); old > 0 {
+		if err := k.HotspotRewards.Remove(ctx, collections.Join(sh.Hotspot, old)); err != nil {
+			return err
+		}
+	}
 	return k.HotspotRewards.Set(ctx, key, types.HotspotReward{
 		Hotspot: sh.Hotspot, Epoch: er.Epoch, Owner: h.Owner, BeaconShares: sh.BeaconShares, WitnessShares: sh.WitnessShares,
 		BeaconAmount: b, WitnessAmount: w, PaidHeight: sdk.UnwrapSDKContext(ctx).BlockHeight(),

@@ -232,3 +232,24 @@ func TestPayoutFailureIsRetried(t *testing.T) {
 	require.True(t, mustEpoch(t, f, 1).PaidOut)
 	f.invariants(t)
 }
+
+// Per-hotspot history keeps history_epochs epochs.
+func TestHotspotHistoryIsBounded(t *testing.T) {
+	f := setup(t)
+	p := types.DefaultParams()
+	p.HistoryEpochs = 2
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	for e := int64(1); e <= 4; e++ {
+		f.share(e, "a", addr("alice"), 1000, 0)
+		f.endEpoch(t, e)
+		require.NoError(t, f.k.EndBlock(f.ctx))
+	}
+	hr, err := f.query.HotspotRewards(f.ctx, &types.QueryHotspotRewardsRequest{Hotspot: "a"})
+	require.NoError(t, err)
+	var epochs []int64
+	for _, r := range hr.Rewards {
+		epochs = append(epochs, r.Epoch)
+	}
+	require.Equal(t, []int64{3, 4}, epochs)
+	f.invariants(t)
+}

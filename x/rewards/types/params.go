@@ -24,6 +24,7 @@ func DefaultParams() Params {
 		ValidatorShare:         sdkmath.LegacyNewDecWithPrec(10, 2),
 		CommunityShare:         sdkmath.LegacyNewDecWithPrec(10, 2),
 		PayoutBatchSize:        1000,
+		HistoryEpochs:          365,
 	}
 }
 
@@ -50,6 +51,9 @@ func (p Params) Validate() error {
 	}
 	if p.PayoutBatchSize == 0 {
 		return ErrInvalidParams.Wrap("payout_batch_size must be positive")
+	}
+	if p.HistoryEpochs == 0 {
+		return ErrInvalidParams.Wrap("history_epochs must be positive")
 	}
 	return nil
 }
