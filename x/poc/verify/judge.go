@@ -105,10 +105,14 @@ func Judge(p Params, chain Chain, b *Beacon, ws []Witness, nowMs int64, opt Opti
 
 	// Witness signatures come first: a forged report must not turn the real
 	// one into a "duplicate".
+	// Each witness's registry entry is looked up once and reused below.
+	hotspots := make([]Hotspot, len(ws))
+	registered := make([]bool, len(ws))
 	for i := range ws {
 		wv := &v.Witnesses[i]
-		if h, ok := chain.Hotspot(ws[i].Pubkey); ok {
-			wv.Address = h.Address
+		hotspots[i], registered[i] = chain.Hotspot(ws[i].Pubkey)
+		if registered[i] {
+			wv.Address = hotspots[i].Address
 		}
 		wv.Stored = true
 		if !opt.SkipSignatures && !ws[i].VerifySignature() {
@@ -137,7 +141,7 @@ func Judge(p Params, chain Chain, b *Beacon, ws []Witness, nowMs int64, opt Opti
 		// The "first witness" that can tighten the lag to 1500 ms must be a
 		// registered, asserted hotspot other than the beaconer: an unregistered
 		// key could otherwise be used to make every honest witness too late.
-		if h, ok := chain.Hotspot(ws[i].Pubkey); ok && h.Asserted && !bytes.Equal(ws[i].Pubkey, b.Pubkey) && !haveFirst {
+		if registered[i] && hotspots[i].Asserted && !bytes.Equal(ws[i].Pubkey, b.Pubkey) && !haveFirst {
 			firstTsMs, haveFirst = ws[i].TimestampNs/1e6, true
 		}
 	}
@@ -151,7 +155,7 @@ func Judge(p Params, chain Chain, b *Beacon, ws []Witness, nowMs int64, opt Opti
 		if wv.Reason != ReasonUnspecified {
 			continue
 		}
-		wv.Reason, wv.Side = judgeWitness(p, chain, &v, b, &ws[i], wv, beaconTsMs, firstTsMs, haveFirst, entropyMs, entropyOK, opt)
+		wv.Reason, wv.Side = judgeWitness(p, chain, &v, b, &ws[i], hotspots[i], registered[i], wv, beaconTsMs, firstTsMs, haveFirst, entropyMs, entropyOK, opt)
 		if wv.Reason == Valid {
 			wv.PassedPhysical = true
 		}
@@ -275,11 +279,10 @@ func judgeBeacon(p Params, chain Chain, b *Beacon, nowMs int64, opt Options, v *
 	return Valid, SideNone
 }
 
-func judgeWitness(p Params, chain Chain, v *Verdict, b *Beacon, w *Witness, wv *WitnessVerdict,
+func judgeWitness(p Params, chain Chain, v *Verdict, b *Beacon, w *Witness, h Hotspot, registered bool, wv *WitnessVerdict,
 	beaconTsMs, firstTsMs int64, haveFirst bool, entropyMs int64, entropyOK bool, opt Options,
 ) (Reason, Side) {
-	h, ok := chain.Hotspot(w.Pubkey)
-	if !ok {
+	if !registered {
 		return ReasonGatewayNotFound, SideWitness
 	}
 	if !h.Asserted {
