@@ -74,12 +74,16 @@ func (k *Keeper) payBatch(ctx context.Context, cur types.PayoutCursor, limit int
 	if err != nil {
 		return 0, false, err
 	}
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return 0, false, err
+	}
 	shares, err := k.poc.SharesAfter(ctx, cur.Epoch, cur.After, limit)
 	if err != nil {
 		return 0, false, err
 	}
 	for _, sh := range shares {
-		if err := k.payHotspot(ctx, &er, sh); err != nil {
+		if err := k.payHotspot(ctx, &er, sh, p.HistoryEpochs); err != nil {
 			return 0, false, err
 		}
 		cur.After = sh.Hotspot
@@ -119,7 +123,7 @@ func amounts(er types.EpochRewards, sh poctypes.RewardShares) (beacon, witness s
 // payHotspot pays a hotspot's owner for one epoch, once. A hotspot that was
 // paid early (at a transfer) is skipped; one without an owner leaves its
 // amount to the dust.
-func (k *Keeper) payHotspot(ctx context.Context, er *types.EpochRewards, sh poctypes.RewardShares) error {
+func (k *Keeper) payHotspot(ctx context.Context, er *types.EpochRewards, sh poctypes.RewardShares, historyEpochs uint64) error {
 	key := collections.Join(sh.Hotspot, er.Epoch)
 	if paid, err := k.HotspotRewards.Has(ctx, key); err != nil || paid {
 		return err
@@ -154,11 +158,7 @@ func (k *Keeper) payHotspot(ctx context.Context, er *types.EpochRewards, sh poct
 	}
 	// Bounded history: the hotspot's record from history_epochs ago goes as
 	// this one arrives (one delete per payment, so pruning is batched too).
-	p, err := k.Params.Get(ctx)
-	if err != nil {
-		return err
-	}
-	if old := er.Epoch - int64(p.HistoryEpochs); old > 0 {
+	if old := er.Epoch - int64(historyEpochs); old > 0 {
 		if err := k.HotspotRewards.Remove(ctx, collections.Join(sh.Hotspot, old)); err != nil {
 			return err
 		}
@@ -173,6 +173,10 @@ func (k *Keeper) payHotspot(ctx context.Context, er *types.EpochRewards, sh poct
 // its current owner, so the owner at settlement time is the one paid even
 // when a transfer lands while an epoch is being paid out.
 func (k *Keeper) BeforeHotspotTransfer(ctx context.Context, hotspot string) error {
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
 	it, err := k.Payouts.Iterate(ctx, nil)
 	if err != nil {
 		return err
@@ -196,7 +200,7 @@ func (k *Keeper) BeforeHotspotTransfer(ctx context.Context, hotspot string) erro
 		if err != nil {
 			return err
 		}
-		if err := k.payHotspot(ctx, &er, sh); err != nil {
+		if err := k.payHotspot(ctx, &er, sh, p.HistoryEpochs); err != nil {
 			return err
 		}
 		if err := k.EpochRewards.Set(ctx, cur.Epoch, er); err != nil {
