@@ -20,10 +20,7 @@ func (q queryServer) Witnessed(ctx context.Context, req *types.QueryWitnessedReq
 		func(key collections.Triple[string, uint64, string], _ collections.NoValue) (types.WitnessRecord, error) {
 			return q.k.Witnesses.Get(ctx, collections.Join3(key.K3(), key.K2(), key.K1()))
 		},
-		func(o *query.CollectionsPaginateOptions[collections.Triple[string, uint64, string]]) {
-			p := collections.TriplePrefix[string, uint64, string](req.Hotspot)
-			o.Prefix = &p
-		})
+		withHotspotPrefix(req.Hotspot))
 	if err != nil {
 		return nil, err
 	}

@@ -20,10 +20,7 @@ func (q queryServer) Witnesses(ctx context.Context, req *types.QueryWitnessesReq
 		func(_ collections.Triple[string, uint64, string], w types.WitnessRecord) (types.WitnessRecord, error) {
 			return w, nil
 		},
-		func(o *query.CollectionsPaginateOptions[collections.Triple[string, uint64, string]]) {
-			p := collections.TriplePrefix[string, uint64, string](req.Hotspot)
-			o.Prefix = &p
-		})
+		withHotspotPrefix(req.Hotspot))
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"cosmossdk.io/collections"
+	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/pocnet/pocd/x/poc/types"
 	"github.com/pocnet/pocd/x/poc/verify"
@@ -26,4 +27,13 @@ func (k *Keeper) scaleOf(ctx context.Context, p types.Params, location uint64) (
 		return verify.HexCount{Cell: hc.Cell, Res: int(hc.Res), Unclipped: hc.Unclipped, Occupied: hc.Occupied, Limit: hc.Limit, Clipped: hc.Clipped}, true
 	})
 	return s, storeErr
+}
+
+// withHotspotPrefix pages only the keys (hotspot, seq, other) of one hotspot:
+// the Witnesses and Witnessed indexes share this layout.
+func withHotspotPrefix(hotspot string) func(*query.CollectionsPaginateOptions[collections.Triple[string, uint64, string]]) {
+	return func(o *query.CollectionsPaginateOptions[collections.Triple[string, uint64, string]]) {
+		p := collections.TriplePrefix[string, uint64, string](hotspot)
+		o.Prefix = &p
+	}
 }
