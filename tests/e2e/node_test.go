@@ -130,12 +130,13 @@ func (n *node) tx(args ...string) map[string]any {
 	return delivered
 }
 
-// lastJSON returns the last line that looks like a JSON object (the CLI may
-// print "gas estimate: N" first).
+// lastJSON returns the output from the last line that opens a top-level
+// JSON object (the CLI may print "gas estimate: N" first); indented objects
+// inside pretty-printed JSON do not count.
 func lastJSON(out string) string {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
-		if strings.HasPrefix(strings.TrimSpace(lines[i]), "{") {
+		if strings.HasPrefix(lines[i], "{") {
 			return strings.Join(lines[i:], "\n")
 		}
 	}
@@ -146,48 +147,48 @@ func lastJSON(out string) string {
 // localnet) can run side by side.
 func (n *node) configure() {
 	n.t.Helper()
-	cfgPath := filepath.Join(n.home, "config", "config.toml")
-	bz, err := os.ReadFile(cfgPath)
-	require.NoError(n.t, err)
-	section := ""
-	var out []string
-	for _, line := range strings.Split(string(bz), "\n") {
-		if strings.HasPrefix(line, "[") {
-			section = line
-		}
+	n.rewriteConfig("config.toml", func(section, line string) string {
 		switch {
 		case section == "[rpc]" && strings.HasPrefix(line, "laddr = "):
-			line = fmt.Sprintf(`laddr = "tcp://127.0.0.1:%d"`, n.rpc)
+			return fmt.Sprintf(`laddr = "tcp://127.0.0.1:%d"`, n.rpc)
 		case section == "[p2p]" && strings.HasPrefix(line, "laddr = "):
-			line = fmt.Sprintf(`laddr = "tcp://127.0.0.1:%d"`, n.p2p)
+			return fmt.Sprintf(`laddr = "tcp://127.0.0.1:%d"`, n.p2p)
 		case strings.HasPrefix(line, "prometheus_listen_addr = "):
-			line = fmt.Sprintf(`prometheus_listen_addr = "127.0.0.1:%d"`, n.prom)
+			return fmt.Sprintf(`prometheus_listen_addr = "127.0.0.1:%d"`, n.prom)
 		case strings.HasPrefix(line, "pprof_laddr = "):
-			line = `pprof_laddr = ""`
+			return `pprof_laddr = ""`
 		case strings.HasPrefix(line, "timeout_commit = "):
-			line = `timeout_commit = "500ms"`
+			return `timeout_commit = "500ms"`
 		}
-		out = append(out, line)
-	}
-	require.NoError(n.t, os.WriteFile(cfgPath, []byte(strings.Join(out, "\n")), 0o644))
+		return line
+	})
+	n.rewriteConfig("app.toml", func(section, line string) string {
+		switch {
+		case section == "[api]" && strings.HasPrefix(line, "address = "):
+			return fmt.Sprintf(`address = "tcp://127.0.0.1:%d"`, n.api)
+		case section == "[grpc]" && strings.HasPrefix(line, "address = "):
+			return fmt.Sprintf(`address = "127.0.0.1:%d"`, n.grpc)
+		}
+		return line
+	})
+}
 
-	appPath := filepath.Join(n.home, "config", "app.toml")
-	bz, err = os.ReadFile(appPath)
+// rewriteConfig passes every line of a config file, with the [section] it
+// is in, through edit.
+func (n *node) rewriteConfig(name string, edit func(section, line string) string) {
+	n.t.Helper()
+	path := filepath.Join(n.home, "config", name)
+	bz, err := os.ReadFile(path)
 	require.NoError(n.t, err)
-	section, out = "", nil
-	for _, line := range strings.Split(string(bz), "\n") {
+	section := ""
+	lines := strings.Split(string(bz), "\n")
+	for i, line := range lines {
 		if strings.HasPrefix(line, "[") {
 			section = line
 		}
-		switch {
-		case section == "[api]" && strings.HasPrefix(line, "address = "):
-			line = fmt.Sprintf(`address = "tcp://127.0.0.1:%d"`, n.api)
-		case section == "[grpc]" && strings.HasPrefix(line, "address = "):
-			line = fmt.Sprintf(`address = "127.0.0.1:%d"`, n.grpc)
-		}
-		out = append(out, line)
+		lines[i] = edit(section, line)
 	}
-	require.NoError(n.t, os.WriteFile(appPath, []byte(strings.Join(out, "\n")), 0o644))
+	require.NoError(n.t, os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644))
 }
 
 // initChain creates a one-validator genesis with funded test keys.

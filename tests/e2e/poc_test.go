@@ -207,7 +207,7 @@ func TestPocOnChain(t *testing.T) {
 	var chk struct {
 		Witnesses []struct{ Reason string } `json:"witnesses"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(n.mustRun("poc", "check", "--unsigned", "../../x/poc/client/offline/testdata/scenario.json")), &chk))
+	requireJSON(t, n.mustRun("poc", "check", "--unsigned", "../../x/poc/client/offline/testdata/scenario.json"), &chk)
 	require.Equal(t, "valid", chk.Witnesses[0].Reason)
 	require.Equal(t, "bad_rssi", chk.Witnesses[1].Reason)
 }
