@@ -34,7 +34,7 @@ func initRootCmd(rootCmd *cobra.Command, a *app.App) {
 		pruning.Cmd(newApp, app.DefaultNodeHome),
 		snapshot.Cmd(newApp),
 	)
-	server.AddCommandsWithStartCmdOptions(rootCmd, app.DefaultNodeHome, newApp, appExport, server.StartCmdOptions{})
+	server.AddCommandsWithStartCmdOptions(rootCmd, app.DefaultNodeHome, newApp, appExport, server.StartCmdOptions{PostSetup: startIngest})
 	rootCmd.AddCommand(
 		server.StatusCommand(),
 		genutilcli.Commands(a.TxConfig(), basics, app.DefaultNodeHome),

@@ -6,6 +6,7 @@ import (
 	serverconfig "github.com/cosmos/cosmos-sdk/server/config"
 
 	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/ingest"
 )
 
 // initCometBFTConfig sets pocd's config.toml defaults: Prometheus on :26660.
@@ -15,9 +16,15 @@ func initCometBFTConfig() *cmtcfg.Config {
 	return cfg
 }
 
+// appConfig is app.toml: the SDK's sections plus [ingest].
+type appConfig struct {
+	serverconfig.Config `mapstructure:",squash"`
+	Ingest              ingest.Config `mapstructure:"ingest"`
+}
+
 // initAppConfig sets pocd's app.toml defaults: zero minimum gas price in
-// bones, REST with swagger on, and SDK metrics exported for Prometheus at
-// :1317/metrics?format=prometheus.
+// bones, REST with swagger on, SDK metrics exported for Prometheus at
+// :1317/metrics?format=prometheus, and PoC ingest on.
 func initAppConfig() (string, any) {
 	cfg := serverconfig.DefaultConfig()
 	cfg.MinGasPrices = "0" + app.BondDenom
@@ -26,5 +33,5 @@ func initAppConfig() (string, any) {
 	cfg.Telemetry.Enabled = true //nolint:staticcheck // the SDK's own modules still report through it
 	cfg.Telemetry.PrometheusRetentionTime = 60
 	cfg.Telemetry.ServiceName = app.Name
-	return serverconfig.DefaultConfigTemplate, cfg
+	return serverconfig.DefaultConfigTemplate + ingest.ConfigTemplate, appConfig{Config: *cfg, Ingest: ingest.DefaultConfig()}
 }

@@ -1,10 +1,14 @@
 package types
 
-import errorsmod "cosmossdk.io/errors"
+import (
+	"google.golang.org/grpc/codes"
+
+	errorsmod "cosmossdk.io/errors"
+)
 
 // Registered once; codes are part of the API (see docs/api/hotspot.md).
 var (
-	ErrHotspotNotFound  = errorsmod.Register(ModuleName, 2, "unknown hotspot")
+	ErrHotspotNotFound  = errorsmod.RegisterWithGRPCCode(ModuleName, 2, codes.NotFound, "unknown hotspot")
 	ErrNotOwner         = errorsmod.Register(ModuleName, 3, "signer is not the hotspot owner")
 	ErrBadSignature     = errorsmod.Register(ModuleName, 4, "bad hotspot signature")
 	ErrWrongResolution  = errorsmod.Register(ModuleName, 5, "wrong H3 resolution")

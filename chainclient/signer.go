@@ -1,0 +1,165 @@
+// Package chainclient is pocd's gRPC client for processes that sign and
+// broadcast their own transactions: the ingest relayer inside pocd and
+// hotspotd. It keeps the account sequence locally, so several transactions
+// can go out in one block, and resynchronises when the chain disagrees.
+package chainclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/cosmos/cosmos-sdk/client/tx"
+	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
+	"github.com/cosmos/cosmos-sdk/types/tx/signing"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+
+	"github.com/pocnet/pocd/app"
+)
+
+// Signer signs with one keyring key and broadcasts over gRPC.
+type Signer struct {
+	conn    *grpc.ClientConn
+	enc     app.ClientEncoding
+	kr      keyring.Keyring
+	keyName string
+	addr    sdk.AccAddress
+	chainID string
+	fees    string
+
+	mu         sync.Mutex
+	haveAcct   bool
+	accountNum uint64
+	sequence   uint64
+}
+
+// NewSigner loads keyName from kr. fees is a coin string ("0bones").
+func NewSigner(conn *grpc.ClientConn, enc app.ClientEncoding, kr keyring.Keyring, keyName, chainID, fees string) (*Signer, error) {
+	rec, err := kr.Key(keyName)
+	if err != nil {
+		return nil, fmt.Errorf("key %q: %w", keyName, err)
+	}
+	addr, err := rec.GetAddress()
+	if err != nil {
+		return nil, err
+	}
+	return &Signer{conn: conn, enc: enc, kr: kr, keyName: keyName, addr: addr, chainID: chainID, fees: fees}, nil
+}
+
+// Address is the signer's account address.
+func (s *Signer) Address() string { return s.addr.String() }
+
+// Result is what the node's CheckTx said about a broadcast transaction.
+type Result struct {
+	TxHash    string
+	Code      uint32
+	Codespace string
+	Log       string
+}
+
+// OK reports whether CheckTx accepted the transaction.
+func (r Result) OK() bool { return r.Code == 0 }
+
+// Broadcast signs msgs with the given gas limit and broadcasts them in sync
+// mode (CheckTx only). A sequence mismatch refreshes the account and retries
+// once; any other CheckTx refusal is returned in Result for the caller to
+// judge.
+func (s *Signer) Broadcast(ctx context.Context, gas uint64, msgs ...sdk.Msg) (Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for attempt := 0; ; attempt++ {
+		if !s.haveAcct {
+			if err := s.refreshAccount(ctx); err != nil {
+				return Result{}, err
+			}
+		}
+		res, err := s.broadcastOnce(ctx, gas, msgs)
+		if err != nil {
+			s.haveAcct = false
+			return Result{}, err
+		}
+		if res.Codespace == sdkerrors.RootCodespace && res.Code == sdkerrors.ErrWrongSequence.ABCICode() && attempt == 0 {
+			s.haveAcct = false
+			continue
+		}
+		if res.OK() {
+			s.sequence++
+		}
+		return res, nil
+	}
+}
+
+func (s *Signer) refreshAccount(ctx context.Context) error {
+	res, err := authtypes.NewQueryClient(s.conn).AccountInfo(ctx, &authtypes.QueryAccountInfoRequest{Address: s.addr.String()})
+	if err != nil {
+		if status.Code(err) == codes.NotFound {
+			return fmt.Errorf("account %s does not exist on chain yet (fund it first): %w", s.addr, err)
+		}
+		return fmt.Errorf("account %s: %w", s.addr, err)
+	}
+	s.accountNum, s.sequence, s.haveAcct = res.Info.AccountNumber, res.Info.Sequence, true
+	return nil
+}
+
+func (s *Signer) broadcastOnce(ctx context.Context, gas uint64, msgs []sdk.Msg) (Result, error) {
+	txf := tx.Factory{}.
+		WithTxConfig(s.enc.TxConfig).
+		WithKeybase(s.kr).
+		WithChainID(s.chainID).
+		WithAccountNumber(s.accountNum).
+		WithSequence(s.sequence).
+		WithGas(gas).
+		WithFees(s.fees).
+		WithSignMode(signing.SignMode_SIGN_MODE_DIRECT)
+	b, err := txf.BuildUnsignedTx(msgs...)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := tx.Sign(ctx, txf, s.keyName, b, true); err != nil {
+		return Result{}, err
+	}
+	bz, err := s.enc.TxConfig.TxEncoder()(b.GetTx())
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := txtypes.NewServiceClient(s.conn).BroadcastTx(ctx, &txtypes.BroadcastTxRequest{TxBytes: bz, Mode: txtypes.BroadcastMode_BROADCAST_MODE_SYNC})
+	if err != nil {
+		return Result{}, err
+	}
+	r := res.TxResponse
+	return Result{TxHash: r.TxHash, Code: r.Code, Codespace: r.Codespace, Log: r.RawLog}, nil
+}
+
+// ErrTxFailed is returned by WaitTx when the transaction was included but
+// failed.
+var ErrTxFailed = errors.New("transaction failed")
+
+// WaitTx polls until the transaction is in a block or ctx ends.
+func WaitTx(ctx context.Context, conn *grpc.ClientConn, hash string) (*sdk.TxResponse, error) {
+	c := txtypes.NewServiceClient(conn)
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		res, err := c.GetTx(ctx, &txtypes.GetTxRequest{Hash: hash})
+		if err == nil {
+			if res.TxResponse.Code != 0 {
+				return res.TxResponse, fmt.Errorf("%w: %s code %d: %s", ErrTxFailed, res.TxResponse.Codespace, res.TxResponse.Code, res.TxResponse.RawLog)
+			}
+			return res.TxResponse, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for tx %s: %w (last: %v)", hash, ctx.Err(), err)
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,189 @@
+package ingest
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	cmtservice "github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/pocnet/pocd/chainclient"
+	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
+	poctypes "github.com/pocnet/pocd/x/poc/types"
+)
+
+// HotspotStatus is what ingest needs to know about a report's sender.
+type HotspotStatus int
+
+const (
+	HotspotUnknown HotspotStatus = iota
+	HotspotUnasserted
+	HotspotAsserted
+)
+
+// Entropy is a recorded block hash.
+type Entropy struct {
+	Height int64
+	Hash   []byte
+	TimeMs int64
+}
+
+// ErrNoEntropy means the chain has no entropy at that height (pruned, or
+// not yet produced).
+var ErrNoEntropy = errors.New("no entropy at that height")
+
+// Chain is the node as ingest sees it. The gRPC implementation talks to the
+// node's own gRPC server; tests substitute a fake.
+type Chain interface {
+	Hotspot(ctx context.Context, address string) (HotspotStatus, error)
+	Entropy(ctx context.Context, height int64) (Entropy, error) // 0 = newest
+	Height(ctx context.Context) (int64, error)
+	PocRecorded(ctx context.Context, beaconID []byte) (bool, error)
+	MaxWitnesses(ctx context.Context) (int, error)
+	Submit(ctx context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error)
+	RelayerAddress() string
+}
+
+// GRPCChain implements Chain over gRPC with a signer for relaying (nil: no
+// relaying). Hotspot lookups are cached: registrations are permanent, so a
+// known hotspot is cached for a minute; an unknown one for five seconds, so
+// a freshly onboarded hotspot is accepted quickly.
+type GRPCChain struct {
+	conn   *grpc.ClientConn
+	signer *chainclient.Signer
+
+	mu      sync.Mutex
+	cache   map[string]cachedHotspot
+	entropy map[int64]Entropy
+}
+
+type cachedHotspot struct {
+	status HotspotStatus
+	until  time.Time
+}
+
+// NewGRPCChain wraps a connection to a pocd gRPC server.
+func NewGRPCChain(conn *grpc.ClientConn, signer *chainclient.Signer) *GRPCChain {
+	return &GRPCChain{conn: conn, signer: signer, cache: map[string]cachedHotspot{}, entropy: map[int64]Entropy{}}
+}
+
+func (c *GRPCChain) Hotspot(ctx context.Context, address string) (HotspotStatus, error) {
+	now := time.Now()
+	c.mu.Lock()
+	if e, ok := c.cache[address]; ok && now.Before(e.until) {
+		c.mu.Unlock()
+		return e.status, nil
+	}
+	c.mu.Unlock()
+	st := HotspotUnknown
+	ttl := 5 * time.Second
+	res, err := hotspottypes.NewQueryClient(c.conn).Hotspot(ctx, &hotspottypes.QueryHotspotRequest{Id: address})
+	switch {
+	case err == nil && res.Hotspot.Location != "":
+		st, ttl = HotspotAsserted, time.Minute
+	case err == nil:
+		st = HotspotUnasserted
+	case status.Code(err) == codes.NotFound:
+	default:
+		return HotspotUnknown, err
+	}
+	c.mu.Lock()
+	if len(c.cache) > 1_000_000 {
+		c.cache = map[string]cachedHotspot{} // crude bound; lookups refill it
+	}
+	c.cache[address] = cachedHotspot{status: st, until: now.Add(ttl)}
+	c.mu.Unlock()
+	return st, nil
+}
+
+func (c *GRPCChain) Entropy(ctx context.Context, height int64) (Entropy, error) {
+	if height > 0 {
+		c.mu.Lock()
+		e, ok := c.entropy[height]
+		c.mu.Unlock()
+		if ok {
+			return e, nil
+		}
+	}
+	res, err := poctypes.NewQueryClient(c.conn).Entropy(ctx, &poctypes.QueryEntropyRequest{Height: height})
+	if err != nil {
+		if status.Code(err) == codes.NotFound || errors.Is(err, poctypes.ErrPocNotFound) {
+			return Entropy{}, ErrNoEntropy
+		}
+		return Entropy{}, err
+	}
+	e := Entropy{Height: res.Entropy.Height, Hash: res.Entropy.Hash, TimeMs: res.Entropy.TimeMs}
+	c.mu.Lock()
+	if len(c.entropy) > 4096 {
+		c.entropy = map[int64]Entropy{}
+	}
+	c.entropy[e.Height] = e
+	c.mu.Unlock()
+	return e, nil
+}
+
+func (c *GRPCChain) Height(ctx context.Context) (int64, error) {
+	res, err := cmtservice.NewServiceClient(c.conn).GetLatestBlock(ctx, &cmtservice.GetLatestBlockRequest{})
+	if err != nil {
+		return 0, err
+	}
+	return res.SdkBlock.Header.Height, nil
+}
+
+func (c *GRPCChain) PocRecorded(ctx context.Context, beaconID []byte) (bool, error) {
+	_, err := poctypes.NewQueryClient(c.conn).Poc(ctx, &poctypes.QueryPocRequest{BeaconId: hex.EncodeToString(beaconID)})
+	if err == nil {
+		return true, nil
+	}
+	if status.Code(err) == codes.NotFound {
+		return false, nil
+	}
+	return false, err
+}
+
+func (c *GRPCChain) MaxWitnesses(ctx context.Context) (int, error) {
+	res, err := poctypes.NewQueryClient(c.conn).Params(ctx, &poctypes.QueryParamsRequest{})
+	if err != nil {
+		return 0, err
+	}
+	return int(res.Params.MaxWitnessesPerMsg), nil
+}
+
+// errNoRelayer is returned by Submit without a signer.
+var errNoRelayer = errors.New("no relayer key configured")
+
+// Gas for a relay transaction: generous, since fees are set per transaction
+// rather than per gas unit; the chain charges gas_per_witness per witness
+// plus the writes of every verdict.
+func relayGas(msgs []*poctypes.MsgSubmitPoc) uint64 {
+	g := uint64(150_000)
+	for _, m := range msgs {
+		g += 120_000 + 80_000*uint64(len(m.Witnesses))
+	}
+	return g
+}
+
+func (c *GRPCChain) Submit(ctx context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error) {
+	if c.signer == nil {
+		return chainclient.Result{}, errNoRelayer
+	}
+	sdkMsgs := make([]sdk.Msg, len(msgs))
+	for i, m := range msgs {
+		sdkMsgs[i] = m
+	}
+	return c.signer.Broadcast(ctx, relayGas(msgs), sdkMsgs...)
+}
+
+func (c *GRPCChain) RelayerAddress() string {
+	if c.signer == nil {
+		return ""
+	}
+	return c.signer.Address()
+}

@@ -1,0 +1,190 @@
+package ingest
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cast"
+)
+
+// Config is the [ingest] section of app.toml. Every field has a documented
+// default (docs/operator-guide.md, "PoC ingest").
+type Config struct {
+	// Enable starts the gossip host, the queue and the relayer. Full nodes
+	// that only serve queries leave it off.
+	Enable bool `mapstructure:"enable"`
+	// Listen are libp2p multiaddrs (TCP and QUIC).
+	Listen []string `mapstructure:"listen"`
+	// Peers are multiaddrs with /p2p/<id> of other ingest hosts to keep
+	// connected (the other validators).
+	Peers []string `mapstructure:"peers"`
+	// KeyFile holds the gossip identity, relative to the node home; created
+	// on first start.
+	KeyFile string `mapstructure:"key-file"`
+	// DBDir is the badger queue, relative to the node home.
+	DBDir string `mapstructure:"db-dir"`
+	// WitnessWindow is how long after first seeing a beacon the relayer
+	// waits for witness reports before submitting the PoC.
+	WitnessWindow time.Duration `mapstructure:"witness-window"`
+	// RelayJitter spreads validators' submissions of the same beacon: each
+	// waits an extra, beacon-and-node-specific part of it, and first checks
+	// whether another validator already got the PoC on chain.
+	RelayJitter time.Duration `mapstructure:"relay-jitter"`
+	// RelayInterval is how often the relayer looks for ready beacons.
+	RelayInterval time.Duration `mapstructure:"relay-interval"`
+	// ReportTTL bounds how long any report stays queued: a report older than
+	// this (by arrival) is deleted whether or not it was relayed.
+	ReportTTL time.Duration `mapstructure:"report-ttl"`
+	// MaxReportAge rejects reports whose signed timestamp is further than
+	// this from the node's clock (replays, badly set clocks).
+	MaxReportAge time.Duration `mapstructure:"max-report-age"`
+	// GCInterval schedules badger value-log GC.
+	GCInterval time.Duration `mapstructure:"gc-interval"`
+	// RelayerKey is the keyring key that signs MsgSubmitPoc; its account
+	// must exist on chain. Empty disables relaying (gossip and queue only).
+	RelayerKey     string `mapstructure:"relayer-key"`
+	KeyringBackend string `mapstructure:"keyring-backend"`
+	// Fees paid per relay transaction (a coin string; empty for none).
+	Fees string `mapstructure:"fees"`
+	// MaxPocsPerTx batches beacons into one transaction.
+	MaxPocsPerTx int `mapstructure:"max-pocs-per-tx"`
+	// MaxMessageBytes is gossipsub's message size limit; reports are a few
+	// hundred bytes.
+	MaxMessageBytes int `mapstructure:"max-message-bytes"`
+	// ValidateQueue is gossipsub's shared validation queue; when full,
+	// messages are dropped before validation (counted as throttled).
+	ValidateQueue int `mapstructure:"validate-queue"`
+	// ValidateConcurrency is how many reports per topic are validated (and
+	// written) at once; badger groups concurrent synced writes.
+	ValidateConcurrency int `mapstructure:"validate-concurrency"`
+	// PeerQueue is the per-peer outbound queue.
+	PeerQueue int `mapstructure:"peer-queue"`
+}
+
+// DefaultConfig is what `pocd init` writes.
+func DefaultConfig() Config {
+	return Config{
+		Enable:              true,
+		Listen:              []string{"/ip4/0.0.0.0/tcp/26670", "/ip4/0.0.0.0/udp/26670/quic-v1"},
+		KeyFile:             "config/ingest_key",
+		DBDir:               "data/ingest",
+		WitnessWindow:       10 * time.Second,
+		RelayJitter:         2 * time.Second,
+		RelayInterval:       500 * time.Millisecond,
+		ReportTTL:           10 * time.Minute,
+		MaxReportAge:        3 * time.Minute,
+		GCInterval:          5 * time.Minute,
+		RelayerKey:          "relayer",
+		KeyringBackend:      "test",
+		Fees:                "",
+		MaxPocsPerTx:        20,
+		MaxMessageBytes:     4096,
+		ValidateQueue:       8192,
+		ValidateConcurrency: 256,
+		PeerQueue:           4096,
+	}
+}
+
+// Validate refuses settings that would make the queue misbehave.
+func (c Config) Validate() error {
+	switch {
+	case !c.Enable:
+		return nil
+	case len(c.Listen) == 0:
+		return fmt.Errorf("ingest.listen: at least one address")
+	case c.WitnessWindow <= 0 || c.RelayInterval <= 0 || c.GCInterval <= 0:
+		return fmt.Errorf("ingest: witness-window, relay-interval and gc-interval must be positive")
+	case c.ReportTTL <= c.WitnessWindow+c.RelayJitter:
+		return fmt.Errorf("ingest.report-ttl (%s) must exceed witness-window + relay-jitter", c.ReportTTL)
+	case c.MaxPocsPerTx < 1:
+		return fmt.Errorf("ingest.max-pocs-per-tx must be at least 1")
+	case c.MaxMessageBytes < 512:
+		return fmt.Errorf("ingest.max-message-bytes must be at least 512")
+	case c.ValidateQueue < 1 || c.ValidateConcurrency < 1 || c.PeerQueue < 1:
+		return fmt.Errorf("ingest: queue sizes must be positive")
+	}
+	return nil
+}
+
+// AppOptions is the server's view of app.toml.
+type AppOptions interface{ Get(string) any }
+
+// ConfigFromAppOptions reads [ingest], keeping defaults for absent keys.
+func ConfigFromAppOptions(o AppOptions) Config {
+	c := DefaultConfig()
+	get := func(k string) (any, bool) { v := o.Get("ingest." + k); return v, v != nil }
+	if v, ok := get("enable"); ok {
+		c.Enable = cast.ToBool(v)
+	}
+	if v, ok := get("listen"); ok {
+		c.Listen = cast.ToStringSlice(v)
+	}
+	if v, ok := get("peers"); ok {
+		c.Peers = cast.ToStringSlice(v)
+	}
+	strs := map[string]*string{"key-file": &c.KeyFile, "db-dir": &c.DBDir, "relayer-key": &c.RelayerKey,
+		"keyring-backend": &c.KeyringBackend, "fees": &c.Fees}
+	for k, p := range strs {
+		if v, ok := get(k); ok {
+			*p = cast.ToString(v)
+		}
+	}
+	durs := map[string]*time.Duration{"witness-window": &c.WitnessWindow, "relay-jitter": &c.RelayJitter,
+		"relay-interval": &c.RelayInterval, "report-ttl": &c.ReportTTL, "max-report-age": &c.MaxReportAge,
+		"gc-interval": &c.GCInterval}
+	for k, p := range durs {
+		if v, ok := get(k); ok {
+			*p = cast.ToDuration(v)
+		}
+	}
+	ints := map[string]*int{"max-pocs-per-tx": &c.MaxPocsPerTx, "max-message-bytes": &c.MaxMessageBytes,
+		"validate-queue": &c.ValidateQueue, "validate-concurrency": &c.ValidateConcurrency, "peer-queue": &c.PeerQueue}
+	for k, p := range ints {
+		if v, ok := get(k); ok {
+			*p = cast.ToInt(v)
+		}
+	}
+	return c
+}
+
+// ConfigTemplate is appended to the SDK's app.toml template.
+const ConfigTemplate = `
+###############################################################################
+###                           PoC ingest                                    ###
+###############################################################################
+
+# Gossip host, durable report queue and relayer for beacon and witness
+# reports (docs/operator-guide.md, "PoC ingest"). Validators run it; full
+# nodes that only serve queries can switch it off.
+[ingest]
+enable = {{ .Ingest.Enable }}
+# libp2p listen addresses (TCP and QUIC).
+listen = [{{ range $i, $a := .Ingest.Listen }}{{ if $i }}, {{ end }}"{{ $a }}"{{ end }}]
+# Other validators' ingest hosts: /ip4/.../tcp/26670/p2p/<peer id>.
+peers = [{{ range $i, $a := .Ingest.Peers }}{{ if $i }}, {{ end }}"{{ $a }}"{{ end }}]
+# Gossip identity (created on first start) and queue directory, relative to the home.
+key-file = "{{ .Ingest.KeyFile }}"
+db-dir = "{{ .Ingest.DBDir }}"
+# Wait this long after a beacon arrives for its witnesses, then relay.
+witness-window = "{{ .Ingest.WitnessWindow }}"
+# Extra per-beacon delay that keeps validators from all relaying the same PoC.
+relay-jitter = "{{ .Ingest.RelayJitter }}"
+relay-interval = "{{ .Ingest.RelayInterval }}"
+# Any queued report older than this is deleted, relayed or not.
+report-ttl = "{{ .Ingest.ReportTTL }}"
+# Reports signed further than this from the node's clock are rejected.
+max-report-age = "{{ .Ingest.MaxReportAge }}"
+# Badger value-log GC schedule.
+gc-interval = "{{ .Ingest.GCInterval }}"
+# Keyring key that signs MsgSubmitPoc (its account must exist); empty = do not relay.
+relayer-key = "{{ .Ingest.RelayerKey }}"
+keyring-backend = "{{ .Ingest.KeyringBackend }}"
+fees = "{{ .Ingest.Fees }}"
+max-pocs-per-tx = {{ .Ingest.MaxPocsPerTx }}
+# gossipsub limits: message size, shared validation queue, per-topic
+# validation concurrency, per-peer outbound queue.
+max-message-bytes = {{ .Ingest.MaxMessageBytes }}
+validate-queue = {{ .Ingest.ValidateQueue }}
+validate-concurrency = {{ .Ingest.ValidateConcurrency }}
+peer-queue = {{ .Ingest.PeerQueue }}
+`

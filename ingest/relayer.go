@@ -1,0 +1,254 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"sort"
+	"time"
+
+	"cosmossdk.io/log/v2"
+
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+
+	poctypes "github.com/pocnet/pocd/x/poc/types"
+)
+
+// Relayer turns queued reports into MsgSubmitPoc. A beacon is ready once its
+// witness window (plus this node's jitter for it) has passed. Before
+// submitting, the relayer asks the chain whether the PoC is already there
+// (another validator won) and drops its copy quietly if so. A beacon leaves
+// the queue only when the chain shows the PoC, when the chain refuses it for
+// a reason a retry cannot cure, or when it expires.
+type Relayer struct {
+	cfg    Config
+	chain  Chain
+	store  *Store
+	m      *Metrics
+	logger log.Logger
+	now    func() time.Time
+	self   []byte // this node's gossip peer ID, for the jitter
+	// resubmitAfter: a submitted beacon not on chain after this many blocks
+	// is submitted again (its transaction was dropped from the mempool).
+	resubmitAfter int64
+}
+
+// jitter is this node's extra wait for a beacon: a hash of the beacon and
+// the node, so validators spread out instead of racing.
+func (r *Relayer) jitter(id [32]byte) time.Duration {
+	if r.cfg.RelayJitter <= 0 {
+		return 0
+	}
+	h := sha256.Sum256(append(id[:], r.self...))
+	return time.Duration(binary.BigEndian.Uint64(h[:8]) % uint64(r.cfg.RelayJitter))
+}
+
+// Run relays until ctx ends.
+func (r *Relayer) Run(ctx context.Context) {
+	t := time.NewTicker(r.cfg.RelayInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := r.Step(ctx); err != nil && ctx.Err() == nil {
+			r.logger.Error("relay step failed", "err", err)
+		}
+	}
+}
+
+// Step runs one relay round: expire, confirm submitted beacons, submit ready
+// ones. Exported for tests, which drive it without a ticker.
+func (r *Relayer) Step(ctx context.Context) error {
+	now := r.now()
+	if st, err := r.store.Expire(now.Add(-r.cfg.ReportTTL).UnixMilli()); err != nil {
+		return err
+	} else if st.Beacons > 0 {
+		r.m.Dropped.WithLabelValues("expired").Add(float64(st.Beacons))
+		r.logger.Info("expired queued beacons", "beacons", st.Beacons, "witnesses", st.Witnesses)
+	}
+	beacons, err := r.store.Beacons()
+	if err != nil {
+		return err
+	}
+	r.m.Queued.Set(float64(len(beacons)))
+	if len(beacons) == 0 {
+		return nil
+	}
+	height, err := r.chain.Height(ctx)
+	if err != nil {
+		return err
+	}
+	var ready []BeaconEntry
+	for _, b := range beacons {
+		switch b.State {
+		case StateSubmitted:
+			on, err := r.chain.PocRecorded(ctx, b.ID[:])
+			if err != nil {
+				return err
+			}
+			if on {
+				r.m.Included.Inc()
+				r.observeLatency(b, now)
+				if err := r.store.Complete(b, now.UnixMilli()); err != nil {
+					return err
+				}
+				continue
+			}
+			if height > b.SubmittedAt+r.resubmitAfter {
+				b.State = StatePending
+				if err := r.store.Update(b); err != nil {
+					return err
+				}
+				ready = append(ready, b)
+			}
+		default:
+			if now.UnixMilli() < b.ArrivedMs+(r.cfg.WitnessWindow+r.jitter(b.ID)).Milliseconds() {
+				continue
+			}
+			on, err := r.chain.PocRecorded(ctx, b.ID[:])
+			if err != nil {
+				return err
+			}
+			if on {
+				r.m.Dropped.WithLabelValues("peer_relayed").Inc()
+				if err := r.store.Complete(b, now.UnixMilli()); err != nil {
+					return err
+				}
+				continue
+			}
+			ready = append(ready, b)
+		}
+	}
+	if len(ready) == 0 || r.chain.RelayerAddress() == "" {
+		return nil
+	}
+	maxW, err := r.chain.MaxWitnesses(ctx)
+	if err != nil {
+		return err
+	}
+	// Oldest first; solo beacons (refused in a batch before) go alone.
+	sort.SliceStable(ready, func(i, j int) bool { return ready[i].ArrivedMs < ready[j].ArrivedMs })
+	var batch []BeaconEntry
+	var msgs []*poctypes.MsgSubmitPoc
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := r.submit(ctx, height, batch, msgs)
+		batch, msgs = nil, nil
+		return err
+	}
+	for _, b := range ready {
+		msg, err := r.buildMsg(b, maxW)
+		if err != nil {
+			r.logger.Error("dropping undecodable queued beacon", "beacon", b.ID, "err", err)
+			r.m.Dropped.WithLabelValues("refused").Inc()
+			if err := r.store.Complete(b, now.UnixMilli()); err != nil {
+				return err
+			}
+			continue
+		}
+		if b.Solo {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		batch, msgs = append(batch, b), append(msgs, msg)
+		if b.Solo || len(batch) >= r.cfg.MaxPocsPerTx {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+func (r *Relayer) buildMsg(b BeaconEntry, maxW int) (*poctypes.MsgSubmitPoc, error) {
+	beacon, err := DecodeBeacon(b.Raw)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := r.store.Witnesses(b.PayloadHash)
+	if err != nil {
+		return nil, err
+	}
+	msg := &poctypes.MsgSubmitPoc{Relayer: r.chain.RelayerAddress(), Beacon: poctypes.BeaconFromVerify(beacon)}
+	// Witnesses in arrival order: the chain selects among valid ones, and
+	// a spammer that floods reports cannot push out the early, honest ones.
+	sort.SliceStable(ws, func(i, j int) bool { return ws[i].ArrivedMs < ws[j].ArrivedMs })
+	for _, w := range ws {
+		if len(msg.Witnesses) == maxW {
+			break
+		}
+		wr, err := DecodeWitness(w.Raw)
+		if err != nil {
+			continue // validated on arrival; cannot happen short of disk corruption
+		}
+		msg.Witnesses = append(msg.Witnesses, poctypes.WitnessFromVerify(wr))
+	}
+	return msg, nil
+}
+
+// refusalIsFinal: the chain refused the message for what it is, so sending
+// it again cannot help.
+func refusalIsFinal(codespace string, code uint32) bool {
+	if codespace == poctypes.ModuleName {
+		return code == poctypes.ErrMalformedReport.ABCICode() || code == poctypes.ErrTooManyWitnesses.ABCICode() ||
+			code == poctypes.ErrDuplicateBeacon.ABCICode()
+	}
+	return codespace == sdkerrors.RootCodespace && code == sdkerrors.ErrTxTooLarge.ABCICode()
+}
+
+func (r *Relayer) submit(ctx context.Context, height int64, batch []BeaconEntry, msgs []*poctypes.MsgSubmitPoc) error {
+	res, err := r.chain.Submit(ctx, msgs)
+	if err != nil {
+		r.m.RelayErrs.Inc()
+		r.logger.Error("relay broadcast failed; will retry", "beacons", len(batch), "err", err)
+		return nil
+	}
+	now := r.now()
+	if res.OK() {
+		r.m.Relayed.Add(float64(len(batch)))
+		for i := range batch {
+			r.m.RelayedW.Add(float64(len(msgs[i].Witnesses)))
+			batch[i].State, batch[i].SubmittedAt, batch[i].SubmittedMs = StateSubmitted, height, now.UnixMilli()
+			batch[i].Attempts++
+			if err := r.store.Update(batch[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(batch) == 1 && refusalIsFinal(res.Codespace, res.Code) {
+		reason := "refused"
+		if res.Codespace == poctypes.ModuleName && res.Code == poctypes.ErrDuplicateBeacon.ABCICode() {
+			reason = "peer_relayed" // another validator's copy got there first
+		} else {
+			r.logger.Error("chain refused PoC; dropping it", "beacon", batch[0].ID, "code", res.Code, "log", res.Log)
+		}
+		r.m.Dropped.WithLabelValues(reason).Inc()
+		return r.store.Complete(batch[0], now.UnixMilli())
+	}
+	// A batch was refused (one bad or duplicate message fails the whole
+	// transaction), or a transient refusal: retry each beacon on its own.
+	r.m.RelayErrs.Inc()
+	r.logger.Info("relay refused; retrying beacons individually", "beacons", len(batch), "code", res.Code, "codespace", res.Codespace, "log", res.Log)
+	for i := range batch {
+		batch[i].Solo = true
+		batch[i].Attempts++
+		if err := r.store.Update(batch[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Relayer) observeLatency(b BeaconEntry, now time.Time) {
+	if beacon, err := DecodeBeacon(b.Raw); err == nil {
+		r.m.Latency.Observe(now.Sub(time.Unix(0, beacon.TimestampNs)).Seconds())
+	}
+}
+
