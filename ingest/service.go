@@ -30,6 +30,8 @@ type Service struct {
 	Metrics *Metrics
 	logger  log.Logger
 
+	validator *Validator
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -101,6 +103,7 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 	}
 	s.PubSub = ps
 	v := &Validator{cfg: cfg, chain: chain, store: store, m: m, logger: logger, now: time.Now}
+	s.validator = v
 	vopts := []pubsub.ValidatorOpt{pubsub.WithValidatorConcurrency(cfg.ValidateConcurrency), pubsub.WithValidatorTimeout(10 * time.Second)}
 	if err := ps.RegisterTopicValidator(topics[0], v.pubsubValidator("beacon", v.CheckBeacon), vopts...); err != nil {
 		return fail(err)

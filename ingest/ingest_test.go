@@ -1,0 +1,313 @@
+package ingest_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/stretchr/testify/require"
+
+	"cosmossdk.io/log/v2"
+
+	"github.com/pocnet/pocd/chainclient"
+	"github.com/pocnet/pocd/gateway"
+	"github.com/pocnet/pocd/ingest"
+	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
+	poctypes "github.com/pocnet/pocd/x/poc/types"
+	"github.com/pocnet/pocd/x/poc/verify"
+)
+
+// fakeChain is a chain that includes every relayed PoC at once and refuses
+// duplicates the way CheckTx does.
+type fakeChain struct {
+	mu        sync.Mutex
+	hotspots  map[string]ingest.HotspotStatus
+	entropy   map[int64]ingest.Entropy
+	height    int64
+	recorded  map[string]*poctypes.MsgSubmitPoc
+	submitted int
+}
+
+func newFakeChain() *fakeChain {
+	c := &fakeChain{hotspots: map[string]ingest.HotspotStatus{}, entropy: map[int64]ingest.Entropy{}, recorded: map[string]*poctypes.MsgSubmitPoc{}, height: 10}
+	c.entropy[10] = ingest.Entropy{Height: 10, Hash: []byte("0123456789abcdef0123456789abcdef"), TimeMs: time.Now().UnixMilli()}
+	return c
+}
+
+func (c *fakeChain) Hotspot(_ context.Context, a string) (ingest.HotspotStatus, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hotspots[a], nil
+}
+
+func (c *fakeChain) Entropy(_ context.Context, h int64) (ingest.Entropy, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if h == 0 {
+		h = c.height
+	}
+	e, ok := c.entropy[h]
+	if !ok {
+		return e, ingest.ErrNoEntropy
+	}
+	return e, nil
+}
+
+func (c *fakeChain) Height(context.Context) (int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.height, nil
+}
+
+func (c *fakeChain) PocRecorded(_ context.Context, id []byte) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.recorded[string(id)]
+	return ok, nil
+}
+
+func (c *fakeChain) MaxWitnesses(context.Context) (int, error) { return 64, nil }
+
+func (c *fakeChain) Submit(_ context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.submitted++
+	for _, m := range msgs {
+		id := m.Beacon.ToVerify().ID()
+		if _, dup := c.recorded[string(id[:])]; dup {
+			return chainclient.Result{Code: poctypes.ErrDuplicateBeacon.ABCICode(), Codespace: poctypes.ModuleName}, nil
+		}
+	}
+	for _, m := range msgs {
+		id := m.Beacon.ToVerify().ID()
+		c.recorded[string(id[:])] = m
+	}
+	c.height++
+	return chainclient.Result{TxHash: fmt.Sprint(c.submitted)}, nil
+}
+
+func (c *fakeChain) RelayerAddress() string { return "hnt1relayer" }
+
+func (c *fakeChain) poc(id [32]byte) *poctypes.MsgSubmitPoc {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.recorded[string(id[:])]
+}
+
+type hotspot struct {
+	priv ed25519.PrivateKey
+	addr string
+}
+
+func newHotspot(t *testing.T, c *fakeChain, status ingest.HotspotStatus) hotspot {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	addr, err := hotspottypes.HotspotAddress(priv.Public().(ed25519.PublicKey))
+	require.NoError(t, err)
+	c.mu.Lock()
+	c.hotspots[addr] = status
+	c.mu.Unlock()
+	return hotspot{priv: priv, addr: addr}
+}
+
+func testConfig() ingest.Config {
+	cfg := ingest.DefaultConfig()
+	cfg.Listen = []string{"/ip4/127.0.0.1/tcp/0"}
+	cfg.WitnessWindow = 500 * time.Millisecond
+	cfg.RelayJitter = 0
+	cfg.RelayInterval = 50 * time.Millisecond
+	return cfg
+}
+
+func startService(t *testing.T, home string, c ingest.Chain) *ingest.Service {
+	t.Helper()
+	svc, err := ingest.Start(context.Background(), testConfig(), home, "test-chain", c, ingest.NewMetrics(), log.NewNopLogger())
+	require.NoError(t, err)
+	return svc
+}
+
+func addrOf(s *ingest.Service) []peer.AddrInfo {
+	return []peer.AddrInfo{{ID: s.Host.ID(), Addrs: s.Host.Addrs()}}
+}
+
+var plan = hotspottypes.RegionPlan{Region: "US915", ChannelFrequenciesHz: []uint64{903_900_000, 904_100_000}, DataRate: "SF9BW125"}
+
+func beaconFrom(c *fakeChain, h hotspot, local byte, at time.Time) *verify.Beacon {
+	e, _ := c.Entropy(context.Background(), 10)
+	return gateway.BuildBeacon(h.priv, poctypes.BlockEntropy{Height: e.Height, Hash: e.Hash, TimeMs: e.TimeMs},
+		[]byte{local, 0, 0, 0}, plan, 51, 27, at)
+}
+
+// A beacon and two witnesses published by real libp2p hosts reach the
+// chain as one PoC with both witnesses; the beacon leaves the queue.
+func TestIngestRelaysPocWithAllWitnesses(t *testing.T) {
+	c := newFakeChain()
+	svc := startService(t, t.TempDir(), c)
+	defer svc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	b, w1, w2 := newHotspot(t, c, ingest.HotspotAsserted), newHotspot(t, c, ingest.HotspotAsserted), newHotspot(t, c, ingest.HotspotAsserted)
+	pubs := map[string]*gateway.Publisher{}
+	for _, h := range []hotspot{b, w1, w2} {
+		p, err := gateway.NewPublisher(ctx, h.priv, nil, addrOf(svc), "test-chain")
+		require.NoError(t, err)
+		defer p.Close()
+		require.Equal(t, h.addr, p.Host.ID().String(), "the host's peer ID is the hotspot address")
+		pubs[h.addr] = p
+	}
+	now := time.Now()
+	beacon := beaconFrom(c, b, 1, now)
+	// Witnesses may arrive before their beacon.
+	require.NoError(t, pubs[w1.addr].PublishWitness(ctx, gateway.BuildWitness(w1.priv, beacon, -900, 50, beacon.FrequencyHz, now.Add(200*time.Millisecond))))
+	require.NoError(t, pubs[b.addr].PublishBeacon(ctx, beacon))
+	require.NoError(t, pubs[w2.addr].PublishWitness(ctx, gateway.BuildWitness(w2.priv, beacon, -1000, 30, beacon.FrequencyHz, now.Add(300*time.Millisecond))))
+
+	var poc *poctypes.MsgSubmitPoc
+	require.Eventually(t, func() bool { poc = c.poc(beacon.ID()); return poc != nil }, 20*time.Second, 50*time.Millisecond)
+	require.Len(t, poc.Witnesses, 2)
+	require.Equal(t, "hnt1relayer", poc.Relayer)
+	require.Eventually(t, func() bool {
+		bs, err := svc.Store.Beacons()
+		return err == nil && len(bs) == 0
+	}, 10*time.Second, 50*time.Millisecond, "an included beacon leaves the queue")
+	require.Equal(t, 1.0, testutil.ToFloat64(svc.Metrics.Included))
+	require.Equal(t, 1.0, testutil.ToFloat64(svc.Metrics.Accepted.WithLabelValues("beacon")))
+	require.Equal(t, 2.0, testutil.ToFloat64(svc.Metrics.Accepted.WithLabelValues("witness")))
+}
+
+// Malformed, oversized, wrongly signed, unknown-hotspot, unasserted,
+// stale and bad-entropy reports are each rejected with their reason
+// counted, nothing is queued for them, and the node keeps serving: a valid
+// beacon published afterwards still reaches the chain.
+func TestIngestRejectsBadReports(t *testing.T) {
+	c := newFakeChain()
+	svc := startService(t, t.TempDir(), c)
+	defer svc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	good := newHotspot(t, c, ingest.HotspotAsserted)
+	unasserted := newHotspot(t, c, ingest.HotspotUnasserted)
+	stranger := hotspot{}
+	{
+		_, priv, _ := ed25519.GenerateKey(rand.Reader)
+		stranger.priv = priv // never registered
+	}
+	attacker := newHotspot(t, c, ingest.HotspotAsserted)
+	pub, err := gateway.NewPublisher(ctx, attacker.priv, nil, addrOf(svc), "test-chain")
+	require.NoError(t, err)
+	defer pub.Close()
+
+	now := time.Now()
+	forged := beaconFrom(c, good, 2, now)
+	forged.TxPowerDBm = 36 // changed after signing
+	staleWitness := gateway.BuildWitness(good.priv, beaconFrom(c, good, 3, now), -900, 50, 903_900_000, now.Add(-10*time.Minute))
+	badEntropy := beaconFrom(c, good, 4, now)
+	badEntropy.EntropyHash = []byte("not the hash recorded at height 10")
+	badEntropy.Signature = ed25519.Sign(good.priv, badEntropy.SignBytes())
+	oldEntropy := beaconFrom(c, good, 5, now)
+	oldEntropy.EntropyHeight = 3 // pruned long ago
+	oldEntropy.Signature = ed25519.Sign(good.priv, oldEntropy.SignBytes())
+
+	cases := []struct {
+		topic, reason string
+		data          []byte
+	}{
+		{"witness", ingest.RejectMalformed, []byte{0xff, 0xff, 0xff}},
+		{"beacon", ingest.RejectOversized, make([]byte, ingest.DefaultConfig().MaxMessageBytes+1)},
+		{"beacon", ingest.RejectBadSignature, gateway.EncodeBeacon(forged)},
+		{"beacon", ingest.RejectUnknownHotspot, gateway.EncodeBeacon(beaconFrom(c, stranger, 6, now))},
+		{"witness", ingest.RejectUnasserted, gateway.EncodeWitness(gateway.BuildWitness(unasserted.priv, forged, -900, 50, 903_900_000, now))},
+		{"witness", ingest.RejectStaleTimestamp, gateway.EncodeWitness(staleWitness)},
+		{"beacon", ingest.RejectBadEntropy, gateway.EncodeBeacon(badEntropy)},
+		{"beacon", ingest.RejectStaleEntropy, gateway.EncodeBeacon(oldEntropy)},
+	}
+	for _, tc := range cases {
+		require.NoError(t, pub.PublishRaw(ctx, tc.topic, tc.data), tc.reason)
+	}
+	require.Eventually(t, func() bool {
+		return testutil.ToFloat64(svc.Metrics.Received.WithLabelValues("beacon"))+testutil.ToFloat64(svc.Metrics.Received.WithLabelValues("witness")) == float64(len(cases))
+	}, 10*time.Second, 20*time.Millisecond)
+	for _, tc := range cases {
+		require.Equal(t, 1.0, testutil.ToFloat64(svc.Metrics.Rejected.WithLabelValues(tc.topic, tc.reason)), tc.reason)
+	}
+	require.Zero(t, testutil.ToFloat64(svc.Metrics.Accepted.WithLabelValues("beacon")))
+	bs, err := svc.Store.Beacons()
+	require.NoError(t, err)
+	require.Empty(t, bs)
+
+	// Still serving.
+	gp, err := gateway.NewPublisher(ctx, good.priv, nil, addrOf(svc), "test-chain")
+	require.NoError(t, err)
+	defer gp.Close()
+	ok := beaconFrom(c, good, 7, now)
+	require.NoError(t, gp.PublishBeacon(ctx, ok))
+	require.Eventually(t, func() bool { return c.poc(ok.ID()) != nil }, 10*time.Second, 20*time.Millisecond)
+}
+
+// When another validator already got the PoC on chain, the relayer drops
+// its copy quietly instead of submitting a duplicate.
+func TestIngestDropsBeaconAnotherValidatorRelayed(t *testing.T) {
+	c := newFakeChain()
+	svc := startService(t, t.TempDir(), c)
+	defer svc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b := newHotspot(t, c, ingest.HotspotAsserted)
+	p, err := gateway.NewPublisher(ctx, b.priv, nil, addrOf(svc), "test-chain")
+	require.NoError(t, err)
+	defer p.Close()
+	beacon := beaconFrom(c, b, 9, time.Now())
+	// The other validator's relay lands first.
+	_, err = c.Submit(ctx, []*poctypes.MsgSubmitPoc{{Relayer: "hnt1other", Beacon: poctypes.BeaconFromVerify(beacon)}})
+	require.NoError(t, err)
+	require.NoError(t, p.PublishBeacon(ctx, beacon))
+	require.Eventually(t, func() bool {
+		return testutil.ToFloat64(svc.Metrics.Dropped.WithLabelValues("peer_relayed")) == 1
+	}, 10*time.Second, 20*time.Millisecond)
+	require.Equal(t, "hnt1other", c.poc(beacon.ID()).Relayer)
+	c.mu.Lock()
+	require.Equal(t, 1, c.submitted, "no duplicate submission")
+	c.mu.Unlock()
+	require.Zero(t, testutil.ToFloat64(svc.Metrics.Relayed))
+}
+
+// Accepted reports survive closing and reopening the queue, and a
+// duplicate is refused; Expire removes by arrival time.
+func TestStoreDurableAndExpiring(t *testing.T) {
+	dir := t.TempDir()
+	s, err := ingest.OpenStore(dir)
+	require.NoError(t, err)
+	e := ingest.BeaconEntry{ID: [32]byte{1}, ArrivedMs: 1000, Raw: []byte("beacon")}
+	ok, err := s.PutBeacon(e)
+	require.NoError(t, err)
+	require.True(t, ok)
+	ok, err = s.PutBeacon(e)
+	require.NoError(t, err)
+	require.False(t, ok, "duplicate")
+	require.NoError(t, s.Close())
+
+	s, err = ingest.OpenStore(dir)
+	require.NoError(t, err)
+	defer s.Close()
+	bs, err := s.Beacons()
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+	require.Equal(t, []byte("beacon"), bs[0].Raw)
+	st, err := s.Expire(1000)
+	require.NoError(t, err)
+	require.Zero(t, st.Beacons, "arrived at the cutoff: kept")
+	st, err = s.Expire(1001)
+	require.NoError(t, err)
+	require.Equal(t, 1, st.Beacons)
+	bs, err = s.Beacons()
+	require.NoError(t, err)
+	require.Empty(t, bs)
+}
