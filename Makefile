@@ -18,30 +18,31 @@ OPENAPIV2_VERSION    := v2.27.8
 .PHONY: help build install localnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
 
 help:
-	@echo "make localnet     build and run a one-validator local chain (resumes if it exists)"
+	@echo "make localnet     build and run a one-validator chain with ingest and a simulated fleet of 50 hotspots"
 	@echo "make test         everything CI runs: vet, proto-check, unit, fuzz seeds, end-to-end"
-	@echo "make build        build ./build/pocd"
+	@echo "make build        build ./build/pocd and ./build/hotspotd"
 	@echo "make proto-gen    regenerate Go and OpenAPI from proto/ (offline)"
 	@echo "make proto-check  fail if committed generated code differs from a fresh generation"
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILDDIR)/pocd ./cmd/pocd
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILDDIR)/hotspotd ./cmd/hotspotd
 
 install:
-	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/pocd
+	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/pocd ./cmd/hotspotd
 
 localnet: build
-	POCD=$(BUILDDIR)/pocd bash scripts/localnet.sh
+	POCD=$(BUILDDIR)/pocd HOTSPOTD=$(BUILDDIR)/hotspotd bash scripts/localnet.sh
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$unformatted" || { echo "gofmt needed: $$unformatted"; exit 1; }
 	$(GO) vet ./...
 
 test-unit:
-	$(GO) test ./geo/... ./x/... ./app/... ./cmd/...
+	$(GO) test ./geo/... ./x/... ./app/... ./cmd/... ./ingest/... ./sim/... ./chainclient/... ./gateway/...
 
 test-e2e: build
-	POCD_BINARY=$(BUILDDIR)/pocd $(GO) test -count=1 -timeout 20m ./tests/e2e/...
+	POCD_BINARY=$(BUILDDIR)/pocd HOTSPOTD_BINARY=$(BUILDDIR)/hotspotd $(GO) test -count=1 -timeout 20m ./tests/e2e/...
 
 # Consensus arithmetic must be bit-identical on every CPU: build the geometry
 # tests for arm64 and run them under qemu-user (Debian: gcc-aarch64-linux-gnu

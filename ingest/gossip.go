@@ -115,7 +115,6 @@ func validatorGossipOptions(cfg Config, topics []string) ([]pubsub.Option, error
 		pubsub.WithValidateQueueSize(cfg.ValidateQueue),
 		pubsub.WithPeerOutboundQueueSize(cfg.PeerQueue),
 		pubsub.WithValidateThrottle(cfg.ValidateConcurrency*len(topics)),
-		pubsub.WithSeenMessagesTTL(cfg.ReportTTL),
 	)
 	return opts, nil
 }

@@ -75,6 +75,7 @@ type node struct {
 	api     int
 	p2p     int
 	prom    int
+	ingest  int // libp2p TCP port of PoC ingest
 	cmd     *exec.Cmd
 	done    chan struct{} // closed when the process has exited
 	exitErr error
@@ -83,10 +84,10 @@ type node struct {
 
 func newNode(t *testing.T, chainID string) *node {
 	t.Helper()
-	ports := freePorts(t, 5)
+	ports := freePorts(t, 6)
 	n := &node{
 		t: t, bin: pocdBinary(t), home: t.TempDir(), chainID: chainID,
-		rpc: ports[0], grpc: ports[1], api: ports[2], p2p: ports[3], prom: ports[4],
+		rpc: ports[0], grpc: ports[1], api: ports[2], p2p: ports[3], prom: ports[4], ingest: ports[5],
 	}
 	n.logPath = filepath.Join(n.home, "node.log")
 	return n
@@ -168,6 +169,8 @@ func (n *node) configure() {
 			return fmt.Sprintf(`address = "tcp://127.0.0.1:%d"`, n.api)
 		case section == "[grpc]" && strings.HasPrefix(line, "address = "):
 			return fmt.Sprintf(`address = "127.0.0.1:%d"`, n.grpc)
+		case section == "[ingest]" && strings.HasPrefix(line, "listen = "):
+			return fmt.Sprintf(`listen = ["/ip4/127.0.0.1/tcp/%d"]`, n.ingest)
 		}
 		return line
 	})

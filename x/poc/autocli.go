@@ -27,7 +27,9 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "RewardShares", Use: "shares [hotspot-address] [epoch]", Short: "A hotspot's reward shares in an epoch",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "hotspot"}, {ProtoField: "epoch"}}},
 				{RpcMethod: "Denylist", Use: "denylist", Short: "Denied hotspots and edges"},
-				{RpcMethod: "Entropy", Use: "entropy", Short: "The newest block hash usable as beacon entropy"},
+				{RpcMethod: "Entropy", Use: "entropy [block-height]", Short: "The newest block hash usable as beacon entropy, or the one recorded at a height",
+					// Positional: --height is the SDK's query-at-height flag.
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "height", Optional: true}}},
 				{RpcMethod: "Params", Use: "params", Short: "The PoC rule constants"},
 			},
 		},

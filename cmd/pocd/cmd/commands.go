@@ -43,6 +43,7 @@ func initRootCmd(rootCmd *cobra.Command, a *app.App) {
 		keys.Commands(),
 		hotspotKeyCmd(),
 		pocCmd(),
+		ingestCmd(),
 	)
 }
 
