@@ -90,6 +90,7 @@ fuzz:
 	$(GO) test ./x/hotspot/types -run '^$$' -fuzz '^FuzzHotspotKey$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./x/poc/types -run '^$$' -fuzz '^FuzzDecodeSubmitPoc$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./x/poc/verify -run '^$$' -fuzz '^FuzzVerifyWitness$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./ingest -run '^$$' -fuzz '^FuzzDecodeReports$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -31,6 +31,9 @@ type Relayer struct {
 	// resubmitAfter: a submitted beacon not on chain after this many blocks
 	// is submitted again (its transaction was dropped from the mempool).
 	resubmitAfter int64
+	// checkedHeight is the height at which submitted beacons were last
+	// looked up: they can only appear on chain in a new block.
+	checkedHeight int64
 }
 
 // jitter is this node's extra wait for a beacon: a hash of the beacon and
@@ -81,10 +84,15 @@ func (r *Relayer) Step(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	newBlock := height > r.checkedHeight
+	r.checkedHeight = height
 	var ready []BeaconEntry
 	for _, b := range beacons {
 		switch b.State {
 		case StateSubmitted:
+			if !newBlock || height <= b.SubmittedAt {
+				continue
+			}
 			on, err := r.chain.PocRecorded(ctx, b.ID[:])
 			if err != nil {
 				return err
