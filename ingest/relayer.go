@@ -259,4 +259,3 @@ func (r *Relayer) observeLatency(b BeaconEntry, now time.Time) {
 		r.m.Latency.Observe(now.Sub(time.Unix(0, beacon.TimestampNs)).Seconds())
 	}
 }
-

@@ -67,15 +67,15 @@ const (
 
 // BeaconEntry is a queued beacon.
 type BeaconEntry struct {
-	ID           [32]byte
-	PayloadHash  [payloadHashLen]byte
-	ArrivedMs    int64
-	State        BeaconState
-	SubmittedAt  int64 // chain height when submitted
-	SubmittedMs  int64
-	Attempts     uint32
-	Solo         bool // relay alone: a batch containing it was refused
-	Raw          []byte
+	ID          [32]byte
+	PayloadHash [payloadHashLen]byte
+	ArrivedMs   int64
+	State       BeaconState
+	SubmittedAt int64 // chain height when submitted
+	SubmittedMs int64
+	Attempts    uint32
+	Solo        bool // relay alone: a batch containing it was refused
+	Raw         []byte
 }
 
 // WitnessEntry is a queued witness report.
