@@ -15,7 +15,7 @@ GOCOSMOS_VERSION     := v1.7.2
 GRPC_GATEWAY_VERSION := v1.16.0
 OPENAPIV2_VERSION    := v2.27.8
 
-.PHONY: help build install localnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
+.PHONY: help build install localnet load test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
 
 help:
 	@echo "make localnet     build and run a one-validator chain with ingest and a simulated fleet of 50 hotspots"
@@ -30,6 +30,10 @@ build:
 
 install:
 	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/pocd ./cmd/hotspotd
+
+# Ingest throughput on one node (docs/benchmarks.md); RATE, HOTSPOTS, DURATION.
+load: build
+	POCD=$(BUILDDIR)/pocd bash scripts/load.sh
 
 localnet: build
 	POCD=$(BUILDDIR)/pocd HOTSPOTD=$(BUILDDIR)/hotspotd bash scripts/localnet.sh

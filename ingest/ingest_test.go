@@ -311,3 +311,21 @@ func TestStoreDurableAndExpiring(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, bs)
 }
+
+// Once the relayer has closed a beacon's witnesses, a witness report of it
+// is refused as late rather than acknowledged and then dropped.
+func TestStoreRefusesWitnessesOfClosedBeacon(t *testing.T) {
+	s, err := ingest.OpenStore(t.TempDir())
+	require.NoError(t, err)
+	defer s.Close()
+	ph := [16]byte{9}
+	ok, err := s.PutWitness(ph, ingest.WitnessEntry{ID: [32]byte{1}, ArrivedMs: 1, Raw: []byte("w1")})
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NoError(t, s.CloseWitnesses(ph, 2))
+	_, err = s.PutWitness(ph, ingest.WitnessEntry{ID: [32]byte{2}, ArrivedMs: 3, Raw: []byte("w2")})
+	require.ErrorIs(t, err, ingest.ErrLate)
+	ws, err := s.Witnesses(ph)
+	require.NoError(t, err)
+	require.Len(t, ws, 1)
+}

@@ -179,6 +179,9 @@ func (r *Relayer) buildMsg(b BeaconEntry, maxW int) (*poctypes.MsgSubmitPoc, err
 	if err != nil {
 		return nil, err
 	}
+	if err := r.store.CloseWitnesses(b.PayloadHash, r.now().UnixMilli()); err != nil {
+		return nil, err
+	}
 	ws, err := r.store.Witnesses(b.PayloadHash)
 	if err != nil {
 		return nil, err

@@ -137,7 +137,8 @@ func decodeBeacon(key, v []byte) (BeaconEntry, error) {
 // It returns false for a duplicate.
 func (s *Store) PutBeacon(e BeaconEntry) (bool, error) {
 	stored := false
-	err := s.db.Update(func(txn *badger.Txn) error {
+	err := s.update(func(txn *badger.Txn) error {
+		stored = false
 		for _, k := range [][]byte{beaconKey(e.ID), tombKey(e.ID)} {
 			if _, err := txn.Get(k); err == nil {
 				return nil
@@ -148,10 +149,19 @@ func (s *Store) PutBeacon(e BeaconEntry) (bool, error) {
 		stored = true
 		return txn.Set(beaconKey(e.ID), encodeBeacon(e))
 	})
-	if errors.Is(err, badger.ErrConflict) {
-		return false, nil // the same beacon stored concurrently from another peer
-	}
 	return stored, err
+}
+
+// update runs a read-then-write transaction, retrying when a concurrent
+// one committed a key it read (the same report from another peer, or the
+// relayer closing the beacon): the retry then sees what happened.
+func (s *Store) update(f func(*badger.Txn) error) error {
+	for {
+		err := s.db.Update(f)
+		if !errors.Is(err, badger.ErrConflict) {
+			return err
+		}
+	}
 }
 
 // ErrLate means the witness's beacon was already relayed.
@@ -161,7 +171,8 @@ var ErrLate = errors.New("beacon already relayed")
 // returns ErrLate if its beacon was already relayed.
 func (s *Store) PutWitness(ph [payloadHashLen]byte, e WitnessEntry) (bool, error) {
 	stored := false
-	err := s.db.Update(func(txn *badger.Txn) error {
+	err := s.update(func(txn *badger.Txn) error {
+		stored = false
 		if _, err := txn.Get(payloadKey(ph)); err == nil {
 			return ErrLate
 		} else if !errors.Is(err, badger.ErrKeyNotFound) {
@@ -177,9 +188,6 @@ func (s *Store) PutWitness(ph [payloadHashLen]byte, e WitnessEntry) (bool, error
 		v := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(e.Raw)), uint64(e.ArrivedMs))
 		return txn.Set(k, append(v, e.Raw...))
 	})
-	if errors.Is(err, badger.ErrConflict) {
-		return false, nil
-	}
 	return stored, err
 }
 
@@ -207,7 +215,7 @@ func (s *Store) Beacons() ([]BeaconEntry, error) {
 }
 
 // Witnesses lists the witness reports queued for a payload, in witness-id
-// order, with those that arrived after beforeMs left out.
+// order.
 func (s *Store) Witnesses(ph [payloadHashLen]byte) ([]WitnessEntry, error) {
 	var out []WitnessEntry
 	err := s.db.View(func(txn *badger.Txn) error {
@@ -232,6 +240,17 @@ func (s *Store) Witnesses(ph [payloadHashLen]byte) ([]WitnessEntry, error) {
 		return nil
 	})
 	return out, err
+}
+
+// CloseWitnesses marks a beacon's payload as closed: from now on its
+// witness reports are refused as late (not acknowledged). The relayer
+// closes a beacon before reading its witnesses, so a report acknowledged
+// after that read cannot exist: badger's conflict detection fails a
+// concurrent PutWitness that read the payload as open.
+func (s *Store) CloseWitnesses(ph [payloadHashLen]byte, nowMs int64) error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(payloadKey(ph), binary.BigEndian.AppendUint64(nil, uint64(nowMs)))
+	})
 }
 
 // Update rewrites a queued beacon's relay state.

@@ -134,11 +134,13 @@ func (v *Validator) CheckBeacon(ctx context.Context, data []byte) Verdict {
 	}
 	e, err := v.chain.Entropy(ctx, b.EntropyHeight)
 	if errors.Is(err, ErrNoEntropy) {
-		h, herr := v.chain.Height(ctx)
-		if herr != nil {
+		// Compare with the newest entropy this node's state has, not with
+		// the block store, which runs ahead of committed state.
+		latest, lerr := v.chain.Entropy(ctx, 0)
+		if lerr != nil && !errors.Is(lerr, ErrNoEntropy) {
 			return ignore(IgnoreUnavailable)
 		}
-		if b.EntropyHeight > h {
+		if b.EntropyHeight > latest.Height {
 			return ignore(IgnoreEntropyAhead) // this node is behind; others will judge it
 		}
 		return reject(RejectStaleEntropy)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Ingest throughput load: a fresh one-validator chain under ./.loadnet (wiped
+# first), then scripts/loadtest publishes RATE witness reports per second
+# (14 per beacon) from HOTSPOTS hotspots for DURATION and checks every one on
+# chain. Results: docs/benchmarks.md. Usage: make load [RATE=2000 ...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+POCD=${POCD:-./build/pocd}
+HOME_DIR=${LOADNET_HOME:-$PWD/.loadnet}
+RATE=${RATE:-2000}
+HOTSPOTS=${HOTSPOTS:-300}
+DURATION=${DURATION:-60s}
+KR=(--keyring-backend test --home "$HOME_DIR")
+
+rm -rf "$HOME_DIR"
+"$POCD" init load --chain-id pocd-load --home "$HOME_DIR" >/dev/null 2>&1
+for k in validator alice relayer; do "$POCD" keys add "$k" "${KR[@]}" >/dev/null 2>&1; done
+for k in validator alice relayer; do "$POCD" genesis add-genesis-account "$k" 100000000000000bones "${KR[@]}"; done
+"$POCD" genesis gentx validator 10000000000000bones --chain-id pocd-load "${KR[@]}" >/dev/null 2>&1
+"$POCD" genesis collect-gentxs --home "$HOME_DIR" >/dev/null 2>&1
+# Each hotspot beacons every HOTSPOTS / (RATE / 14) seconds: allow 1 s.
+go run ./scripts/tunegenesis -genesis "$HOME_DIR/config/genesis.json" -beacon-interval 1s
+sed -i 's/^timeout_commit = .*/timeout_commit = "1s"/' "$HOME_DIR/config/config.toml"
+sed -i -e 's#^listen = \["/ip4/0.0.0.0/tcp/26670".*#listen = ["/ip4/127.0.0.1/tcp/26670"]#' \
+  -e 's/^witness-window = .*/witness-window = "2s"/' -e 's/^relay-jitter = .*/relay-jitter = "0s"/' \
+  -e 's/^relay-interval = .*/relay-interval = "200ms"/' "$HOME_DIR/config/app.toml"
+
+setsid "$POCD" start --home "$HOME_DIR" >"$HOME_DIR/pocd.log" 2>&1 &
+NODE=$!
+trap 'kill -TERM $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
+for i in $(seq 1 120); do
+  "$POCD" query poc entropy --home "$HOME_DIR" --node tcp://127.0.0.1:26657 >/dev/null 2>&1 && break
+  sleep 1
+done
+go run ./scripts/loadtest -grpc 127.0.0.1:9090 -validator "$("$POCD" ingest address --home "$HOME_DIR" | head -1)" \
+  -keyring-dir "$HOME_DIR" -hotspots "$HOTSPOTS" -rate "$RATE" -duration "$DURATION" -key-dir "$HOME_DIR/hotspot-keys" \
+  -out "$HOME_DIR/result.json"
+echo ">> ingest counters:"
+curl -s localhost:26660/metrics | grep '^pocd_ingest' | grep -v _bucket

@@ -1,0 +1,288 @@
+// loadtest measures ingest throughput on one node: N onboarded hotspots
+// publish beacons with W witnesses each over libp2p at a target witness
+// rate for a fixed time; then every published report is looked up on
+// chain, and the time from each witness report's signed timestamp to the
+// block that included it is summarised. scripts/load.sh sets up the node;
+// docs/benchmarks.md has the results.
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	cmtservice "github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
+	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+
+	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/chainclient"
+	"github.com/pocnet/pocd/gateway"
+	"github.com/pocnet/pocd/sim"
+	poctypes "github.com/pocnet/pocd/x/poc/types"
+)
+
+type result struct {
+	Hotspots           int     `json:"hotspots"`
+	WitnessesPerBeacon int     `json:"witnesses_per_beacon"`
+	TargetRate         float64 `json:"target_witness_rate"`
+	DurationS          float64 `json:"duration_s"`
+	Beacons            int     `json:"beacons_published"`
+	Witnesses          int     `json:"witnesses_published"`
+	PublishRate        float64 `json:"publish_witness_rate"`
+	BeaconsIncluded    int     `json:"beacons_included"`
+	WitnessesIncluded  int     `json:"witnesses_included"`
+	Lost               int     `json:"witnesses_lost"`
+	IncludedRate       float64 `json:"included_witness_rate"`
+	LastInclusionS     float64 `json:"last_inclusion_after_start_s"`
+	P50S               float64 `json:"latency_p50_s"`
+	P99S               float64 `json:"latency_p99_s"`
+	MaxS               float64 `json:"latency_max_s"`
+}
+
+type sent struct {
+	id        [32]byte
+	witnesses int
+	tsNs      int64 // the witnesses' signed timestamp
+}
+
+func main() {
+	grpcAddr := flag.String("grpc", "127.0.0.1:9090", "node gRPC")
+	validator := flag.String("validator", "", "node ingest multiaddr")
+	owner := flag.String("owner", "alice", "keyring key that onboards the hotspots")
+	krDir := flag.String("keyring-dir", "", "pocd home with the test keyring")
+	n := flag.Int("hotspots", 300, "hotspots")
+	wpb := flag.Int("witnesses", 14, "witnesses per beacon")
+	rate := flag.Float64("rate", 2000, "target witness reports per second")
+	duration := flag.Duration("duration", time.Minute, "publishing time")
+	keyDir := flag.String("key-dir", "", "hotspot keys (reused across runs)")
+	out := flag.String("out", "", "write the result JSON here too")
+	hosts := flag.Int("hosts", 50, "libp2p hosts the reports are published from (a hotspot's reports go through host index mod hosts)")
+	flag.Parse()
+	if err := run(*grpcAddr, *validator, *owner, *krDir, *keyDir, *out, *n, *hosts, *wpb, *rate, *duration); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func logf(format string, a ...any) {
+	fmt.Fprintf(os.Stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
+}
+
+func run(grpcAddr, validator, owner, krDir, keyDir, out string, n, hosts, wpb int, rate float64, duration time.Duration) error {
+	ctx := context.Background()
+	conn, err := gateway.DialChain(grpcAddr)
+	if err != nil {
+		return err
+	}
+	ni, err := cmtservice.NewServiceClient(conn).GetNodeInfo(ctx, &cmtservice.GetNodeInfoRequest{})
+	if err != nil {
+		return err
+	}
+	chainID := ni.DefaultNodeInfo.Network
+	enc := app.MakeClientEncoding()
+	kr, err := keyring.New(app.Name, keyring.BackendTest, krDir, nil, enc.Codec)
+	if err != nil {
+		return err
+	}
+	signer, err := chainclient.NewSigner(conn, enc, kr, owner, chainID, "")
+	if err != nil {
+		return err
+	}
+	city := sim.Cities["sf"]
+	city.RadiusM = 15_000 // room for hundreds of hotspots 400 m apart
+	fleet, err := sim.BuildFleet(sim.FleetSpec{City: city, Size: n, Seed: 42, KeyDir: keyDir})
+	if err != nil {
+		return err
+	}
+	if err := sim.Onboard(ctx, conn, signer, chainID, city.Region, fleet, logf); err != nil {
+		return err
+	}
+	peers, err := gateway.ParsePeers([]string{validator})
+	if err != nil {
+		return err
+	}
+	// Reports are signed by their hotspot's key whatever host carries them,
+	// so a few hosts stand in for the fleet's connections.
+	hosts = min(hosts, n)
+	pubs := make([]*gateway.Publisher, n)
+	for i := 0; i < hosts; i++ {
+		if pubs[i], err = gateway.NewPublisher(ctx, fleet[i].Key.Private, nil, peers, chainID); err != nil {
+			return err
+		}
+		defer pubs[i].Close()
+	}
+	for i := hosts; i < n; i++ {
+		pubs[i] = pubs[i%hosts]
+	}
+	plan, err := gateway.RegionPlan(ctx, conn, city.Region)
+	if err != nil {
+		return err
+	}
+	pp, err := poctypes.NewQueryClient(conn).Params(ctx, &poctypes.QueryParamsRequest{})
+	if err != nil {
+		return err
+	}
+	interval := time.Duration(pp.Params.BeaconIntervalMs) * time.Millisecond
+	beaconRate := rate / float64(wpb)
+	if every := time.Duration(float64(time.Second) * float64(n) / beaconRate); every < interval {
+		return fmt.Errorf("each hotspot would beacon every %s, under the chain's beacon interval %s: more hotspots or a shorter interval", every, interval)
+	}
+
+	var entropy atomic.Pointer[poctypes.BlockEntropy]
+	refresh := func() error {
+		e, err := gateway.Entropy(ctx, conn)
+		if err == nil {
+			entropy.Store(&e)
+		}
+		return err
+	}
+	if err := refresh(); err != nil {
+		return err
+	}
+	logf("publishing %.0f witness reports/s (%.1f beacons/s x %d) from %d hotspots for %s", rate, beaconRate, wpb, n, duration)
+
+	var (
+		mu    sync.Mutex
+		sents []sent
+		wg    sync.WaitGroup
+		errs  atomic.Int64
+		first atomic.Pointer[error]
+	)
+	fail := func(err error) {
+		if err != nil {
+			errs.Add(1)
+			first.CompareAndSwap(nil, &err)
+		}
+	}
+	start := time.Now()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	lastRefresh := start
+	beacons := 0
+	for now := range tick.C {
+		elapsed := now.Sub(start)
+		if elapsed >= duration {
+			break
+		}
+		if now.Sub(lastRefresh) >= 500*time.Millisecond {
+			_ = refresh()
+			lastRefresh = now
+		}
+		for float64(beacons) < elapsed.Seconds()*beaconRate {
+			k := beacons
+			beacons++
+			bi := k % n
+			e := entropy.Load()
+			local := []byte{byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}
+			b := gateway.BuildBeacon(fleet[bi].Key.Private, *e, local, plan, int(pp.Params.PayloadSize), 27, now)
+			wts := now.Add(50 * time.Millisecond)
+			mu.Lock()
+			sents = append(sents, sent{id: b.ID(), witnesses: wpb, tsNs: wts.UnixNano()})
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				defer cancel()
+				fail(pubs[bi].PublishBeacon(pctx, b))
+				for j := 1; j <= wpb; j++ {
+					wi := (bi + j) % n
+					w := gateway.BuildWitness(fleet[wi].Key.Private, b, -1000, 50, b.FrequencyHz, wts)
+					fail(pubs[wi].PublishWitness(pctx, w))
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	pubDur := time.Since(start)
+	res := result{Hotspots: n, WitnessesPerBeacon: wpb, TargetRate: rate, DurationS: duration.Seconds(), Beacons: len(sents),
+		Witnesses: len(sents) * wpb, PublishRate: float64(len(sents)*wpb) / pubDur.Seconds()}
+	logf("published %d beacons, %d witness reports (%d publish errors); waiting for inclusion", res.Beacons, res.Witnesses, errs.Load())
+	if e := first.Load(); e != nil {
+		logf("first publish error: %v", *e)
+	}
+
+	// Look every beacon up until all are on chain or nothing new lands for 60 s.
+	q := poctypes.NewQueryClient(conn)
+	found := map[[32]byte]*poctypes.QueryPocResponse{}
+	lastProgress := time.Now()
+	for len(found) < len(sents) && time.Since(lastProgress) < 60*time.Second {
+		before := len(found)
+		for _, s := range sents {
+			if found[s.id] != nil {
+				continue
+			}
+			r, err := q.Poc(ctx, &poctypes.QueryPocRequest{BeaconId: hex.EncodeToString(s.id[:])})
+			if err == nil {
+				found[s.id] = r
+			}
+		}
+		if len(found) > before {
+			lastProgress = time.Now()
+		}
+		if len(found) < len(sents) {
+			time.Sleep(time.Second)
+		}
+	}
+	blockTimes := map[int64]time.Time{}
+	blockTime := func(h int64) (time.Time, error) {
+		if t, ok := blockTimes[h]; ok {
+			return t, nil
+		}
+		b, err := cmtservice.NewServiceClient(conn).GetBlockByHeight(ctx, &cmtservice.GetBlockByHeightRequest{Height: h})
+		if err != nil {
+			return time.Time{}, err
+		}
+		blockTimes[h] = b.SdkBlock.Header.Time
+		return blockTimes[h], nil
+	}
+	var lat []float64
+	var last time.Time
+	for _, s := range sents {
+		r := found[s.id]
+		if r == nil {
+			res.Lost += s.witnesses
+			continue
+		}
+		res.BeaconsIncluded++
+		res.WitnessesIncluded += len(r.Witnesses)
+		res.Lost += s.witnesses - len(r.Witnesses)
+		t, err := blockTime(r.Poc.Height)
+		if err != nil {
+			return err
+		}
+		if t.After(last) {
+			last = t
+		}
+		for range r.Witnesses {
+			lat = append(lat, t.Sub(time.Unix(0, s.tsNs)).Seconds())
+		}
+	}
+	sort.Float64s(lat)
+	pct := func(p float64) float64 {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
+	}
+	res.P50S, res.P99S, res.MaxS = pct(0.50), pct(0.99), pct(1)
+	res.LastInclusionS = last.Sub(start).Seconds()
+	if res.LastInclusionS > 0 {
+		res.IncludedRate = float64(res.WitnessesIncluded) / res.LastInclusionS
+	}
+	bz, _ := json.MarshalIndent(res, "", "  ")
+	fmt.Println(string(bz))
+	if out != "" {
+		if err := os.WriteFile(out, bz, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
