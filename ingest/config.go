@@ -80,7 +80,7 @@ func DefaultConfig() Config {
 		MaxPocsPerTx:        20,
 		MaxMessageBytes:     4096,
 		ValidateQueue:       8192,
-		ValidateConcurrency: 256,
+		ValidateConcurrency: 1024,
 		PeerQueue:           4096,
 	}
 }

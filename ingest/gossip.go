@@ -65,7 +65,7 @@ func GossipOptions() []pubsub.Option {
 // validatorGossipOptions add the node-side limits and peer scoring: a peer
 // whose reports are rejected (bad signature, unknown hotspot, stale
 // entropy) loses score quadratically and is graylisted after about ten.
-func validatorGossipOptions(cfg Config, topics []string) ([]pubsub.Option, error) {
+func validatorGossipOptions(cfg Config, topics []string, m *Metrics) ([]pubsub.Option, error) {
 	score := &pubsub.PeerScoreParams{
 		Topics:        map[string]*pubsub.TopicScoreParams{},
 		TopicScoreCap: 100,
@@ -115,6 +115,7 @@ func validatorGossipOptions(cfg Config, topics []string) ([]pubsub.Option, error
 		pubsub.WithValidateQueueSize(cfg.ValidateQueue),
 		pubsub.WithPeerOutboundQueueSize(cfg.PeerQueue),
 		pubsub.WithValidateThrottle(cfg.ValidateConcurrency*len(topics)),
+		pubsub.WithRawTracer(dropTracer{m: m, topics: map[string]string{topics[0]: "beacon", topics[1]: "witness"}}),
 	)
 	return opts, nil
 }

@@ -93,7 +93,7 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 		return nil, err
 	}
 	topics := []string{BeaconTopic(chainID), WitnessTopic(chainID)}
-	opts, err := validatorGossipOptions(cfg, topics)
+	opts, err := validatorGossipOptions(cfg, topics, m)
 	if err != nil {
 		return fail(err)
 	}

@@ -35,6 +35,7 @@ const (
 	IgnoreEntropyAhead = "entropy_ahead"
 	IgnoreUnavailable  = "chain_unavailable"
 	IgnoreStoreError   = "store_error"
+	IgnoreThrottled    = "throttled" // dropped by gossipsub before validation (queue full)
 )
 
 // Verdict is a validator's decision with its reason.
@@ -143,7 +144,13 @@ func (v *Validator) CheckBeacon(ctx context.Context, data []byte) Verdict {
 		if b.EntropyHeight > latest.Height {
 			return ignore(IgnoreEntropyAhead) // this node is behind; others will judge it
 		}
-		return reject(RejectStaleEntropy)
+		// Two queries may be served from two committed versions (one
+		// just before a commit, one after): ask again now that the state
+		// is known to have reached the beacon's height.
+		e, err = v.chain.Entropy(ctx, b.EntropyHeight)
+		if errors.Is(err, ErrNoEntropy) {
+			return reject(RejectStaleEntropy)
+		}
 	}
 	if err != nil {
 		return ignore(IgnoreUnavailable)

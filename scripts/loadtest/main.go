@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"google.golang.org/grpc"
+
 	cmtservice "github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 
@@ -236,7 +238,8 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out string, n, hosts, wpb in
 		if t, ok := blockTimes[h]; ok {
 			return t, nil
 		}
-		b, err := cmtservice.NewServiceClient(conn).GetBlockByHeight(ctx, &cmtservice.GetBlockByHeightRequest{Height: h})
+		b, err := cmtservice.NewServiceClient(conn).GetBlockByHeight(ctx, &cmtservice.GetBlockByHeightRequest{Height: h},
+			grpc.MaxCallRecvMsgSize(256<<20)) // blocks under load exceed gRPC's 4 MiB default
 		if err != nil {
 			return time.Time{}, err
 		}

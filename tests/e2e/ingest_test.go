@@ -264,6 +264,42 @@ func TestSimulatedFleetDetection(t *testing.T) {
 	require.LessOrEqual(t, s.Honest.RejectedOtherShare, 0.01, "at most 1 %% of honest witnesses rejected by non-distance rules: %+v", s.Honest)
 	require.Zero(t, s.Honest.Rejected[sim.NotOnChain], "no honest report lost")
 
+	// A hotspot run by hand: hotspotd init, onboard (the owner submits the
+	// signed payload), run; its beacons reach the chain through ingest.
+	hsHome := t.TempDir()
+	hd := hotspotdBinary(t)
+	runHD := func(args ...string) []byte {
+		out, err := exec.Command(hd, append(args, "--home", hsHome)...).CombinedOutput()
+		require.NoError(t, err, "hotspotd %v: %s", args, out)
+		return out
+	}
+	var key struct{ Address, Name string }
+	require.NoError(t, json.Unmarshal(runHD("init"), &key))
+	var onboard struct {
+		PubKey    string `json:"pubkey_hex"`
+		Signature string `json:"signature_hex"`
+		Mode      string `json:"mode"`
+		Address   string `json:"address"`
+	}
+	require.NoError(t, json.Unmarshal(runHD("onboard", addrs["alice"], "--chain-id", n.chainID), &onboard))
+	require.Equal(t, key.Address, onboard.Address)
+	res := n.tx("tx", "hotspot", "add-hotspot", onboard.PubKey, onboard.Mode, onboard.Signature, "--from", "alice")
+	require.EqualValues(t, 0, res["code"], "add: %v", res["raw_log"])
+	res = n.tx("tx", "hotspot", "assert-location", key.Address, "8c283082800b3ff", "12", "5", "US915", "--from", "alice")
+	require.EqualValues(t, 0, res["code"], "assert: %v", res["raw_log"])
+	run := exec.Command(hd, "run", "--home", hsHome, "--grpc", fmt.Sprintf("127.0.0.1:%d", n.grpc), "--validator", n.ingestPeer())
+	var runOut strings.Builder
+	run.Stdout, run.Stderr = &runOut, &runOut
+	require.NoError(t, run.Start())
+	defer func() { _ = run.Process.Kill(); _ = run.Wait() }()
+	conn, err := gateway.DialChain(fmt.Sprintf("127.0.0.1:%d", n.grpc))
+	require.NoError(t, err)
+	defer conn.Close()
+	require.Eventually(t, func() bool {
+		pocs, err := poctypes.NewQueryClient(conn).PocsByBeaconer(context.Background(), &poctypes.QueryPocsByBeaconerRequest{Hotspot: key.Address})
+		return err == nil && len(pocs.Pocs) > 0
+	}, 90*time.Second, time.Second, "a beacon from hotspotd run on chain; hotspotd said:\n%s", &runOut)
+
 	// The owner was paid for the fleet's coverage.
 	var owner struct{ Paid, Owed string }
 	require.NoError(t, json.Unmarshal([]byte(lastJSON(n.mustRun("query", "rewards", "owner", addrs["alice"], "--node", n.nodeFlag(), "-o", "json"))), &owner))
