@@ -137,7 +137,7 @@ func (v *Validator) CheckBeacon(ctx context.Context, data []byte) Verdict {
 	if errors.Is(err, ErrNoEntropy) {
 		// Compare with the newest entropy this node's state has, not with
 		// the block store, which runs ahead of committed state.
-		latest, lerr := v.chain.Entropy(ctx, 0)
+		latest, lerr := v.waitForHeight(ctx, b.EntropyHeight)
 		if lerr != nil && !errors.Is(lerr, ErrNoEntropy) {
 			return ignore(IgnoreUnavailable)
 		}
@@ -171,6 +171,30 @@ func (v *Validator) CheckBeacon(ctx context.Context, data []byte) Verdict {
 	}
 	return accept()
 }
+
+// waitForHeight returns the newest entropy, waiting up to entropyWait for
+// the node's committed state to reach height: a hotspot may beacon with a
+// block this node has received but not yet committed.
+func (v *Validator) waitForHeight(ctx context.Context, height int64) (Entropy, error) {
+	deadline := time.Now().Add(entropyWait)
+	for {
+		latest, err := v.chain.Entropy(ctx, 0)
+		if err != nil && !errors.Is(err, ErrNoEntropy) {
+			return latest, err
+		}
+		if latest.Height >= height || time.Now().After(deadline) {
+			return latest, err
+		}
+		select {
+		case <-ctx.Done():
+			return latest, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// entropyWait bounds waitForHeight: about two blocks.
+const entropyWait = 3 * time.Second
 
 // CheckWitness judges a witness report and, if it is acceptable, stores it.
 func (v *Validator) CheckWitness(ctx context.Context, data []byte) Verdict {

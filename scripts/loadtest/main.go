@@ -46,6 +46,11 @@ type result struct {
 	P50S               float64 `json:"latency_p50_s"`
 	P99S               float64 `json:"latency_p99_s"`
 	MaxS               float64 `json:"latency_max_s"`
+	// The median latency of reports published in the first and in the last
+	// fifth of the run: equal when the node keeps up, growing when a
+	// backlog builds.
+	P50FirstFifthS float64 `json:"latency_p50_first_fifth_s"`
+	P50LastFifthS  float64 `json:"latency_p50_last_fifth_s"`
 }
 
 type sent struct {
@@ -246,7 +251,7 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out string, n, hosts, wpb in
 		blockTimes[h] = b.SdkBlock.Header.Time
 		return blockTimes[h], nil
 	}
-	var lat []float64
+	var lat, firstFifth, lastFifth []float64
 	var last time.Time
 	for _, s := range sents {
 		r := found[s.id]
@@ -264,8 +269,15 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out string, n, hosts, wpb in
 		if t.After(last) {
 			last = t
 		}
+		frac := time.Unix(0, s.tsNs).Sub(start).Seconds() / duration.Seconds()
 		for range r.Witnesses {
-			lat = append(lat, t.Sub(time.Unix(0, s.tsNs)).Seconds())
+			l := t.Sub(time.Unix(0, s.tsNs)).Seconds()
+			lat = append(lat, l)
+			if frac < 0.2 {
+				firstFifth = append(firstFifth, l)
+			} else if frac >= 0.8 {
+				lastFifth = append(lastFifth, l)
+			}
 		}
 	}
 	sort.Float64s(lat)
@@ -276,6 +288,14 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out string, n, hosts, wpb in
 		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
 	}
 	res.P50S, res.P99S, res.MaxS = pct(0.50), pct(0.99), pct(1)
+	median := func(xs []float64) float64 {
+		if len(xs) == 0 {
+			return 0
+		}
+		sort.Float64s(xs)
+		return xs[len(xs)/2]
+	}
+	res.P50FirstFifthS, res.P50LastFifthS = median(firstFifth), median(lastFifth)
 	res.LastInclusionS = last.Sub(start).Seconds()
 	if res.LastInclusionS > 0 {
 		res.IncludedRate = float64(res.WitnessesIncluded) / res.LastInclusionS

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Generates the devnet: four validator homes (val0..val3) and a full node
+# (full) under networks/devnet/data, one genesis with four gentxs, peers by
+# container name, ingest on for validators (peered with each other) and off
+# for the full node, and the fleet owner's keyring for the simulator.
+# Runs the host's ./build/pocd. Re-running refuses to overwrite.
+set -euo pipefail
+cd "$(dirname "$0")"
+POCD=${POCD:-../../build/pocd}
+DATA=${DEVNET_DATA:-$PWD/data}
+CHAIN_ID=${CHAIN_ID:-pocd-devnet}
+VALS=(val0 val1 val2 val3)
+
+if [ -e "$DATA" ]; then echo "$DATA exists; make devnet-down first"; exit 1; fi
+mkdir -p "$DATA/gentx" "$DATA/sim"
+kr() { echo --keyring-backend test --home "$DATA/$1"; }
+
+for n in "${VALS[@]}" full; do
+  "$POCD" init "$n" --chain-id "$CHAIN_ID" --home "$DATA/$n" >/dev/null 2>&1
+done
+G=$DATA/val0/config/genesis.json
+# The fleet owner (alice) lives in the simulator's keyring.
+"$POCD" keys add alice --keyring-backend test --home "$DATA/sim" >/dev/null 2>&1
+"$POCD" genesis add-genesis-account "$("$POCD" keys show alice -a --keyring-backend test --home "$DATA/sim")" 100000000000000bones --home "$DATA/val0"
+for v in "${VALS[@]}"; do
+  "$POCD" keys add validator $(kr "$v") >/dev/null 2>&1
+  "$POCD" keys add relayer $(kr "$v") >/dev/null 2>&1
+  for k in validator relayer; do
+    "$POCD" genesis add-genesis-account "$("$POCD" keys show $k -a $(kr "$v"))" 100000000000000bones --home "$DATA/val0"
+  done
+done
+for v in "${VALS[@]}"; do
+  cp "$G" "$DATA/$v/config/genesis.json"
+  "$POCD" genesis gentx validator 10000000000000bones --chain-id "$CHAIN_ID" --ip "$v" $(kr "$v") \
+    --output-document "$DATA/gentx/$v.json" >/dev/null 2>&1
+done
+"$POCD" genesis collect-gentxs --gentx-dir "$DATA/gentx" --home "$DATA/val0" >/dev/null 2>&1
+# A PoC epoch every 60 s and a beacon every 30 s: a paid epoch within minutes.
+(cd ../.. && go run ./scripts/tunegenesis -genesis "$G" -poc-epoch 60s -beacon-interval 30s)
+"$POCD" genesis validate --home "$DATA/val0" >/dev/null
+
+PEERS=""
+INGEST_PEERS=""
+for v in "${VALS[@]}"; do
+  PEERS="$PEERS${PEERS:+,}$("$POCD" comet show-node-id --home "$DATA/$v")@$v:26656"
+  id=$("$POCD" ingest address --home "$DATA/$v" | head -1 | sed 's#.*/p2p/##')
+  INGEST_PEERS="$INGEST_PEERS${INGEST_PEERS:+, }\"/dns4/$v/tcp/26670/p2p/$id\""
+done
+for n in "${VALS[@]}" full; do
+  cp "$G" "$DATA/$n/config/genesis.json"
+  c=$DATA/$n/config
+  sed -i -e "s#^persistent_peers = .*#persistent_peers = \"$PEERS\"#" \
+    -e 's#^laddr = "tcp://127.0.0.1:26657"#laddr = "tcp://0.0.0.0:26657"#' \
+    -e 's#^prometheus_listen_addr = .*#prometheus_listen_addr = "0.0.0.0:26660"#' \
+    -e 's/^timeout_commit = .*/timeout_commit = "1s"/' \
+    -e 's/^addr_book_strict = .*/addr_book_strict = false/' \
+    -e 's/^allow_duplicate_ip = .*/allow_duplicate_ip = true/' "$c/config.toml"
+  sed -i -e 's#^address = "tcp://localhost:1317"#address = "tcp://0.0.0.0:1317"#' \
+    -e 's#^address = "localhost:9090"#address = "0.0.0.0:9090"#' \
+    -e 's#^listen = \["/ip4/0.0.0.0/tcp/26670", "/ip4/0.0.0.0/udp/26670/quic-v1"\]#listen = ["/ip4/0.0.0.0/tcp/26670"]#' \
+    -e "s#^peers = \[\]#peers = [$INGEST_PEERS]#" \
+    -e 's/^witness-window = .*/witness-window = "5s"/' "$c/app.toml"
+done
+# The full node serves apps; it does not ingest.
+awk 'BEGIN{s=""} /^\[/{s=$0} { if (s=="[ingest]" && $0 ~ /^enable = /) print "enable = false"; else print }' \
+  "$DATA/full/config/app.toml" > "$DATA/full/config/app.toml.new" && mv "$DATA/full/config/app.toml.new" "$DATA/full/config/app.toml"
+for v in "${VALS[@]}"; do "$POCD" ingest address --home "$DATA/$v" | head -1 | sed "s#/ip4/127.0.0.1/#/dns4/$v/#"; done > "$DATA/sim/validators"
+chmod -R a+rwX "$DATA"
+echo "devnet $CHAIN_ID generated in $DATA"
