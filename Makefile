@@ -15,12 +15,14 @@ GOCOSMOS_VERSION     := v1.7.2
 GRPC_GATEWAY_VERSION := v1.16.0
 OPENAPIV2_VERSION    := v2.27.8
 
-.PHONY: help build install localnet load test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
+.PHONY: help build install localnet load devnet-build devnet-up devnet-down devnet-status test-devnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
 
 help:
 	@echo "make localnet     build and run a one-validator chain with ingest and a simulated fleet of 50 hotspots"
 	@echo "make test         everything CI runs: vet, proto-check, unit, fuzz seeds, end-to-end"
 	@echo "make build        build ./build/pocd and ./build/hotspotd"
+	@echo "make devnet-up    four validators, a full node and a 200-hotspot fleet under docker-compose"
+	@echo "make devnet-status / devnet-down   heights, peers, ingest counters, last paid epoch / remove everything"
 	@echo "make proto-gen    regenerate Go and OpenAPI from proto/ (offline)"
 	@echo "make proto-check  fail if committed generated code differs from a fresh generation"
 
@@ -30,6 +32,34 @@ build:
 
 install:
 	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/pocd ./cmd/hotspotd
+
+# --- devnet (networks/devnet, docs/devnet.md) --------------------------------
+DEVNET  := networks/devnet
+COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+# Static binaries for FROM-scratch images: cgo (H3) linked statically, the
+# pure-Go DNS resolver so container names resolve without libc's NSS.
+STATIC := CGO_ENABLED=1 $(GO) build -tags netgo,osusergo -ldflags '$(LDFLAGS) -linkmode external -extldflags "-static"'
+
+devnet-build:
+	$(STATIC) -o $(DEVNET)/image/pocd ./cmd/pocd
+	$(STATIC) -o $(DEVNET)/image/hotspotd ./cmd/hotspotd
+	docker build -q -t pocd-devnet:local $(DEVNET)/image
+
+devnet-up: build devnet-build
+	@[ -d $(DEVNET)/data ] || POCD=$(BUILDDIR)/pocd bash $(DEVNET)/genesis.sh
+	cd $(DEVNET) && $(COMPOSE) up -d
+	@echo "devnet up: apps use the full node at 127.0.0.1:26657 (RPC), :9090 (gRPC), :1317 (REST); make devnet-status"
+
+devnet-down:
+	-cd $(DEVNET) && $(COMPOSE) down -v --remove-orphans
+	rm -rf $(DEVNET)/data
+
+devnet-status:
+	@$(GO) run ./$(DEVNET)/status
+
+# Fault tests on a real devnet (needs a Docker engine; .ci/run starts one).
+test-devnet: build devnet-build
+	POCD_BINARY=$(BUILDDIR)/pocd COMPOSE="$(COMPOSE)" $(GO) test -tags devnet -count=1 -timeout 40m ./tests/devnet/...
 
 # Ingest throughput on one node (docs/benchmarks.md); RATE, HOTSPOTS, DURATION.
 load: build

@@ -137,7 +137,7 @@ func NewPublisher(ctx context.Context, priv ed25519.PrivateKey, listen []string,
 	if len(listen) == 0 {
 		listen = []string{"/ip4/127.0.0.1/tcp/0"}
 	}
-	h, err := ingest.NewHost(lk, listen)
+	h, err := ingest.NewHost(lk, listen, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -59,6 +59,9 @@ type Config struct {
 	ValidateConcurrency int `mapstructure:"validate-concurrency"`
 	// PeerQueue is the per-peer outbound queue.
 	PeerQueue int `mapstructure:"peer-queue"`
+	// MaxConnsPerIP bounds concurrent libp2p connections from one IP
+	// address (libp2p's own default is 8).
+	MaxConnsPerIP int `mapstructure:"max-conns-per-ip"`
 }
 
 // DefaultConfig is what `pocd init` writes.
@@ -80,8 +83,9 @@ func DefaultConfig() Config {
 		MaxPocsPerTx:        20,
 		MaxMessageBytes:     4096,
 		ValidateQueue:       8192,
-		ValidateConcurrency: 1024,
+		ValidateConcurrency: 256,
 		PeerQueue:           4096,
+		MaxConnsPerIP:       256,
 	}
 }
 
@@ -100,7 +104,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("ingest.max-pocs-per-tx must be at least 1")
 	case c.MaxMessageBytes < 512:
 		return fmt.Errorf("ingest.max-message-bytes must be at least 512")
-	case c.ValidateQueue < 1 || c.ValidateConcurrency < 1 || c.PeerQueue < 1:
+	case c.ValidateQueue < 1 || c.ValidateConcurrency < 1 || c.PeerQueue < 1 || c.MaxConnsPerIP < 1:
 		return fmt.Errorf("ingest: queue sizes must be positive")
 	}
 	return nil
@@ -138,7 +142,8 @@ func ConfigFromAppOptions(o AppOptions) Config {
 		}
 	}
 	ints := map[string]*int{"max-pocs-per-tx": &c.MaxPocsPerTx, "max-message-bytes": &c.MaxMessageBytes,
-		"validate-queue": &c.ValidateQueue, "validate-concurrency": &c.ValidateConcurrency, "peer-queue": &c.PeerQueue}
+		"validate-queue": &c.ValidateQueue, "validate-concurrency": &c.ValidateConcurrency, "peer-queue": &c.PeerQueue,
+		"max-conns-per-ip": &c.MaxConnsPerIP}
 	for k, p := range ints {
 		if v, ok := get(k); ok {
 			*p = cast.ToInt(v)
@@ -187,4 +192,7 @@ max-message-bytes = {{ .Ingest.MaxMessageBytes }}
 validate-queue = {{ .Ingest.ValidateQueue }}
 validate-concurrency = {{ .Ingest.ValidateConcurrency }}
 peer-queue = {{ .Ingest.PeerQueue }}
+# Concurrent connections from one IP address (hotspots behind a carrier NAT
+# share one); libp2p's own default is 8.
+max-conns-per-ip = {{ .Ingest.MaxConnsPerIP }}
 `

@@ -13,6 +13,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
+	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 )
@@ -33,16 +34,30 @@ func MessageID(m *pb.Message) string {
 }
 
 // NewHost starts a libp2p host with TCP and QUIC on the given multiaddrs.
-// Relay is off: hotspots dial validators directly.
-func NewHost(priv crypto.PrivKey, listen []string) (host.Host, error) {
-	return libp2p.New(
+// Relay is off: hotspots dial validators directly. maxConnsPerIP > 0
+// replaces libp2p's default of 8 concurrent connections per IPv4 address:
+// hotspots behind one carrier-grade NAT (or a simulated fleet) share an
+// address.
+func NewHost(priv crypto.PrivKey, listen []string, maxConnsPerIP int) (host.Host, error) {
+	opts := []libp2p.Option{
 		libp2p.Identity(priv),
 		libp2p.ListenAddrStrings(listen...),
 		libp2p.Transport(tcp.NewTCPTransport),
 		libp2p.Transport(quic.NewTransport),
 		libp2p.DisableRelay(),
 		libp2p.UserAgent("pocd-ingest"),
-	)
+	}
+	if maxConnsPerIP > 0 {
+		rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(rcmgr.DefaultLimits.AutoScale()),
+			rcmgr.WithLimitPerSubnet(
+				[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 32, ConnCount: maxConnsPerIP}},
+				[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 56, ConnCount: maxConnsPerIP}}))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, libp2p.ResourceManager(rm))
+	}
+	return libp2p.New(opts...)
 }
 
 // GossipOptions are the pubsub settings shared by validators and hotspots.

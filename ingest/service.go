@@ -79,7 +79,7 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 	if err != nil {
 		return nil, err
 	}
-	h, err := NewHost(priv, cfg.Listen)
+	h, err := NewHost(priv, cfg.Listen, cfg.MaxConnsPerIP)
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("ingest host: %w", err)

@@ -32,7 +32,7 @@ for i in $(seq 1 120); do
   "$POCD" query poc entropy --home "$HOME_DIR" --node tcp://127.0.0.1:26657 >/dev/null 2>&1 && break
   sleep 1
 done
-go run ./scripts/loadtest -grpc 127.0.0.1:9090 -validator "$("$POCD" ingest address --home "$HOME_DIR" | head -1)" \
+go run ./scripts/loadtest -grpc 127.0.0.1:9090 -validator "$("$POCD" ingest address --home "$HOME_DIR" | sed -n 1p)" \
   -keyring-dir "$HOME_DIR" -hotspots "$HOTSPOTS" -rate "$RATE" -duration "$DURATION" -key-dir "$HOME_DIR/hotspot-keys" \
   -out "$HOME_DIR/result.json"
 echo ">> ingest counters:"

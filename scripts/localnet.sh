@@ -57,7 +57,7 @@ for i in $(seq 1 120); do
   if ! kill -0 $NODE 2>/dev/null; then echo "pocd exited; see $HOME_DIR/pocd.log"; tail -20 "$HOME_DIR/pocd.log"; exit 1; fi
   sleep 1
 done
-VALIDATOR=$("$POCD" ingest address --home "$HOME_DIR" | head -1)
+VALIDATOR=$("$POCD" ingest address --home "$HOME_DIR" | sed -n 1p)
 
 cat <<INFO
 >> chain $CHAIN_ID: RPC http://127.0.0.1:26657  gRPC 127.0.0.1:9090  REST http://127.0.0.1:1317

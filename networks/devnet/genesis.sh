@@ -30,7 +30,7 @@ for v in "${VALS[@]}"; do
   done
 done
 for v in "${VALS[@]}"; do
-  cp "$G" "$DATA/$v/config/genesis.json"
+  [ "$v" = val0 ] || cp "$G" "$DATA/$v/config/genesis.json"
   "$POCD" genesis gentx validator 10000000000000bones --chain-id "$CHAIN_ID" --ip "$v" $(kr "$v") \
     --output-document "$DATA/gentx/$v.json" >/dev/null 2>&1
 done
@@ -39,17 +39,26 @@ done
 (cd ../.. && go run ./scripts/tunegenesis -genesis "$G" -poc-epoch 60s -beacon-interval 30s)
 "$POCD" genesis validate --home "$DATA/val0" >/dev/null
 
-PEERS=""
-INGEST_PEERS=""
+declare -A NODE_ID INGEST_ID
 for v in "${VALS[@]}"; do
-  PEERS="$PEERS${PEERS:+,}$("$POCD" comet show-node-id --home "$DATA/$v")@$v:26656"
-  id=$("$POCD" ingest address --home "$DATA/$v" | head -1 | sed 's#.*/p2p/##')
-  INGEST_PEERS="$INGEST_PEERS${INGEST_PEERS:+, }\"/dns4/$v/tcp/26670/p2p/$id\""
+  NODE_ID[$v]=$("$POCD" comet show-node-id --home "$DATA/$v")
+  INGEST_ID[$v]=$("$POCD" ingest address --home "$DATA/$v" | sed -n 1p | sed 's#.*/p2p/##')
 done
+# Everyone's peers, except itself.
+peers_of() {
+  local out="" v
+  for v in "${VALS[@]}"; do [ "$v" = "$1" ] || out="$out${out:+,}${NODE_ID[$v]}@$v:26656"; done
+  echo "$out"
+}
+ingest_peers_of() {
+  local out="" v
+  for v in "${VALS[@]}"; do [ "$v" = "$1" ] || out="$out${out:+, }\"/dns4/$v/tcp/26670/p2p/${INGEST_ID[$v]}\""; done
+  echo "$out"
+}
 for n in "${VALS[@]}" full; do
-  cp "$G" "$DATA/$n/config/genesis.json"
+  [ "$n" = val0 ] || cp "$G" "$DATA/$n/config/genesis.json"
   c=$DATA/$n/config
-  sed -i -e "s#^persistent_peers = .*#persistent_peers = \"$PEERS\"#" \
+  sed -i -e "s#^persistent_peers = .*#persistent_peers = \"$(peers_of "$n")\"#" \
     -e 's#^laddr = "tcp://127.0.0.1:26657"#laddr = "tcp://0.0.0.0:26657"#' \
     -e 's#^prometheus_listen_addr = .*#prometheus_listen_addr = "0.0.0.0:26660"#' \
     -e 's/^timeout_commit = .*/timeout_commit = "1s"/' \
@@ -58,12 +67,12 @@ for n in "${VALS[@]}" full; do
   sed -i -e 's#^address = "tcp://localhost:1317"#address = "tcp://0.0.0.0:1317"#' \
     -e 's#^address = "localhost:9090"#address = "0.0.0.0:9090"#' \
     -e 's#^listen = \["/ip4/0.0.0.0/tcp/26670", "/ip4/0.0.0.0/udp/26670/quic-v1"\]#listen = ["/ip4/0.0.0.0/tcp/26670"]#' \
-    -e "s#^peers = \[\]#peers = [$INGEST_PEERS]#" \
-    -e 's/^witness-window = .*/witness-window = "5s"/' "$c/app.toml"
+    -e "s#^peers = \[\]#peers = [$(ingest_peers_of "$n")]#" \
+    -e 's/^witness-window = .*/witness-window = "5s"/' -e 's/^max-conns-per-ip = .*/max-conns-per-ip = 1024/' "$c/app.toml"
 done
 # The full node serves apps; it does not ingest.
 awk 'BEGIN{s=""} /^\[/{s=$0} { if (s=="[ingest]" && $0 ~ /^enable = /) print "enable = false"; else print }' \
   "$DATA/full/config/app.toml" > "$DATA/full/config/app.toml.new" && mv "$DATA/full/config/app.toml.new" "$DATA/full/config/app.toml"
-for v in "${VALS[@]}"; do "$POCD" ingest address --home "$DATA/$v" | head -1 | sed "s#/ip4/127.0.0.1/#/dns4/$v/#"; done > "$DATA/sim/validators"
+for v in "${VALS[@]}"; do echo "/dns4/$v/tcp/26670/p2p/${INGEST_ID[$v]}"; done > "$DATA/sim/validators"
 chmod -R a+rwX "$DATA"
 echo "devnet $CHAIN_ID generated in $DATA"

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -50,12 +51,17 @@ cheating witnesses separately.`,
 			krDir, _ := f.GetString("keyring-dir")
 			krBackend, _ := f.GetString("keyring-backend")
 			jsonOut, _ := f.GetString("summary-json")
+			radiusKm, _ := f.GetFloat64("radius-km")
+			valFile, _ := f.GetString("validators-file")
 			if share < 0 || share > 1 {
 				return fmt.Errorf("--cheaters must be between 0 and 1")
 			}
 			city, ok := sim.Cities[cityName]
 			if !ok {
 				return fmt.Errorf("unknown --city %q (have sf, nyc, london, berlin)", cityName)
+			}
+			if radiusKm > 0 {
+				city.RadiusM = radiusKm * 1000
 			}
 			spec := sim.FleetSpec{City: city, Size: n, CheaterShare: share, Seed: seed, KeyDir: filepath.Join(home, "sim", "keys")}
 			if coordsPath != "" {
@@ -75,6 +81,13 @@ cheating witnesses separately.`,
 			}
 			defer conn.Close()
 			vals, _ := f.GetStringSlice(flagValidators)
+			if valFile != "" {
+				bz, err := os.ReadFile(valFile)
+				if err != nil {
+					return err
+				}
+				vals = append(vals, strings.Fields(string(bz))...)
+			}
 			peers, err := gateway.ParsePeers(vals)
 			if err != nil {
 				return err
@@ -130,5 +143,7 @@ cheating witnesses separately.`,
 	f.String("keyring-dir", ".", "keyring directory (a pocd home)")
 	f.String("keyring-backend", "test", "keyring backend")
 	f.String("summary-json", "", "also write the summary as JSON to this file")
+	f.Float64("radius-km", 0, "radius of the fleet's disc (0: the city preset's, 5-6 km)")
+	f.String("validators-file", "", "file of validator ingest multiaddrs, one per line (added to --validator)")
 	return cmd
 }
