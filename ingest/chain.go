@@ -45,7 +45,8 @@ type Chain interface {
 	Hotspot(ctx context.Context, address string) (HotspotStatus, error)
 	Entropy(ctx context.Context, height int64) (Entropy, error) // 0 = newest
 	Height(ctx context.Context) (int64, error)
-	PocRecorded(ctx context.Context, beaconID []byte) (bool, error)
+	// PocRelayer reports whether the PoC is on chain and who relayed it.
+	PocRelayer(ctx context.Context, beaconID []byte) (relayer string, found bool, err error)
 	MaxWitnesses(ctx context.Context) (int, error)
 	Submit(ctx context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error)
 	RelayerAddress() string
@@ -137,15 +138,15 @@ func (c *GRPCChain) Height(ctx context.Context) (int64, error) {
 	return res.SdkBlock.Header.Height, nil
 }
 
-func (c *GRPCChain) PocRecorded(ctx context.Context, beaconID []byte) (bool, error) {
-	_, err := poctypes.NewQueryClient(c.conn).Poc(ctx, &poctypes.QueryPocRequest{BeaconId: hex.EncodeToString(beaconID)})
+func (c *GRPCChain) PocRelayer(ctx context.Context, beaconID []byte) (string, bool, error) {
+	res, err := poctypes.NewQueryClient(c.conn).Poc(ctx, &poctypes.QueryPocRequest{BeaconId: hex.EncodeToString(beaconID)})
 	if err == nil {
-		return true, nil
+		return res.Poc.Relayer, true, nil
 	}
 	if status.Code(err) == codes.NotFound {
-		return false, nil
+		return "", false, nil
 	}
-	return false, err
+	return "", false, err
 }
 
 func (c *GRPCChain) MaxWitnesses(ctx context.Context) (int, error) {

@@ -26,9 +26,11 @@ type Config struct {
 	// WitnessWindow is how long after first seeing a beacon the relayer
 	// waits for witness reports before submitting the PoC.
 	WitnessWindow time.Duration `mapstructure:"witness-window"`
-	// RelayJitter spreads validators' submissions of the same beacon: each
-	// waits an extra, beacon-and-node-specific part of it, and first checks
-	// whether another validator already got the PoC on chain.
+	// RelayJitter is the wait per rank: for each beacon the validators
+	// (this node and its peers) are ranked by a hash of the beacon and
+	// their peer IDs, and rank k relays only after k * RelayJitter, if the
+	// PoC is still not on chain. A few blocks long, so one validator
+	// relays and the next steps in only when it fails.
 	RelayJitter time.Duration `mapstructure:"relay-jitter"`
 	// RelayInterval is how often the relayer looks for ready beacons.
 	RelayInterval time.Duration `mapstructure:"relay-interval"`
@@ -72,7 +74,7 @@ func DefaultConfig() Config {
 		KeyFile:             "config/ingest_key",
 		DBDir:               "data/ingest",
 		WitnessWindow:       10 * time.Second,
-		RelayJitter:         2 * time.Second,
+		RelayJitter:         4 * time.Second,
 		RelayInterval:       500 * time.Millisecond,
 		ReportTTL:           10 * time.Minute,
 		MaxReportAge:        3 * time.Minute,
@@ -172,7 +174,9 @@ key-file = "{{ .Ingest.KeyFile }}"
 db-dir = "{{ .Ingest.DBDir }}"
 # Wait this long after a beacon arrives for its witnesses, then relay.
 witness-window = "{{ .Ingest.WitnessWindow }}"
-# Extra per-beacon delay that keeps validators from all relaying the same PoC.
+# Per-beacon relay order: the validator ranked k (by a hash of the beacon and
+# the peer IDs in peers) waits k times this, then relays only if the PoC is
+# still missing. A few blocks, so exactly one validator normally relays.
 relay-jitter = "{{ .Ingest.RelayJitter }}"
 relay-interval = "{{ .Ingest.RelayInterval }}"
 # Any queued report older than this is deleted, relayed or not.

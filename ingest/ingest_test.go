@@ -65,11 +65,14 @@ func (c *fakeChain) Height(context.Context) (int64, error) {
 	return c.height, nil
 }
 
-func (c *fakeChain) PocRecorded(_ context.Context, id []byte) (bool, error) {
+func (c *fakeChain) PocRelayer(_ context.Context, id []byte) (string, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, ok := c.recorded[string(id)]
-	return ok, nil
+	m, ok := c.recorded[string(id)]
+	if !ok {
+		return "", false, nil
+	}
+	return m.Relayer, true, nil
 }
 
 func (c *fakeChain) MaxWitnesses(context.Context) (int, error) { return 64, nil }

@@ -1,9 +1,9 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"sort"
 	"time"
 
@@ -15,11 +15,14 @@ import (
 )
 
 // Relayer turns queued reports into MsgSubmitPoc. A beacon is ready once its
-// witness window (plus this node's jitter for it) has passed. Before
-// submitting, the relayer asks the chain whether the PoC is already there
-// (another validator won) and drops its copy quietly if so. A beacon leaves
-// the queue only when the chain shows the PoC, when the chain refuses it for
-// a reason a retry cannot cure, or when it expires.
+// witness window, plus this node's turn for it, has passed: the validators
+// (this node and its configured ingest peers) are ranked per beacon by a
+// hash of the beacon and their peer IDs; rank k waits k * relay-jitter, so
+// normally exactly one validator relays and the next one steps in only if
+// the PoC is still missing. Before submitting, the relayer asks the chain
+// whether the PoC is already there and drops its copy quietly if so. A
+// beacon leaves the queue only when the chain shows the PoC, when the chain
+// refuses it for a reason a retry cannot cure, or when it expires.
 type Relayer struct {
 	cfg    Config
 	chain  Chain
@@ -27,7 +30,8 @@ type Relayer struct {
 	m      *Metrics
 	logger log.Logger
 	now    func() time.Time
-	self   []byte // this node's gossip peer ID, for the jitter
+	self   []byte   // this node's gossip peer ID
+	peers  [][]byte // the other validators' ingest peer IDs (config peers)
 	// resubmitAfter: a submitted beacon not on chain after this many blocks
 	// is submitted again (its transaction was dropped from the mempool).
 	resubmitAfter int64
@@ -36,14 +40,21 @@ type Relayer struct {
 	checkedHeight int64
 }
 
-// jitter is this node's extra wait for a beacon: a hash of the beacon and
-// the node, so validators spread out instead of racing.
-func (r *Relayer) jitter(id [32]byte) time.Duration {
-	if r.cfg.RelayJitter <= 0 {
+// turn is this node's extra wait for a beacon: its rank among the
+// validators for this beacon times relay-jitter.
+func (r *Relayer) turn(id [32]byte) time.Duration {
+	if r.cfg.RelayJitter <= 0 || len(r.peers) == 0 {
 		return 0
 	}
-	h := sha256.Sum256(append(id[:], r.self...))
-	return time.Duration(binary.BigEndian.Uint64(h[:8]) % uint64(r.cfg.RelayJitter))
+	score := func(p []byte) [32]byte { return sha256.Sum256(append(id[:], p...)) }
+	mine := score(r.self)
+	rank := 0
+	for _, p := range r.peers {
+		if s := score(p); bytes.Compare(s[:], mine[:]) < 0 {
+			rank++
+		}
+	}
+	return time.Duration(rank) * r.cfg.RelayJitter
 }
 
 // Run relays until ctx ends.
@@ -93,13 +104,17 @@ func (r *Relayer) Step(ctx context.Context) error {
 			if !newBlock || height <= b.SubmittedAt {
 				continue
 			}
-			on, err := r.chain.PocRecorded(ctx, b.ID[:])
+			relayer, on, err := r.chain.PocRelayer(ctx, b.ID[:])
 			if err != nil {
 				return err
 			}
 			if on {
-				r.m.Included.Inc()
-				r.observeLatency(b, now)
+				if relayer == r.chain.RelayerAddress() {
+					r.m.Included.Inc()
+					r.observeLatency(b, now)
+				} else {
+					r.m.Dropped.WithLabelValues("peer_relayed").Inc()
+				}
 				if err := r.store.Complete(b, now.UnixMilli()); err != nil {
 					return err
 				}
@@ -113,10 +128,10 @@ func (r *Relayer) Step(ctx context.Context) error {
 				ready = append(ready, b)
 			}
 		default:
-			if now.UnixMilli() < b.ArrivedMs+(r.cfg.WitnessWindow+r.jitter(b.ID)).Milliseconds() {
+			if now.UnixMilli() < b.ArrivedMs+(r.cfg.WitnessWindow+r.turn(b.ID)).Milliseconds() {
 				continue
 			}
-			on, err := r.chain.PocRecorded(ctx, b.ID[:])
+			_, on, err := r.chain.PocRelayer(ctx, b.ID[:])
 			if err != nil {
 				return err
 			}

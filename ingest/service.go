@@ -114,11 +114,15 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 	if _, err := joinTopics(ctx, ps, topics...); err != nil {
 		return fail(err)
 	}
-	s.Relayer = &Relayer{cfg: cfg, chain: chain, store: store, m: m, logger: logger, now: time.Now, self: []byte(h.ID()), resubmitAfter: 10}
-
 	peers, err := parsePeers(cfg.Peers)
 	if err != nil {
 		return fail(err)
+	}
+	s.Relayer = &Relayer{cfg: cfg, chain: chain, store: store, m: m, logger: logger, now: time.Now, self: []byte(h.ID()), resubmitAfter: 10}
+	for _, p := range peers {
+		if p.ID != h.ID() {
+			s.Relayer.peers = append(s.Relayer.peers, []byte(p.ID))
+		}
 	}
 	s.spawn(func() { s.keepPeers(ctx, peers) })
 	s.spawn(func() { s.Relayer.Run(ctx) })
