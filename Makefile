@@ -19,7 +19,7 @@ OPENAPIV2_VERSION    := v2.27.8
 
 help:
 	@echo "make localnet     build and run a one-validator chain with ingest and a simulated fleet of 50 hotspots"
-	@echo "make test         everything CI runs: vet, proto-check, unit, fuzz seeds, end-to-end"
+	@echo "make test         everything CI runs: vet, proto-check, unit, fuzz seeds, end-to-end, devnet fault tests"
 	@echo "make build        build ./build/pocd and ./build/hotspotd"
 	@echo "make devnet-up    four validators, a full node and a 200-hotspot fleet under docker-compose"
 	@echo "make devnet-status / devnet-down   heights, peers, ingest counters, last paid epoch / remove everything"
@@ -92,7 +92,7 @@ test-arm64:
 	  qemu-aarch64-static -L /usr/aarch64-linux-gnu $(BUILDDIR)/arm64/$$(basename $$p).test -test.short || exit 1; \
 	done
 
-test: vet proto-check test-unit test-arm64 test-e2e
+test: vet proto-check test-unit test-arm64 test-e2e test-devnet
 
 proto-tools:
 	GOBIN=$(GOBIN) $(GO) install github.com/cosmos/gogoproto/protoc-gen-gocosmos@$(GOCOSMOS_VERSION)

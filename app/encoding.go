@@ -27,8 +27,9 @@ type ClientEncoding struct {
 	TxConfig          client.TxConfig
 }
 
-// MakeClientEncoding registers the account, bank, hotspot and poc types.
-func MakeClientEncoding() ClientEncoding {
+// newInterfaceRegistry is the app's and the clients' registry: hnt
+// addresses for signing.
+func newInterfaceRegistry() codectypes.InterfaceRegistry {
 	SetSDKConfig()
 	reg, err := codectypes.NewInterfaceRegistryWithOptions(codectypes.InterfaceRegistryOptions{
 		ProtoFiles: proto.HybridResolver,
@@ -38,8 +39,14 @@ func MakeClientEncoding() ClientEncoding {
 		},
 	})
 	if err != nil {
-		panic(err)
+		panic(err) // static options
 	}
+	return reg
+}
+
+// MakeClientEncoding registers the account, bank, hotspot and poc types.
+func MakeClientEncoding() ClientEncoding {
+	reg := newInterfaceRegistry()
 	std.RegisterInterfaces(reg)
 	authtypes.RegisterInterfaces(reg)
 	banktypes.RegisterInterfaces(reg)

@@ -15,7 +15,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	ma "github.com/multiformats/go-multiaddr"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
@@ -110,22 +109,8 @@ type Publisher struct {
 	peers     []peer.AddrInfo
 }
 
-// ParsePeers parses /ip4/.../tcp/.../p2p/<id> multiaddrs.
-func ParsePeers(addrs []string) ([]peer.AddrInfo, error) {
-	var out []peer.AddrInfo
-	for _, a := range addrs {
-		m, err := ma.NewMultiaddr(a)
-		if err != nil {
-			return nil, fmt.Errorf("peer %q: %w", a, err)
-		}
-		ai, err := peer.AddrInfoFromP2pAddr(m)
-		if err != nil {
-			return nil, fmt.Errorf("peer %q: %w", a, err)
-		}
-		out = append(out, *ai)
-	}
-	return out, nil
-}
+// ParsePeers parses validator multiaddrs (/ip4|dns4/.../tcp/.../p2p/<id>).
+func ParsePeers(addrs []string) ([]peer.AddrInfo, error) { return ingest.ParsePeers(addrs) }
 
 // NewPublisher starts a host (listen may be empty: hotspots only dial out),
 // joins the chain's report topics and connects to the validators.

@@ -59,18 +59,11 @@ func (r *Relayer) turn(id [32]byte) time.Duration {
 
 // Run relays until ctx ends.
 func (r *Relayer) Run(ctx context.Context) {
-	t := time.NewTicker(r.cfg.RelayInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, r.cfg.RelayInterval, func() {
 		if err := r.Step(ctx); err != nil && ctx.Err() == nil {
 			r.logger.Error("relay step failed", "err", err)
 		}
-	}
+	})
 }
 
 // Step runs one relay round: expire, confirm submitted beacons, submit ready

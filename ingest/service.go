@@ -114,7 +114,7 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 	if _, err := joinTopics(ctx, ps, topics...); err != nil {
 		return fail(err)
 	}
-	peers, err := parsePeers(cfg.Peers)
+	peers, err := ParsePeers(cfg.Peers)
 	if err != nil {
 		return fail(err)
 	}
@@ -126,7 +126,13 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 	}
 	s.spawn(func() { s.keepPeers(ctx, peers) })
 	s.spawn(func() { s.Relayer.Run(ctx) })
-	s.spawn(func() { s.gcLoop(ctx) })
+	s.spawn(func() {
+		every(ctx, cfg.GCInterval, func() {
+			if err := store.RunGC(); err != nil {
+				logger.Error("ingest queue GC failed", "err", err)
+			}
+		})
+	})
 	logger.Info("PoC ingest started", "peer_id", h.ID().String(), "listen", h.Addrs(), "relayer", chain.RelayerAddress())
 	return s, nil
 }
@@ -136,16 +142,17 @@ func (s *Service) spawn(f func()) {
 	go func() { defer s.wg.Done(); f() }()
 }
 
-func parsePeers(addrs []string) ([]peer.AddrInfo, error) {
+// ParsePeers parses /ip4|dns4/.../tcp/.../p2p/<id> multiaddrs.
+func ParsePeers(addrs []string) ([]peer.AddrInfo, error) {
 	var out []peer.AddrInfo
 	for _, a := range addrs {
 		m, err := ma.NewMultiaddr(a)
 		if err != nil {
-			return nil, fmt.Errorf("ingest.peers %q: %w", a, err)
+			return nil, fmt.Errorf("peer %q: %w", a, err)
 		}
 		ai, err := peer.AddrInfoFromP2pAddr(m)
 		if err != nil {
-			return nil, fmt.Errorf("ingest.peers %q: %w", a, err)
+			return nil, fmt.Errorf("peer %q: %w", a, err)
 		}
 		out = append(out, *ai)
 	}
@@ -178,17 +185,16 @@ func (s *Service) keepPeers(ctx context.Context, peers []peer.AddrInfo) {
 	}
 }
 
-func (s *Service) gcLoop(ctx context.Context) {
-	t := time.NewTicker(s.cfg.GCInterval)
+// every runs f every d until ctx ends.
+func every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := s.Store.RunGC(); err != nil {
-				s.logger.Error("ingest queue GC failed", "err", err)
-			}
+			f()
 		}
 	}
 }

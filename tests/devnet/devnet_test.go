@@ -60,7 +60,9 @@ func (h *harness) container(service string) string {
 	return strings.TrimSpace(h.dc("ps", "-q", service))
 }
 
-func status(ctx context.Context, n devnetstatus.Node) devnetstatus.Status { return devnetstatus.Query(ctx, n) }
+func status(ctx context.Context, n devnetstatus.Node) devnetstatus.Status {
+	return devnetstatus.Query(ctx, n)
+}
 
 // waitFor polls cond every second until it holds or the bound passes, and
 // returns how long it took.

@@ -72,20 +72,6 @@ func (n *node) setIngest(kv map[string]string) {
 	})
 }
 
-// setPocParam sets one x/poc param in genesis.
-func (n *node) setPocParam(key string, value any) {
-	n.t.Helper()
-	path := filepath.Join(n.home, "config", "genesis.json")
-	bz, err := os.ReadFile(path)
-	require.NoError(n.t, err)
-	var gen map[string]any
-	require.NoError(n.t, json.Unmarshal(bz, &gen))
-	gen["app_state"].(map[string]any)["poc"].(map[string]any)["params"].(map[string]any)[key] = value
-	bz, err = json.MarshalIndent(gen, "", " ")
-	require.NoError(n.t, err)
-	require.NoError(n.t, os.WriteFile(path, bz, 0o600))
-}
-
 // ingestPeer is the node's ingest address, from `pocd ingest address`.
 func (n *node) ingestPeer() string {
 	n.t.Helper()

@@ -23,27 +23,41 @@ import (
 	"github.com/pocnet/pocd/x/poc/verify"
 )
 
-// setEpochDuration shortens an x/epochs identifier in the genesis file.
-func (n *node) setEpochDuration(identifier, duration string) {
+// editGenesis passes the genesis app_state through edit and writes it back.
+func (n *node) editGenesis(edit func(appState map[string]any)) {
 	n.t.Helper()
 	path := filepath.Join(n.home, "config", "genesis.json")
 	bz, err := os.ReadFile(path)
 	require.NoError(n.t, err)
 	var gen map[string]any
 	require.NoError(n.t, json.Unmarshal(bz, &gen))
-	epochs := gen["app_state"].(map[string]any)["epochs"].(map[string]any)["epochs"].([]any)
-	found := false
-	for _, e := range epochs {
-		m := e.(map[string]any)
-		if m["identifier"] == identifier {
-			m["duration"] = duration
-			found = true
-		}
-	}
-	require.True(n.t, found, "epoch %s in genesis", identifier)
+	edit(gen["app_state"].(map[string]any))
 	bz, err = json.MarshalIndent(gen, "", " ")
 	require.NoError(n.t, err)
 	require.NoError(n.t, os.WriteFile(path, bz, 0o600))
+}
+
+// setEpochDuration shortens an x/epochs identifier in the genesis file.
+func (n *node) setEpochDuration(identifier, duration string) {
+	n.t.Helper()
+	found := false
+	n.editGenesis(func(state map[string]any) {
+		for _, e := range state["epochs"].(map[string]any)["epochs"].([]any) {
+			if m := e.(map[string]any); m["identifier"] == identifier {
+				m["duration"] = duration
+				found = true
+			}
+		}
+	})
+	require.True(n.t, found, "epoch %s in genesis", identifier)
+}
+
+// setPocParam sets one x/poc param in genesis.
+func (n *node) setPocParam(key string, value any) {
+	n.t.Helper()
+	n.editGenesis(func(state map[string]any) {
+		state["poc"].(map[string]any)["params"].(map[string]any)[key] = value
+	})
 }
 
 type onboarded struct {
