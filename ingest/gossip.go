@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math"
+	"net/netip"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
@@ -16,6 +17,7 @@ import (
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
 	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	"github.com/libp2p/go-libp2p/x/rate"
 )
 
 // TransportMaxMessageBytes is gossipsub's per-message limit.
@@ -48,10 +50,25 @@ func NewHost(priv crypto.PrivKey, listen []string, maxConnsPerIP int) (host.Host
 		libp2p.UserAgent("pocd-ingest"),
 	}
 	if maxConnsPerIP > 0 {
+		// libp2p also rate-limits new connections per address (0.2/s after
+		// a burst of 16, loopback exempt): a fleet behind one address must
+		// be able to (re)connect after a restart, so the burst is the
+		// per-address limit and the rate a tenth of it per second.
+		perIP := rate.Limit{RPS: max(1, float64(maxConnsPerIP)/10), Burst: maxConnsPerIP}
 		rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(rcmgr.DefaultLimits.AutoScale()),
 			rcmgr.WithLimitPerSubnet(
 				[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 32, ConnCount: maxConnsPerIP}},
-				[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 56, ConnCount: maxConnsPerIP}}))
+				[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 56, ConnCount: maxConnsPerIP}}),
+			rcmgr.WithConnRateLimiters(&rate.Limiter{
+				NetworkPrefixLimits: []rate.PrefixLimit{
+					{Prefix: netip.MustParsePrefix("127.0.0.0/8")}, {Prefix: netip.MustParsePrefix("::1/128")},
+				},
+				SubnetRateLimiter: rate.SubnetLimiter{
+					IPv4SubnetLimits: []rate.SubnetLimit{{PrefixLength: 32, Limit: perIP}},
+					IPv6SubnetLimits: []rate.SubnetLimit{{PrefixLength: 56, Limit: perIP}},
+					GracePeriod:      time.Minute,
+				},
+			}))
 		if err != nil {
 			return nil, err
 		}

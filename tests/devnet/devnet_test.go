@@ -260,6 +260,9 @@ func TestDevnet(t *testing.T) {
 		require.LessOrEqual(t, s.Cheating.AcceptedShare, 0.01)
 		for _, v := range vals {
 			h.waitFor(v.Name+" queue empty", 60*time.Second, func() bool { return status(ctx, v).Ingest["queued"] == 0 })
+			st := status(ctx, v)
+			require.Zero(t, st.Ingest["expired"], "%s let acknowledged beacons expire", v.Name)
+			require.Zero(t, st.Ingest["refused"], "%s had PoCs refused", v.Name)
 		}
 	})
 
