@@ -16,6 +16,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/credentials/insecure"
 
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
@@ -26,8 +27,14 @@ import (
 )
 
 // DialChain opens a plaintext gRPC connection to a pocd node (host:port).
+// Reconnection backs off to at most 2 s rather than gRPC's 2 minutes: a
+// hotspot whose node restarts must not beacon with stale entropy meanwhile.
 func DialChain(addr string) (*grpc.ClientConn, error) {
-	return grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	return grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithConnectParams(grpc.ConnectParams{
+			Backoff:           backoff.Config{BaseDelay: 200 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 2 * time.Second},
+			MinConnectTimeout: 2 * time.Second,
+		}))
 }
 
 // Entropy is the chain's newest recorded block hash.
