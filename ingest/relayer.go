@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
+	"fmt"
 	"sort"
 	"time"
 
@@ -159,6 +161,9 @@ func (r *Relayer) Step(ctx context.Context) error {
 	}
 	for _, b := range ready {
 		msg, err := r.buildMsg(b, maxW)
+		if err != nil && !errors.Is(err, errUndecodable) {
+			return err // a store error: retried next round
+		}
 		if err != nil {
 			r.logger.Error("dropping undecodable queued beacon", "beacon", b.ID, "err", err)
 			r.m.Dropped.WithLabelValues("refused").Inc()
@@ -185,7 +190,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 func (r *Relayer) buildMsg(b BeaconEntry, maxW int) (*poctypes.MsgSubmitPoc, error) {
 	beacon, err := DecodeBeacon(b.Raw)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %v", errUndecodable, err)
 	}
 	if err := r.store.CloseWitnesses(b.PayloadHash, r.now().UnixMilli()); err != nil {
 		return nil, err
@@ -210,6 +215,10 @@ func (r *Relayer) buildMsg(b BeaconEntry, maxW int) (*poctypes.MsgSubmitPoc, err
 	}
 	return msg, nil
 }
+
+// errUndecodable marks a queued beacon that no longer decodes (it was
+// validated on arrival, so only disk corruption gets here): it is dropped.
+var errUndecodable = errors.New("undecodable queued beacon")
 
 // refusalIsFinal: the chain refused the message for what it is, so sending
 // it again cannot help.
