@@ -13,6 +13,7 @@ import (
 
 	cmtservice "github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 
 	"github.com/pocnet/pocd/chainclient"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
@@ -48,6 +49,8 @@ type Chain interface {
 	// PocRelayer reports whether the PoC is on chain and who relayed it.
 	PocRelayer(ctx context.Context, beaconID []byte) (relayer string, found bool, err error)
 	MaxWitnesses(ctx context.Context) (int, error)
+	// TxResult reports whether a transaction is in a block, and its code.
+	TxResult(ctx context.Context, hash string) (found bool, code uint32, err error)
 	Submit(ctx context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error)
 	RelayerAddress() string
 }
@@ -155,6 +158,17 @@ func (c *GRPCChain) MaxWitnesses(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return int(res.Params.MaxWitnessesPerMsg), nil
+}
+
+func (c *GRPCChain) TxResult(ctx context.Context, hash string) (bool, uint32, error) {
+	res, err := txtypes.NewServiceClient(c.conn).GetTx(ctx, &txtypes.GetTxRequest{Hash: hash})
+	if err != nil {
+		if status.Code(err) == codes.NotFound {
+			return false, 0, nil
+		}
+		return false, 0, err
+	}
+	return true, res.TxResponse.Code, nil
 }
 
 // errNoRelayer is returned by Submit without a signer.

@@ -31,11 +31,12 @@ type fakeChain struct {
 	entropy   map[int64]ingest.Entropy
 	height    int64
 	recorded  map[string]*poctypes.MsgSubmitPoc
+	txs       map[string]bool // included transactions, by hash
 	submitted int
 }
 
 func newFakeChain() *fakeChain {
-	c := &fakeChain{hotspots: map[string]ingest.HotspotStatus{}, entropy: map[int64]ingest.Entropy{}, recorded: map[string]*poctypes.MsgSubmitPoc{}, height: 10}
+	c := &fakeChain{hotspots: map[string]ingest.HotspotStatus{}, entropy: map[int64]ingest.Entropy{}, recorded: map[string]*poctypes.MsgSubmitPoc{}, txs: map[string]bool{}, height: 10}
 	c.entropy[10] = ingest.Entropy{Height: 10, Hash: []byte("0123456789abcdef0123456789abcdef"), TimeMs: time.Now().UnixMilli()}
 	return c
 }
@@ -92,10 +93,18 @@ func (c *fakeChain) Submit(_ context.Context, msgs []*poctypes.MsgSubmitPoc) (ch
 		c.recorded[string(id[:])] = m
 	}
 	c.height++
-	return chainclient.Result{TxHash: fmt.Sprint(c.submitted)}, nil
+	hash := fmt.Sprint(c.submitted)
+	c.txs[hash] = true
+	return chainclient.Result{TxHash: hash}, nil
 }
 
 func (c *fakeChain) RelayerAddress() string { return "hnt1relayer" }
+
+func (c *fakeChain) TxResult(_ context.Context, hash string) (bool, uint32, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.txs[hash], 0, nil
+}
 
 func (c *fakeChain) poc(id [32]byte) *poctypes.MsgSubmitPoc {
 	c.mu.Lock()

@@ -40,6 +40,11 @@ type Relayer struct {
 	// checkedHeight is the height at which submitted beacons were last
 	// looked up: they can only appear on chain in a new block.
 	checkedHeight int64
+	// inFlight maps this process's accepted relay transactions to their
+	// beacons, so one GetTx confirms a whole batch. It is memory only:
+	// after a restart submitted beacons are confirmed one by one.
+	inFlight   map[string][][32]byte
+	noTxLookup bool
 }
 
 // turn is this node's extra wait for a beacon: its rank among the
@@ -92,11 +97,25 @@ func (r *Relayer) Step(ctx context.Context) error {
 	}
 	newBlock := height > r.checkedHeight
 	r.checkedHeight = height
+	confirmed := map[[32]byte]bool{}
+	if newBlock {
+		if confirmed, err = r.confirmBatches(ctx); err != nil {
+			return err
+		}
+	}
 	var ready []BeaconEntry
 	for _, b := range beacons {
 		switch b.State {
 		case StateSubmitted:
-			if !newBlock || height <= b.SubmittedAt {
+			if confirmed[b.ID] {
+				r.m.Included.Inc()
+				r.observeLatency(b, now)
+				if err := r.store.Complete(b, now.UnixMilli()); err != nil {
+					return err
+				}
+				continue
+			}
+			if !newBlock || height <= b.SubmittedAt || r.tracked(b.ID) && height <= b.SubmittedAt+r.resubmitAfter {
 				continue
 			}
 			relayer, on, err := r.chain.PocRelayer(ctx, b.ID[:])
@@ -123,7 +142,14 @@ func (r *Relayer) Step(ctx context.Context) error {
 				ready = append(ready, b)
 			}
 		default:
-			if now.UnixMilli() < b.ArrivedMs+(r.cfg.WitnessWindow+r.turn(b.ID)).Milliseconds() {
+			turn := r.turn(b.ID)
+			if now.UnixMilli() < b.ArrivedMs+(r.cfg.WitnessWindow+turn).Milliseconds() {
+				continue
+			}
+			if turn == 0 && len(r.peers) > 0 && b.Attempts == 0 {
+				// First in this beacon's order: the others are still
+				// waiting their turn, so there is nothing to look up.
+				ready = append(ready, b)
 				continue
 			}
 			_, on, err := r.chain.PocRelayer(ctx, b.ID[:])
@@ -216,6 +242,51 @@ func (r *Relayer) buildMsg(b BeaconEntry, maxW int) (*poctypes.MsgSubmitPoc, err
 	return msg, nil
 }
 
+// confirmBatches looks up this process's relay transactions: the beacons
+// of each one included successfully are returned; a failed or long-missing
+// transaction is forgotten, and its beacons are then looked up one by one.
+func (r *Relayer) confirmBatches(ctx context.Context) (map[[32]byte]bool, error) {
+	done := map[[32]byte]bool{}
+	hashes := make([]string, 0, len(r.inFlight))
+	for h := range r.inFlight {
+		hashes = append(hashes, h)
+	}
+	sort.Strings(hashes)
+	for _, h := range hashes {
+		found, code, err := r.chain.TxResult(ctx, h)
+		if err != nil {
+			// No transaction index on this node ([tx_index] indexer =
+			// "null"), or it is failing: confirm beacon by beacon instead.
+			r.logger.Info("relay batches unconfirmable by hash; confirming PoCs one by one", "err", err)
+			r.inFlight, r.noTxLookup = nil, true
+			return done, nil
+		}
+		if !found {
+			continue
+		}
+		if code == 0 {
+			for _, id := range r.inFlight[h] {
+				done[id] = true
+			}
+		}
+		delete(r.inFlight, h)
+	}
+	return done, nil
+}
+
+// tracked reports whether a beacon is in a relay transaction whose fate
+// confirmBatches will learn.
+func (r *Relayer) tracked(id [32]byte) bool {
+	for _, ids := range r.inFlight {
+		for _, x := range ids {
+			if x == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // errUndecodable marks a queued beacon that no longer decodes (it was
 // validated on arrival, so only disk corruption gets here): it is dropped.
 var errUndecodable = errors.New("undecodable queued beacon")
@@ -240,6 +311,16 @@ func (r *Relayer) submit(ctx context.Context, height int64, batch []BeaconEntry,
 	now := r.now()
 	if res.OK() {
 		r.m.Relayed.Add(float64(len(batch)))
+		if !r.noTxLookup {
+			if r.inFlight == nil {
+				r.inFlight = map[string][][32]byte{}
+			}
+			ids := make([][32]byte, len(batch))
+			for i := range batch {
+				ids[i] = batch[i].ID
+			}
+			r.inFlight[res.TxHash] = ids
+		}
 		for i := range batch {
 			r.m.RelayedW.Add(float64(len(msgs[i].Witnesses)))
 			batch[i].State, batch[i].SubmittedAt, batch[i].SubmittedMs = StateSubmitted, height, now.UnixMilli()
