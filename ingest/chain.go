@@ -11,7 +11,6 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	cmtservice "github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 
@@ -133,12 +132,15 @@ func (c *GRPCChain) Entropy(ctx context.Context, height int64) (Entropy, error) 
 	return e, nil
 }
 
+// Height is the newest committed height, read from x/poc's entropy record
+// (one per block): a few bytes, where the block service would send the
+// whole block, megabytes under load, on every relay round.
 func (c *GRPCChain) Height(ctx context.Context) (int64, error) {
-	res, err := cmtservice.NewServiceClient(c.conn).GetLatestBlock(ctx, &cmtservice.GetLatestBlockRequest{})
+	res, err := poctypes.NewQueryClient(c.conn).Entropy(ctx, &poctypes.QueryEntropyRequest{})
 	if err != nil {
 		return 0, err
 	}
-	return res.SdkBlock.Header.Height, nil
+	return res.Entropy.Height, nil
 }
 
 func (c *GRPCChain) PocRelayer(ctx context.Context, beaconID []byte) (string, bool, error) {

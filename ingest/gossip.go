@@ -97,7 +97,7 @@ func GossipOptions() []pubsub.Option {
 // validatorGossipOptions add the node-side limits and peer scoring: a peer
 // whose reports are rejected (bad signature, unknown hotspot, stale
 // entropy) loses score quadratically and is graylisted after about ten.
-func validatorGossipOptions(cfg Config, topics []string, m *Metrics) ([]pubsub.Option, error) {
+func validatorGossipOptions(cfg Config, topics []string, m *Metrics) []pubsub.Option {
 	score := &pubsub.PeerScoreParams{
 		Topics:        map[string]*pubsub.TopicScoreParams{},
 		TopicScoreCap: 100,
@@ -149,7 +149,7 @@ func validatorGossipOptions(cfg Config, topics []string, m *Metrics) ([]pubsub.O
 		pubsub.WithValidateThrottle(cfg.ValidateConcurrency*len(topics)),
 		pubsub.WithRawTracer(dropTracer{m: m, topics: map[string]string{topics[0]: "beacon", topics[1]: "witness"}}),
 	)
-	return opts, nil
+	return opts
 }
 
 // JoinTopics joins (and subscribes to, so the node forwards) both topics.

@@ -45,7 +45,12 @@ type Relayer struct {
 	// after a restart submitted beacons are confirmed one by one.
 	inFlight   map[string][][32]byte
 	noTxLookup bool
+	expiredAt  time.Time // last expiry scan
 }
+
+// expireEvery spaces the expiry scans: a report is deleted at most this
+// long after its report-ttl.
+const expireEvery = 10 * time.Second
 
 // turn is this node's extra wait for a beacon: its rank among the
 // validators for this beacon times relay-jitter.
@@ -77,11 +82,18 @@ func (r *Relayer) Run(ctx context.Context) {
 // ones. Exported for tests, which drive it without a ticker.
 func (r *Relayer) Step(ctx context.Context) error {
 	now := r.now()
-	if st, err := r.store.Expire(now.Add(-r.cfg.ReportTTL).UnixMilli()); err != nil {
-		return err
-	} else if st.Beacons > 0 {
-		r.m.Dropped.WithLabelValues("expired").Add(float64(st.Beacons))
-		r.logger.Info("expired queued beacons", "beacons", st.Beacons, "witnesses", st.Witnesses)
+	// Expiry scans the whole queue, witnesses included: every
+	// expireEvery, not every round.
+	if now.Sub(r.expiredAt) >= expireEvery {
+		st, err := r.store.Expire(now.Add(-r.cfg.ReportTTL).UnixMilli())
+		if err != nil {
+			return err
+		}
+		r.expiredAt = now
+		if st.Beacons > 0 {
+			r.m.Dropped.WithLabelValues("expired").Add(float64(st.Beacons))
+			r.logger.Info("expired queued beacons", "beacons", st.Beacons, "witnesses", st.Witnesses)
+		}
 	}
 	beacons, err := r.store.Beacons()
 	if err != nil {

@@ -93,11 +93,7 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 		return nil, err
 	}
 	topics := []string{BeaconTopic(chainID), WitnessTopic(chainID)}
-	opts, err := validatorGossipOptions(cfg, topics, m)
-	if err != nil {
-		return fail(err)
-	}
-	ps, err := pubsub.NewGossipSub(ctx, h, opts...)
+	ps, err := pubsub.NewGossipSub(ctx, h, validatorGossipOptions(cfg, topics, m)...)
 	if err != nil {
 		return fail(fmt.Errorf("gossipsub: %w", err))
 	}
