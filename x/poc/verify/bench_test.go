@@ -22,6 +22,7 @@ func BenchmarkEd25519Verify(b *testing.B) {
 // distance, grid distance and path-loss bound (beacon checks excluded: they
 // run once per PoC).
 func BenchmarkVerifyWitness(b *testing.B) {
+	withoutSigCache(b)
 	c, beacon := scenario(&testing.T{})
 	w := c.witness("w", beacon, beaconTs+300, -900)
 	p := DefaultParams()
@@ -38,6 +39,7 @@ func BenchmarkVerifyWitness(b *testing.B) {
 
 // BenchmarkJudgeBeaconOnly is a PoC with no witnesses (beacon checks only).
 func BenchmarkJudgeBeaconOnly(b *testing.B) {
+	withoutSigCache(b)
 	c, beacon := scenario(&testing.T{})
 	p := DefaultParams()
 	b.ResetTimer()
@@ -46,8 +48,26 @@ func BenchmarkJudgeBeaconOnly(b *testing.B) {
 	}
 }
 
-// BenchmarkJudge14Witnesses is a full PoC with 14 valid witnesses.
+// BenchmarkJudge14Witnesses is a full PoC with 14 valid witnesses, its
+// signatures checked (uncached) and, in the "ingested" variant, found in
+// the verified-signature cache as on a validator whose ingest took the
+// reports.
 func BenchmarkJudge14Witnesses(b *testing.B) {
+	b.Run("uncached", func(b *testing.B) { withoutSigCache(b); benchJudge14(b) })
+	b.Run("ingested", func(b *testing.B) { useSigCache(b, newSigCache(1<<10)); benchJudge14(b) })
+}
+
+// withoutSigCache turns the verified-signature cache off for one benchmark,
+// which checks the same reports over and over.
+func withoutSigCache(b *testing.B) { useSigCache(b, newSigCache(0)) }
+
+func useSigCache(b *testing.B, c *sigCache) {
+	old := verifiedSigs
+	verifiedSigs = c
+	b.Cleanup(func() { verifiedSigs = old })
+}
+
+func benchJudge14(b *testing.B) {
 	t := &testing.T{}
 	c := newFakeChain()
 	c.add("b", sfCell(t))

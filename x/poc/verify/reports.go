@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
 )
@@ -79,9 +78,7 @@ func (w *Witness) SignBytes() []byte {
 	return out
 }
 
-func validSig(pub, msg, sig []byte) bool {
-	return len(pub) == ed25519.PublicKeySize && len(sig) == ed25519.SignatureSize && ed25519.Verify(pub, msg, sig)
-}
+func validSig(pub, msg, sig []byte) bool { return verifiedSigs.verify(pub, msg, sig) }
 
 // VerifySignature reports whether the beacon is signed by its hotspot.
 func (b *Beacon) VerifySignature() bool { return validSig(b.Pubkey, b.SignBytes(), b.Signature) }
