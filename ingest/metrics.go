@@ -20,6 +20,10 @@ type Metrics struct {
 	RelayErrs prometheus.Counter     // failed relay attempts (retried)
 	Queued    prometheus.Gauge       // beacons waiting in the queue
 	Latency   prometheus.Histogram   // witness signed timestamp to seen included, seconds
+	// Validation is the time a report holds one of validate-concurrency's
+	// slots: checks plus the synced store write. When slots × 1/duration
+	// falls under the arrival rate, gossipsub drops reports as throttled.
+	Validation *prometheus.HistogramVec // by topic, seconds
 }
 
 var (
@@ -64,10 +68,13 @@ func NewMetrics() *Metrics {
 		Latency: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "inclusion_seconds",
 			Help:    "From a witness report's signed timestamp to this node seeing its PoC on chain.",
 			Buckets: []float64{1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300}}),
+		Validation: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "validation_seconds",
+			Help:    "Time to validate and durably store one report.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"topic"}),
 	}
 }
 
 func (m *Metrics) register(r prometheus.Registerer) {
 	r.MustRegister(m.Received, m.Accepted, m.Rejected, m.Ignored, m.Relayed, m.RelayedW, m.Included, m.Dropped,
-		m.RelayErrs, m.Queued, m.Latency)
+		m.RelayErrs, m.Queued, m.Latency, m.Validation)
 }

@@ -9,18 +9,25 @@ import (
 // dropTracer counts the messages gossipsub drops before our validator
 // runs: a full validation queue or too many validations at once. They
 // would otherwise vanish from the counters (they are neither acknowledged
-// nor rejected by us), so they appear as ignored with reason "throttled".
+// nor rejected by us), so they appear as ignored with reason "queue_full"
+// or "throttled".
 type dropTracer struct {
 	m      *Metrics
 	topics map[string]string // gossipsub topic -> metric label
 }
 
 func (t dropTracer) RejectMessage(msg *pubsub.Message, reason string) {
-	if reason != pubsub.RejectValidationQueueFull && reason != pubsub.RejectValidationThrottled {
+	var why string
+	switch reason {
+	case pubsub.RejectValidationQueueFull:
+		why = IgnoreQueueFull
+	case pubsub.RejectValidationThrottled:
+		why = IgnoreThrottled
+	default:
 		return
 	}
 	if label, ok := t.topics[msg.GetTopic()]; ok {
-		t.m.Ignored.WithLabelValues(label, IgnoreThrottled).Inc()
+		t.m.Ignored.WithLabelValues(label, why).Inc()
 	}
 }
 

@@ -35,7 +35,8 @@ const (
 	IgnoreEntropyAhead = "entropy_ahead"
 	IgnoreUnavailable  = "chain_unavailable"
 	IgnoreStoreError   = "store_error"
-	IgnoreThrottled    = "throttled" // dropped by gossipsub before validation (queue full)
+	IgnoreQueueFull    = "queue_full" // dropped by gossipsub before validation: validate-queue full
+	IgnoreThrottled    = "throttled"  // dropped by gossipsub before validation: validate-concurrency in flight
 )
 
 // Verdict is a validator's decision with its reason.
@@ -232,7 +233,9 @@ func (v *Validator) CheckWitness(ctx context.Context, data []byte) Verdict {
 func (v *Validator) pubsubValidator(topic string, check func(context.Context, []byte) Verdict) pubsub.ValidatorEx {
 	return func(ctx context.Context, _ peer.ID, msg *pubsub.Message) pubsub.ValidationResult {
 		v.m.Received.WithLabelValues(topic).Inc()
+		start := time.Now()
 		vd := check(ctx, msg.Data)
+		v.m.Validation.WithLabelValues(topic).Observe(time.Since(start).Seconds())
 		switch vd.Result {
 		case pubsub.ValidationAccept:
 			v.m.Accepted.WithLabelValues(topic).Inc()
