@@ -12,7 +12,6 @@ import (
 	"google.golang.org/grpc/status"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 
 	"github.com/pocnet/pocd/chainclient"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
@@ -44,12 +43,10 @@ var ErrNoEntropy = errors.New("no entropy at that height")
 type Chain interface {
 	Hotspot(ctx context.Context, address string) (HotspotStatus, error)
 	Entropy(ctx context.Context, height int64) (Entropy, error) // 0 = newest
-	Height(ctx context.Context) (int64, error)
-	// PocRelayer reports whether the PoC is on chain and who relayed it.
-	PocRelayer(ctx context.Context, beaconID []byte) (relayer string, found bool, err error)
+	// Recorded reports which of the beacons the chain has recorded, with
+	// who relayed each, as of the committed height it also returns.
+	Recorded(ctx context.Context, ids [][32]byte) (height int64, relayers map[[32]byte]string, err error)
 	MaxWitnesses(ctx context.Context) (int, error)
-	// TxResult reports whether a transaction is in a block, and its code.
-	TxResult(ctx context.Context, hash string) (found bool, code uint32, err error)
 	Submit(ctx context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error)
 	RelayerAddress() string
 }
@@ -132,26 +129,34 @@ func (c *GRPCChain) Entropy(ctx context.Context, height int64) (Entropy, error) 
 	return e, nil
 }
 
-// Height is the newest committed height, read from x/poc's entropy record
-// (one per block): a few bytes, where the block service would send the
-// whole block, megabytes under load, on every relay round.
-func (c *GRPCChain) Height(ctx context.Context) (int64, error) {
-	res, err := poctypes.NewQueryClient(c.conn).Entropy(ctx, &poctypes.QueryEntropyRequest{})
-	if err != nil {
-		return 0, err
+func (c *GRPCChain) Recorded(ctx context.Context, ids [][32]byte) (int64, map[[32]byte]string, error) {
+	q := poctypes.NewQueryClient(c.conn)
+	out := map[[32]byte]string{}
+	var height int64
+	for start := 0; start == 0 || start < len(ids); start += poctypes.MaxRecordedPocsQuery {
+		chunk := ids[start:min(len(ids), start+poctypes.MaxRecordedPocsQuery)]
+		req := &poctypes.QueryRecordedPocsRequest{BeaconIds: make([]string, len(chunk))}
+		for i, id := range chunk {
+			req.BeaconIds[i] = hex.EncodeToString(id[:])
+		}
+		res, err := q.RecordedPocs(ctx, req)
+		if err != nil {
+			return 0, nil, err
+		}
+		// Chunks may be answered at successive heights: report the
+		// lowest, which every answer is at least as new as.
+		if height == 0 || res.Height < height {
+			height = res.Height
+		}
+		for _, r := range res.Recorded {
+			var id [32]byte
+			if b, err := hex.DecodeString(r.BeaconId); err == nil && len(b) == 32 {
+				copy(id[:], b)
+				out[id] = r.Relayer
+			}
+		}
 	}
-	return res.Entropy.Height, nil
-}
-
-func (c *GRPCChain) PocRelayer(ctx context.Context, beaconID []byte) (string, bool, error) {
-	res, err := poctypes.NewQueryClient(c.conn).Poc(ctx, &poctypes.QueryPocRequest{BeaconId: hex.EncodeToString(beaconID)})
-	if err == nil {
-		return res.Poc.Relayer, true, nil
-	}
-	if status.Code(err) == codes.NotFound {
-		return "", false, nil
-	}
-	return "", false, err
+	return height, out, nil
 }
 
 func (c *GRPCChain) MaxWitnesses(ctx context.Context) (int, error) {
@@ -160,17 +165,6 @@ func (c *GRPCChain) MaxWitnesses(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return int(res.Params.MaxWitnessesPerMsg), nil
-}
-
-func (c *GRPCChain) TxResult(ctx context.Context, hash string) (bool, uint32, error) {
-	res, err := txtypes.NewServiceClient(c.conn).GetTx(ctx, &txtypes.GetTxRequest{Hash: hash})
-	if err != nil {
-		if status.Code(err) == codes.NotFound {
-			return false, 0, nil
-		}
-		return false, 0, err
-	}
-	return true, res.TxResponse.Code, nil
 }
 
 // errNoRelayer is returned by Submit without a signer.

@@ -31,12 +31,11 @@ type fakeChain struct {
 	entropy   map[int64]ingest.Entropy
 	height    int64
 	recorded  map[string]*poctypes.MsgSubmitPoc
-	txs       map[string]bool // included transactions, by hash
 	submitted int
 }
 
 func newFakeChain() *fakeChain {
-	c := &fakeChain{hotspots: map[string]ingest.HotspotStatus{}, entropy: map[int64]ingest.Entropy{}, recorded: map[string]*poctypes.MsgSubmitPoc{}, txs: map[string]bool{}, height: 10}
+	c := &fakeChain{hotspots: map[string]ingest.HotspotStatus{}, entropy: map[int64]ingest.Entropy{}, recorded: map[string]*poctypes.MsgSubmitPoc{}, height: 10}
 	c.entropy[10] = ingest.Entropy{Height: 10, Hash: []byte("0123456789abcdef0123456789abcdef"), TimeMs: time.Now().UnixMilli()}
 	return c
 }
@@ -60,20 +59,16 @@ func (c *fakeChain) Entropy(_ context.Context, h int64) (ingest.Entropy, error) 
 	return e, nil
 }
 
-func (c *fakeChain) Height(context.Context) (int64, error) {
+func (c *fakeChain) Recorded(_ context.Context, ids [][32]byte) (int64, map[[32]byte]string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.height, nil
-}
-
-func (c *fakeChain) PocRelayer(_ context.Context, id []byte) (string, bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	m, ok := c.recorded[string(id)]
-	if !ok {
-		return "", false, nil
+	out := map[[32]byte]string{}
+	for _, id := range ids {
+		if m, ok := c.recorded[string(id[:])]; ok {
+			out[id] = m.Relayer
+		}
 	}
-	return m.Relayer, true, nil
+	return c.height, out, nil
 }
 
 func (c *fakeChain) MaxWitnesses(context.Context) (int, error) { return 64, nil }
@@ -93,18 +88,10 @@ func (c *fakeChain) Submit(_ context.Context, msgs []*poctypes.MsgSubmitPoc) (ch
 		c.recorded[string(id[:])] = m
 	}
 	c.height++
-	hash := fmt.Sprint(c.submitted)
-	c.txs[hash] = true
-	return chainclient.Result{TxHash: hash}, nil
+	return chainclient.Result{TxHash: fmt.Sprint(c.submitted)}, nil
 }
 
 func (c *fakeChain) RelayerAddress() string { return "hnt1relayer" }
-
-func (c *fakeChain) TxResult(_ context.Context, hash string) (bool, uint32, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.txs[hash], 0, nil
-}
 
 func (c *fakeChain) poc(id [32]byte) *poctypes.MsgSubmitPoc {
 	c.mu.Lock()
@@ -334,7 +321,7 @@ func TestStoreRefusesWitnessesOfClosedBeacon(t *testing.T) {
 	ok, err := s.PutWitness(ph, ingest.WitnessEntry{ID: [32]byte{1}, ArrivedMs: 1, Raw: []byte("w1")})
 	require.NoError(t, err)
 	require.True(t, ok)
-	require.NoError(t, s.CloseWitnesses(ph, 2))
+	require.NoError(t, s.CloseWitnesses(2, ph))
 	_, err = s.PutWitness(ph, ingest.WitnessEntry{ID: [32]byte{2}, ArrivedMs: 3, Raw: []byte("w2")})
 	require.ErrorIs(t, err, ingest.ErrLate)
 	ws, err := s.Witnesses(ph)

@@ -25,6 +25,12 @@ import (
 // whether the PoC is already there and drops its copy quietly if so. A
 // beacon leaves the queue only when the chain shows the PoC, when the chain
 // refuses it for a reason a retry cannot cure, or when it expires.
+//
+// Each round asks the chain one question (x/poc's RecordedPocs, for every
+// submitted beacon and every due one that needs the check) and makes a
+// synced store write per transaction and one for the beacons that leave:
+// at 2,000 reports a second, per-beacon lookups and writes made the round
+// longer than a block.
 type Relayer struct {
 	cfg    Config
 	chain  Chain
@@ -37,15 +43,7 @@ type Relayer struct {
 	// resubmitAfter: a submitted beacon not on chain after this many blocks
 	// is submitted again (its transaction was dropped from the mempool).
 	resubmitAfter int64
-	// checkedHeight is the height at which submitted beacons were last
-	// looked up: they can only appear on chain in a new block.
-	checkedHeight int64
-	// inFlight maps this process's accepted relay transactions to their
-	// beacons, so one GetTx confirms a whole batch. It is memory only:
-	// after a restart submitted beacons are confirmed one by one.
-	inFlight   map[string][][32]byte
-	noTxLookup bool
-	expiredAt  time.Time // last expiry scan
+	expiredAt     time.Time // last expiry scan
 }
 
 // expireEvery spaces the expiry scans: a report is deleted at most this
@@ -103,80 +101,57 @@ func (r *Relayer) Step(ctx context.Context) error {
 	if len(beacons) == 0 {
 		return nil
 	}
-	height, err := r.chain.Height(ctx)
+	// A pending beacon is due when its window and this node's turn have
+	// passed. The first-ranked validator of a beacon submits without
+	// asking: the others are still waiting their turn.
+	due := func(b BeaconEntry) (due, ask bool) {
+		turn := r.turn(b.ID)
+		if now.UnixMilli() < b.ArrivedMs+(r.cfg.WitnessWindow+turn).Milliseconds() {
+			return false, false
+		}
+		return true, !(turn == 0 && len(r.peers) > 0 && b.Attempts == 0)
+	}
+	var ask [][32]byte
+	for _, b := range beacons {
+		if _, a := due(b); b.State == StateSubmitted || a {
+			ask = append(ask, b.ID)
+		}
+	}
+	height, onChain, err := r.chain.Recorded(ctx, ask)
 	if err != nil {
 		return err
 	}
-	newBlock := height > r.checkedHeight
-	r.checkedHeight = height
-	confirmed := map[[32]byte]bool{}
-	if newBlock {
-		if confirmed, err = r.confirmBatches(ctx); err != nil {
-			return err
-		}
-	}
+	// Beacons leaving the queue this round, removed together: every store
+	// write is synced.
+	var done doneSet
 	var ready []BeaconEntry
 	for _, b := range beacons {
-		switch b.State {
-		case StateSubmitted:
-			if confirmed[b.ID] {
-				r.m.Included.Inc()
-				r.observeLatency(b, now)
-				if err := r.store.Complete(b, now.UnixMilli()); err != nil {
-					return err
-				}
-				continue
-			}
-			if !newBlock || height <= b.SubmittedAt || r.tracked(b.ID) && height <= b.SubmittedAt+r.resubmitAfter {
-				continue
-			}
-			relayer, on, err := r.chain.PocRelayer(ctx, b.ID[:])
-			if err != nil {
-				return err
-			}
-			if on {
-				if relayer == r.chain.RelayerAddress() {
-					r.m.Included.Inc()
-					r.observeLatency(b, now)
-				} else {
-					r.m.Dropped.WithLabelValues("peer_relayed").Inc()
-				}
-				if err := r.store.Complete(b, now.UnixMilli()); err != nil {
-					return err
-				}
-				continue
-			}
-			if height > b.SubmittedAt+r.resubmitAfter {
-				b.State = StatePending
-				if err := r.store.Update(b); err != nil {
-					return err
-				}
+		relayer, on := onChain[b.ID]
+		if b.State == StateSubmitted {
+			switch {
+			case on && relayer == r.chain.RelayerAddress():
+				done.add(b, "included")
+			case on:
+				done.add(b, "peer_relayed") // ours lost the race in a block
+			case height > b.SubmittedAt+r.resubmitAfter:
+				// Its transaction left the mempool unincluded. It stays
+				// "submitted" in the store until a resubmission is
+				// accepted; if that fails, the next round gets here again.
 				ready = append(ready, b)
 			}
-		default:
-			turn := r.turn(b.ID)
-			if now.UnixMilli() < b.ArrivedMs+(r.cfg.WitnessWindow+turn).Milliseconds() {
-				continue
-			}
-			if turn == 0 && len(r.peers) > 0 && b.Attempts == 0 {
-				// First in this beacon's order: the others are still
-				// waiting their turn, so there is nothing to look up.
-				ready = append(ready, b)
-				continue
-			}
-			_, on, err := r.chain.PocRelayer(ctx, b.ID[:])
-			if err != nil {
-				return err
-			}
-			if on {
-				r.m.Dropped.WithLabelValues("peer_relayed").Inc()
-				if err := r.store.Complete(b, now.UnixMilli()); err != nil {
-					return err
-				}
-				continue
-			}
-			ready = append(ready, b)
+			continue
 		}
+		if d, _ := due(b); !d {
+			continue
+		}
+		if on {
+			done.add(b, "peer_relayed")
+			continue
+		}
+		ready = append(ready, b)
+	}
+	if err := r.complete(now, &done); err != nil {
+		return err
 	}
 	if len(ready) == 0 || r.chain.RelayerAddress() == "" {
 		return nil
@@ -187,6 +162,14 @@ func (r *Relayer) Step(ctx context.Context) error {
 	}
 	// Oldest first; solo beacons (refused in a batch before) go alone.
 	sort.SliceStable(ready, func(i, j int) bool { return ready[i].ArrivedMs < ready[j].ArrivedMs })
+	// Close every ready beacon's witness set in one write before reading any.
+	phs := make([][payloadHashLen]byte, len(ready))
+	for i, b := range ready {
+		phs[i] = b.PayloadHash
+	}
+	if err := r.store.CloseWitnesses(now.UnixMilli(), phs...); err != nil {
+		return err
+	}
 	var batch []BeaconEntry
 	var msgs []*poctypes.MsgSubmitPoc
 	flush := func() error {
@@ -204,10 +187,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 		}
 		if err != nil {
 			r.logger.Error("dropping undecodable queued beacon", "beacon", b.ID, "err", err)
-			r.m.Dropped.WithLabelValues("refused").Inc()
-			if err := r.store.Complete(b, now.UnixMilli()); err != nil {
-				return err
-			}
+			done.add(b, "refused")
 			continue
 		}
 		if b.Solo {
@@ -222,16 +202,48 @@ func (r *Relayer) Step(ctx context.Context) error {
 			}
 		}
 	}
-	return flush()
+	if err := flush(); err != nil {
+		return err
+	}
+	return r.complete(r.now(), &done)
+}
+
+// doneSet collects beacons leaving the queue with the reason they leave:
+// "included" (this node's relay is on chain) or a dropped_total reason.
+type doneSet struct {
+	entries []BeaconEntry
+	reasons []string
+}
+
+func (d *doneSet) add(b BeaconEntry, reason string) {
+	d.entries, d.reasons = append(d.entries, b), append(d.reasons, reason)
+}
+
+// complete removes the set's beacons from the queue in one write and then
+// counts them; the set is emptied.
+func (r *Relayer) complete(now time.Time, d *doneSet) error {
+	if len(d.entries) == 0 {
+		return nil
+	}
+	if err := r.store.Complete(now.UnixMilli(), d.entries...); err != nil {
+		return err
+	}
+	for i, b := range d.entries {
+		if d.reasons[i] == "included" {
+			r.m.Included.Inc()
+			r.observeLatency(b, now)
+		} else {
+			r.m.Dropped.WithLabelValues(d.reasons[i]).Inc()
+		}
+	}
+	*d = doneSet{}
+	return nil
 }
 
 func (r *Relayer) buildMsg(b BeaconEntry, maxW int) (*poctypes.MsgSubmitPoc, error) {
 	beacon, err := DecodeBeacon(b.Raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errUndecodable, err)
-	}
-	if err := r.store.CloseWitnesses(b.PayloadHash, r.now().UnixMilli()); err != nil {
-		return nil, err
 	}
 	ws, err := r.store.Witnesses(b.PayloadHash)
 	if err != nil {
@@ -252,51 +264,6 @@ func (r *Relayer) buildMsg(b BeaconEntry, maxW int) (*poctypes.MsgSubmitPoc, err
 		msg.Witnesses = append(msg.Witnesses, poctypes.WitnessFromVerify(wr))
 	}
 	return msg, nil
-}
-
-// confirmBatches looks up this process's relay transactions: the beacons
-// of each one included successfully are returned; a failed or long-missing
-// transaction is forgotten, and its beacons are then looked up one by one.
-func (r *Relayer) confirmBatches(ctx context.Context) (map[[32]byte]bool, error) {
-	done := map[[32]byte]bool{}
-	hashes := make([]string, 0, len(r.inFlight))
-	for h := range r.inFlight {
-		hashes = append(hashes, h)
-	}
-	sort.Strings(hashes)
-	for _, h := range hashes {
-		found, code, err := r.chain.TxResult(ctx, h)
-		if err != nil {
-			// No transaction index on this node ([tx_index] indexer =
-			// "null"), or it is failing: confirm beacon by beacon instead.
-			r.logger.Info("relay batches unconfirmable by hash; confirming PoCs one by one", "err", err)
-			r.inFlight, r.noTxLookup = nil, true
-			return done, nil
-		}
-		if !found {
-			continue
-		}
-		if code == 0 {
-			for _, id := range r.inFlight[h] {
-				done[id] = true
-			}
-		}
-		delete(r.inFlight, h)
-	}
-	return done, nil
-}
-
-// tracked reports whether a beacon is in a relay transaction whose fate
-// confirmBatches will learn.
-func (r *Relayer) tracked(id [32]byte) bool {
-	for _, ids := range r.inFlight {
-		for _, x := range ids {
-			if x == id {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // errUndecodable marks a queued beacon that no longer decodes (it was
@@ -323,25 +290,12 @@ func (r *Relayer) submit(ctx context.Context, height int64, batch []BeaconEntry,
 	now := r.now()
 	if res.OK() {
 		r.m.Relayed.Add(float64(len(batch)))
-		if !r.noTxLookup {
-			if r.inFlight == nil {
-				r.inFlight = map[string][][32]byte{}
-			}
-			ids := make([][32]byte, len(batch))
-			for i := range batch {
-				ids[i] = batch[i].ID
-			}
-			r.inFlight[res.TxHash] = ids
-		}
 		for i := range batch {
 			r.m.RelayedW.Add(float64(len(msgs[i].Witnesses)))
 			batch[i].State, batch[i].SubmittedAt, batch[i].SubmittedMs = StateSubmitted, height, now.UnixMilli()
 			batch[i].Attempts++
-			if err := r.store.Update(batch[i]); err != nil {
-				return err
-			}
 		}
-		return nil
+		return r.store.Update(batch...)
 	}
 	if len(batch) == 1 && refusalIsFinal(res.Codespace, res.Code) {
 		reason := "refused"
@@ -350,8 +304,11 @@ func (r *Relayer) submit(ctx context.Context, height int64, batch []BeaconEntry,
 		} else {
 			r.logger.Error("chain refused PoC; dropping it", "beacon", batch[0].ID, "code", res.Code, "log", res.Log)
 		}
+		if err := r.store.Complete(now.UnixMilli(), batch[0]); err != nil {
+			return err
+		}
 		r.m.Dropped.WithLabelValues(reason).Inc()
-		return r.store.Complete(batch[0], now.UnixMilli())
+		return nil
 	}
 	// A batch was refused (one bad or duplicate message fails the whole
 	// transaction), or a transient refusal: retry each beacon on its own.
@@ -360,11 +317,8 @@ func (r *Relayer) submit(ctx context.Context, height int64, batch []BeaconEntry,
 	for i := range batch {
 		batch[i].Solo = true
 		batch[i].Attempts++
-		if err := r.store.Update(batch[i]); err != nil {
-			return err
-		}
 	}
-	return nil
+	return r.store.Update(batch...)
 }
 
 func (r *Relayer) observeLatency(b BeaconEntry, now time.Time) {

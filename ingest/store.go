@@ -242,51 +242,82 @@ func (s *Store) Witnesses(ph [payloadHashLen]byte) ([]WitnessEntry, error) {
 	return out, err
 }
 
-// CloseWitnesses marks a beacon's payload as closed: from now on its
+// witnessKeys lists the keys of a payload's queued witnesses (without
+// reading the reports).
+func (s *Store) witnessKeys(ph [payloadHashLen]byte) ([][]byte, error) {
+	var out [][]byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: witnessPrefix(ph)})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			out = append(out, it.Item().KeyCopy(nil))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CloseWitnesses marks beacons' payloads as closed: from now on their
 // witness reports are refused as late (not acknowledged). The relayer
 // closes a beacon before reading its witnesses, so a report acknowledged
 // after that read cannot exist: badger's conflict detection fails a
-// concurrent PutWitness that read the payload as open.
-func (s *Store) CloseWitnesses(ph [payloadHashLen]byte, nowMs int64) error {
+// concurrent PutWitness that read the payload as open. One call is one
+// synced write, however many beacons it closes.
+func (s *Store) CloseWitnesses(nowMs int64, phs ...[payloadHashLen]byte) error {
+	ts := binary.BigEndian.AppendUint64(nil, uint64(nowMs))
 	return s.db.Update(func(txn *badger.Txn) error {
-		return txn.Set(payloadKey(ph), binary.BigEndian.AppendUint64(nil, uint64(nowMs)))
-	})
-}
-
-// Update rewrites a queued beacon's relay state.
-func (s *Store) Update(e BeaconEntry) error {
-	return s.db.Update(func(txn *badger.Txn) error {
-		if _, err := txn.Get(beaconKey(e.ID)); err != nil {
-			return err
+		for _, ph := range phs {
+			if err := txn.Set(payloadKey(ph), ts); err != nil {
+				return err
+			}
 		}
-		return txn.Set(beaconKey(e.ID), encodeBeacon(e))
+		return nil
 	})
 }
 
-// Complete removes a beacon and its witnesses and leaves tombstones, so a
+// Update rewrites queued beacons' relay state in one synced write. A
+// beacon no longer queued (completed meanwhile) fails it with
+// badger.ErrKeyNotFound and nothing is written.
+func (s *Store) Update(es ...BeaconEntry) error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		for _, e := range es {
+			if _, err := txn.Get(beaconKey(e.ID)); err != nil {
+				return err
+			}
+			if err := txn.Set(beaconKey(e.ID), encodeBeacon(e)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Complete removes beacons and their witnesses and leaves tombstones, so a
 // re-gossiped copy of either is not queued again before the tombstones
-// expire (ReportTTL after nowMs).
-func (s *Store) Complete(e BeaconEntry, nowMs int64) error {
-	ws, err := s.Witnesses(e.PayloadHash)
-	if err != nil {
-		return err
-	}
+// expire (ReportTTL after nowMs). One call is one synced write batch.
+func (s *Store) Complete(nowMs int64, es ...BeaconEntry) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	ts := binary.BigEndian.AppendUint64(nil, uint64(nowMs))
-	for _, w := range ws {
-		if err := wb.Delete(witnessKey(e.PayloadHash, w.ID)); err != nil {
+	for _, e := range es {
+		keys, err := s.witnessKeys(e.PayloadHash)
+		if err != nil {
 			return err
 		}
-	}
-	if err := wb.Delete(beaconKey(e.ID)); err != nil {
-		return err
-	}
-	if err := wb.Set(tombKey(e.ID), ts); err != nil {
-		return err
-	}
-	if err := wb.Set(payloadKey(e.PayloadHash), ts); err != nil {
-		return err
+		for _, k := range keys {
+			if err := wb.Delete(k); err != nil {
+				return err
+			}
+		}
+		if err := wb.Delete(beaconKey(e.ID)); err != nil {
+			return err
+		}
+		if err := wb.Set(tombKey(e.ID), ts); err != nil {
+			return err
+		}
+		if err := wb.Set(payloadKey(e.PayloadHash), ts); err != nil {
+			return err
+		}
 	}
 	return wb.Flush()
 }

@@ -16,6 +16,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
 				{RpcMethod: "Poc", Use: "poc [beacon-id-hex]", Short: "A beacon's verdict and its witnesses' verdicts",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "beacon_id"}}},
+				{RpcMethod: "RecordedPocs", Use: "recorded-pocs [beacon-id-hex]...", Short: "Which of up to 1,000 beacons are recorded, and who relayed each",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "beacon_ids", Varargs: true}}},
 				{RpcMethod: "PocsByBeaconer", Use: "pocs [hotspot-address]", Short: "A hotspot's beacons, oldest first",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "hotspot"}}},
 				{RpcMethod: "Witnesses", Use: "witnesses [hotspot-address]", Short: "Who witnessed a hotspot, with verdicts",

@@ -25,3 +25,6 @@ var (
 	EntropyKey        = collections.NewPrefix(13) // height -> BlockEntropy
 	EpochTotalsKey    = collections.NewPrefix(14) // epoch -> RewardShares (sum over hotspots)
 )
+
+// MaxRecordedPocsQuery bounds the beacon ids in one RecordedPocs request.
+const MaxRecordedPocsQuery = 1000

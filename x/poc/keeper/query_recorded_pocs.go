@@ -1,0 +1,44 @@
+package keeper
+
+import (
+	"context"
+	"encoding/hex"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/pocnet/pocd/x/poc/types"
+)
+
+// RecordedPocs reports which of the given beacons are recorded. A relayer
+// asks it once per round for everything it has submitted, instead of one
+// Poc query (with every witness verdict) per beacon or a GetTx (with the
+// whole transaction and its events) per batch.
+func (q queryServer) RecordedPocs(ctx context.Context, req *types.QueryRecordedPocsRequest) (*types.QueryRecordedPocsResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "beacon_ids are required")
+	}
+	if len(req.BeaconIds) > types.MaxRecordedPocsQuery {
+		return nil, status.Errorf(codes.InvalidArgument, "at most %d beacon_ids per request, got %d", types.MaxRecordedPocsQuery, len(req.BeaconIds))
+	}
+	ids := make([][]byte, len(req.BeaconIds))
+	for i, h := range req.BeaconIds {
+		id, err := hex.DecodeString(h)
+		if err != nil || len(id) != 32 {
+			return nil, status.Errorf(codes.InvalidArgument, "beacon_ids[%d] must be 32 bytes of hex", i)
+		}
+		ids[i] = id
+	}
+	res := &types.QueryRecordedPocsResponse{Height: sdk.UnwrapSDKContext(ctx).BlockHeight()}
+	for i, id := range ids {
+		rec, err := q.k.Pocs.Get(ctx, id)
+		if isNotFound(err) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		res.Recorded = append(res.Recorded, types.RecordedPoc{BeaconId: req.BeaconIds[i], Relayer: rec.Relayer, Height: rec.Height})
+	}
+	return res, nil
+}

@@ -1,0 +1,45 @@
+package keeper_test
+
+import (
+	"encoding/hex"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/pocnet/pocd/x/poc/types"
+)
+
+func TestRecordedPocsReportsOnlyRecordedBeacons(t *testing.T) {
+	f := setup(t)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	f.seasoned(t, b)
+	recorded := f.beacon("beaconer", 1)
+	_, err := f.msgs.SubmitPoc(f.ctx, f.msg(recorded))
+	require.NoError(t, err)
+	rid, missing := recorded.ID(), f.beacon("beaconer", 2).ID()
+	ridHex, missingHex := hex.EncodeToString(rid[:]), hex.EncodeToString(missing[:])
+
+	res, err := f.query.RecordedPocs(f.ctx, &types.QueryRecordedPocsRequest{BeaconIds: []string{missingHex, ridHex}})
+	require.NoError(t, err)
+	require.Equal(t, f.ctx.BlockHeight(), res.Height)
+	require.Equal(t, []types.RecordedPoc{{BeaconId: ridHex, Relayer: f.relayer, Height: f.ctx.BlockHeight()}}, res.Recorded)
+}
+
+func TestRecordedPocsRefusesBadRequests(t *testing.T) {
+	f := setup(t)
+	tooMany := make([]string, types.MaxRecordedPocsQuery+1)
+	for i := range tooMany {
+		tooMany[i] = strings.Repeat("ab", 32)
+	}
+	for name, ids := range map[string][]string{
+		"not hex": {"zz"}, "short id": {"abcd"}, "too many": tooMany,
+	} {
+		_, err := f.query.RecordedPocs(f.ctx, &types.QueryRecordedPocsRequest{BeaconIds: ids})
+		require.Equal(t, codes.InvalidArgument, status.Code(err), name)
+	}
+	_, err := f.query.RecordedPocs(f.ctx, nil)
+	require.Equal(t, codes.InvalidArgument, status.Code(err))
+}
