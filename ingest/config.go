@@ -61,8 +61,9 @@ type Config struct {
 	// mostly waits for its fsync, which stalls for a few hundred
 	// milliseconds when the node commits a block to the same disk; the
 	// slots must cover the reports that arrive meanwhile (at 2,000/s, 256
-	// slots dropped 1-3 % of reports as throttled, 1,024 none:
-	// docs/benchmarks.md).
+	// slots dropped 1-3 % of reports as throttled; 2,048 none in three
+	// minutes: docs/benchmarks.md). An idle slot costs nothing; a busy one
+	// a goroutine and a report, tens of megabytes when all are busy.
 	ValidateConcurrency int `mapstructure:"validate-concurrency"`
 	// PeerQueue is the per-peer outbound queue.
 	PeerQueue int `mapstructure:"peer-queue"`
@@ -90,7 +91,7 @@ func DefaultConfig() Config {
 		MaxPocsPerTx:        20,
 		MaxMessageBytes:     4096,
 		ValidateQueue:       8192,
-		ValidateConcurrency: 1024,
+		ValidateConcurrency: 2048,
 		PeerQueue:           4096,
 		MaxConnsPerIP:       256,
 	}

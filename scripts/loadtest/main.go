@@ -41,17 +41,27 @@ type result struct {
 	BeaconsIncluded    int     `json:"beacons_included"`
 	WitnessesIncluded  int     `json:"witnesses_included"`
 	Lost               int     `json:"witnesses_lost"`
-	IncludedRate       float64 `json:"included_witness_rate"`
-	LastInclusionS     float64 `json:"last_inclusion_after_start_s"`
-	P50S               float64 `json:"latency_p50_s"`
-	P99S               float64 `json:"latency_p99_s"`
-	MaxS               float64 `json:"latency_max_s"`
+	IncludedRate       float64 `json:"included_witness_rate"` // first publication to last inclusion
+	// SteadyRate counts the reports included in blocks stamped between
+	// warm-up (the pipeline filling: witness window, relay, block) and the
+	// end of publishing, per second of that span: the rate the node
+	// sustains while the load is on. Under the offered rate means a backlog.
+	SteadyRate     float64 `json:"steady_included_witness_rate"`
+	SteadyFromS    float64 `json:"steady_from_s"`
+	LastInclusionS float64 `json:"last_inclusion_after_start_s"`
+	P50S           float64 `json:"latency_p50_s"`
+	P99S           float64 `json:"latency_p99_s"`
+	MaxS           float64 `json:"latency_max_s"`
 	// The median latency of reports published in the first and in the last
 	// fifth of the run: equal when the node keeps up, growing when a
 	// backlog builds.
 	P50FirstFifthS float64 `json:"latency_p50_first_fifth_s"`
 	P50LastFifthS  float64 `json:"latency_p50_last_fifth_s"`
 }
+
+// steadyWarmup is left out of the steady rate: the first reports reach a
+// block only after the witness window, a relay round and a block.
+const steadyWarmup = 10 * time.Second
 
 type sent struct {
 	id        [32]byte
@@ -253,6 +263,9 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out string, n, hosts, wpb in
 	}
 	var lat, firstFifth, lastFifth []float64
 	var last time.Time
+	warm := start.Add(steadyWarmup)
+	end := start.Add(duration)
+	steady := 0
 	for _, s := range sents {
 		r := found[s.id]
 		if r == nil {
@@ -265,6 +278,9 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out string, n, hosts, wpb in
 		t, err := blockTime(r.Poc.Height)
 		if err != nil {
 			return err
+		}
+		if !t.Before(warm) && t.Before(end) {
+			steady += len(r.Witnesses)
 		}
 		if t.After(last) {
 			last = t
@@ -297,6 +313,10 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out string, n, hosts, wpb in
 	}
 	res.P50FirstFifthS, res.P50LastFifthS = median(firstFifth), median(lastFifth)
 	res.LastInclusionS = last.Sub(start).Seconds()
+	if duration > steadyWarmup {
+		res.SteadyFromS = steadyWarmup.Seconds()
+		res.SteadyRate = float64(steady) / (duration - steadyWarmup).Seconds()
+	}
 	if res.LastInclusionS > 0 {
 		res.IncludedRate = float64(res.WitnessesIncluded) / res.LastInclusionS
 	}

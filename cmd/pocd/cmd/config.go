@@ -33,5 +33,11 @@ func initAppConfig() (string, any) {
 	cfg.Telemetry.Enabled = true //nolint:staticcheck // the SDK's own modules still report through it
 	cfg.Telemetry.PrometheusRetentionTime = 60
 	cfg.Telemetry.ServiceName = app.Name
+	// PoC writes a few records per witness report: thousands of IAVL
+	// nodes a second under load. goleveldb's compactions then take a
+	// growing share of the CPU and stall fsyncs on the same disk (at
+	// 2,000 reports/s the node fell behind after about a minute); pebble
+	// keeps up (docs/benchmarks.md). CometBFT's own stores are unchanged.
+	cfg.AppDBBackend = "pebbledb"
 	return serverconfig.DefaultConfigTemplate + ingest.ConfigTemplate, appConfig{Config: *cfg, Ingest: ingest.DefaultConfig()}
 }
