@@ -30,10 +30,12 @@ type stepChain struct {
 
 func newStepChain() *stepChain { return &stepChain{height: 100, recorded: map[[32]byte]string{}} }
 
-func (c *stepChain) Hotspot(context.Context, string) (HotspotStatus, error) { return HotspotAsserted, nil }
-func (c *stepChain) Entropy(context.Context, int64) (Entropy, error)        { return Entropy{}, ErrNoEntropy }
-func (c *stepChain) MaxWitnesses(context.Context) (int, error)              { return 64, nil }
-func (c *stepChain) RelayerAddress() string                                 { return "hnt1me" }
+func (c *stepChain) Hotspot(context.Context, string) (HotspotStatus, error) {
+	return HotspotAsserted, nil
+}
+func (c *stepChain) Entropy(context.Context, int64) (Entropy, error) { return Entropy{}, ErrNoEntropy }
+func (c *stepChain) MaxWitnesses(context.Context) (int, error)       { return 64, nil }
+func (c *stepChain) RelayerAddress() string                          { return "hnt1me" }
 
 func (c *stepChain) Recorded(_ context.Context, ids [][32]byte) (int64, map[[32]byte]string, error) {
 	c.queries++
