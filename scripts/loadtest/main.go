@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"sort"
 	"sync"
@@ -42,10 +43,11 @@ type result struct {
 	WitnessesIncluded  int     `json:"witnesses_included"`
 	Lost               int     `json:"witnesses_lost"`
 	IncludedRate       float64 `json:"included_witness_rate"` // first publication to last inclusion
-	// SteadyRate counts the reports included in blocks stamped between
+	// SteadyRate counts the reports included in the blocks stamped between
 	// warm-up (the pipeline filling: witness window, relay, block) and the
-	// end of publishing, per second of that span: the rate the node
-	// sustains while the load is on. Under the offered rate means a backlog.
+	// end of publishing, divided by the time from the block before the
+	// first of them to the last of them: the rate the node sustains while
+	// the load is on. Under the offered rate means a backlog.
 	SteadyRate     float64 `json:"steady_included_witness_rate"`
 	SteadyFromS    float64 `json:"steady_from_s"`
 	LastInclusionS float64 `json:"last_inclusion_after_start_s"`
@@ -265,7 +267,7 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out string, n, hosts, wpb in
 	var last time.Time
 	warm := start.Add(steadyWarmup)
 	end := start.Add(duration)
-	steady := 0
+	perBlock := map[int64]int{} // witnesses included, by height, in the steady window
 	for _, s := range sents {
 		r := found[s.id]
 		if r == nil {
@@ -280,7 +282,7 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out string, n, hosts, wpb in
 			return err
 		}
 		if !t.Before(warm) && t.Before(end) {
-			steady += len(r.Witnesses)
+			perBlock[r.Poc.Height] += len(r.Witnesses)
 		}
 		if t.After(last) {
 			last = t
@@ -313,9 +315,21 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out string, n, hosts, wpb in
 	}
 	res.P50FirstFifthS, res.P50LastFifthS = median(firstFifth), median(lastFifth)
 	res.LastInclusionS = last.Sub(start).Seconds()
-	if duration > steadyWarmup {
-		res.SteadyFromS = steadyWarmup.Seconds()
-		res.SteadyRate = float64(steady) / (duration - steadyWarmup).Seconds()
+	if len(perBlock) > 0 {
+		first, last, steady := int64(math.MaxInt64), int64(0), 0
+		for h, n := range perBlock {
+			first, last, steady = min(first, h), max(last, h), steady+n
+		}
+		t0, err := blockTime(first - 1)
+		if err != nil {
+			return err
+		}
+		t1, err := blockTime(last)
+		if err != nil {
+			return err
+		}
+		res.SteadyFromS = t0.Sub(start).Seconds()
+		res.SteadyRate = float64(steady) / t1.Sub(t0).Seconds()
 	}
 	if res.LastInclusionS > 0 {
 		res.IncludedRate = float64(res.WitnessesIncluded) / res.LastInclusionS
