@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
@@ -179,6 +180,27 @@ func TestIngestRelaysPocWithAllWitnesses(t *testing.T) {
 	require.Equal(t, 1.0, testutil.ToFloat64(svc.Metrics.Included))
 	require.Equal(t, 1.0, testutil.ToFloat64(svc.Metrics.Accepted.WithLabelValues("beacon")))
 	require.Equal(t, 2.0, testutil.ToFloat64(svc.Metrics.Accepted.WithLabelValues("witness")))
+	require.Equal(t, map[string]uint64{"beacon": 1, "witness": 2}, validationsTimed(t, svc.Metrics),
+		"every validation is timed, by topic")
+}
+
+// validationsTimed reads the validation_seconds sample count per topic.
+func validationsTimed(t *testing.T, m *ingest.Metrics) map[string]uint64 {
+	reg := prometheus.NewRegistry()
+	require.NoError(t, reg.Register(m.Validation))
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	out := map[string]uint64{}
+	for _, mf := range mfs {
+		for _, metric := range mf.GetMetric() {
+			for _, l := range metric.GetLabel() {
+				if l.GetName() == "topic" {
+					out[l.GetValue()] = metric.GetHistogram().GetSampleCount()
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Malformed, oversized, wrongly signed, unknown-hotspot, unasserted,
