@@ -126,14 +126,18 @@ func (r *Relayer) Step(ctx context.Context) error {
 	var done doneSet
 	var ready []BeaconEntry
 	for _, b := range beacons {
-		relayer, on := onChain[b.ID]
-		if b.State == StateSubmitted {
-			switch {
-			case on && relayer == r.chain.RelayerAddress():
+		if relayer, on := onChain[b.ID]; on {
+			// Ours (possibly submitted before a restart that lost the
+			// state update), or another validator's copy got there first.
+			if relayer == r.chain.RelayerAddress() {
 				done.add(b, "included")
-			case on:
-				done.add(b, "peer_relayed") // ours lost the race in a block
-			case height > b.SubmittedAt+r.resubmitAfter:
+			} else {
+				done.add(b, "peer_relayed")
+			}
+			continue
+		}
+		if b.State == StateSubmitted {
+			if height > b.SubmittedAt+r.resubmitAfter {
 				// Its transaction left the mempool unincluded. It stays
 				// "submitted" in the store until a resubmission is
 				// accepted; if that fails, the next round gets here again.
@@ -141,14 +145,9 @@ func (r *Relayer) Step(ctx context.Context) error {
 			}
 			continue
 		}
-		if d, _ := due(b); !d {
-			continue
+		if d, _ := due(b); d {
+			ready = append(ready, b)
 		}
-		if on {
-			done.add(b, "peer_relayed")
-			continue
-		}
-		ready = append(ready, b)
 	}
 	if err := r.complete(now, &done); err != nil {
 		return err

@@ -222,3 +222,18 @@ func TestRelayStepRetriesRefusedBatchOneByOne(t *testing.T) {
 	require.Equal(t, 2.0, testutil.ToFloat64(f.r.m.Included))
 	require.Equal(t, 1.0, testutil.ToFloat64(f.r.m.Dropped.WithLabelValues("peer_relayed")))
 }
+
+// A beacon this node relayed before a restart that lost its "submitted"
+// state is found on chain with this node as relayer: it leaves the queue
+// as included, without a second submission.
+func TestRelayStepRecognisesItsOwnEarlierRelay(t *testing.T) {
+	f := newRelayFixture(t)
+	id := f.queue(t, 1)
+	f.chain.recorded[id] = f.chain.RelayerAddress()
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.Empty(t, f.chain.submits)
+	require.Empty(t, f.queued(t))
+	require.Equal(t, 1.0, testutil.ToFloat64(f.r.m.Included))
+	require.Zero(t, testutil.ToFloat64(f.r.m.Dropped.WithLabelValues("peer_relayed")))
+}

@@ -31,14 +31,14 @@ func (q queryServer) RecordedPocs(ctx context.Context, req *types.QueryRecordedP
 		ids[i] = id
 	}
 	res := &types.QueryRecordedPocsResponse{Height: sdk.UnwrapSDKContext(ctx).BlockHeight()}
-	for i, id := range ids {
+	for _, id := range ids {
 		rec, err := q.k.Pocs.Get(ctx, id)
 		if isNotFound(err) {
 			continue
 		} else if err != nil {
 			return nil, err
 		}
-		res.Recorded = append(res.Recorded, types.RecordedPoc{BeaconId: req.BeaconIds[i], Relayer: rec.Relayer, Height: rec.Height})
+		res.Recorded = append(res.Recorded, types.RecordedPoc{BeaconId: hex.EncodeToString(id), Relayer: rec.Relayer, Height: rec.Height})
 	}
 	return res, nil
 }

@@ -26,6 +26,12 @@ func TestRecordedPocsReportsOnlyRecordedBeacons(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, f.ctx.BlockHeight(), res.Height)
 	require.Equal(t, []types.RecordedPoc{{BeaconId: ridHex, Relayer: f.relayer, Height: f.ctx.BlockHeight()}}, res.Recorded)
+
+	// Ids are answered in canonical (lower-case) hex whatever case they came in.
+	res, err = f.query.RecordedPocs(f.ctx, &types.QueryRecordedPocsRequest{BeaconIds: []string{strings.ToUpper(ridHex)}})
+	require.NoError(t, err)
+	require.Len(t, res.Recorded, 1)
+	require.Equal(t, ridHex, res.Recorded[0].BeaconId)
 }
 
 func TestRecordedPocsRefusesBadRequests(t *testing.T) {
