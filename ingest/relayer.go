@@ -102,18 +102,22 @@ func (r *Relayer) Step(ctx context.Context) error {
 		return nil
 	}
 	// A pending beacon is due when its window and this node's turn have
-	// passed. The first-ranked validator of a beacon submits without
-	// asking: the others are still waiting their turn.
-	due := func(b BeaconEntry) (due, ask bool) {
+	// passed. Every submitted beacon and every due one is looked up, except
+	// a due beacon this node ranks first for and has not tried yet: the
+	// others are still waiting their turn, so it cannot be on chain.
+	due := make([]bool, len(beacons))
+	var ask [][32]byte
+	for i, b := range beacons {
+		if b.State == StateSubmitted {
+			ask = append(ask, b.ID)
+			continue
+		}
 		turn := r.turn(b.ID)
 		if now.UnixMilli() < b.ArrivedMs+(r.cfg.WitnessWindow+turn).Milliseconds() {
-			return false, false
+			continue
 		}
-		return true, !(turn == 0 && len(r.peers) > 0 && b.Attempts == 0)
-	}
-	var ask [][32]byte
-	for _, b := range beacons {
-		if _, a := due(b); b.State == StateSubmitted || a {
+		due[i] = true
+		if turn > 0 || len(r.peers) == 0 || b.Attempts > 0 {
 			ask = append(ask, b.ID)
 		}
 	}
@@ -125,7 +129,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 	// write is synced.
 	var done doneSet
 	var ready []BeaconEntry
-	for _, b := range beacons {
+	for i, b := range beacons {
 		if relayer, on := onChain[b.ID]; on {
 			// Ours (possibly submitted before a restart that lost the
 			// state update), or another validator's copy got there first.
@@ -145,7 +149,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 			}
 			continue
 		}
-		if d, _ := due(b); d {
+		if due[i] {
 			ready = append(ready, b)
 		}
 	}

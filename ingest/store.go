@@ -242,15 +242,17 @@ func (s *Store) Witnesses(ph [payloadHashLen]byte) ([]WitnessEntry, error) {
 	return out, err
 }
 
-// witnessKeys lists the keys of a payload's queued witnesses (without
-// reading the reports).
-func (s *Store) witnessKeys(ph [payloadHashLen]byte) ([][]byte, error) {
+// witnessKeys lists the keys of the payloads' queued witnesses (without
+// reading the reports), in one read transaction.
+func (s *Store) witnessKeys(phs ...[payloadHashLen]byte) ([][]byte, error) {
 	var out [][]byte
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: witnessPrefix(ph)})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			out = append(out, it.Item().KeyCopy(nil))
+		for _, ph := range phs {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: witnessPrefix(ph)})
+			for it.Rewind(); it.Valid(); it.Next() {
+				out = append(out, it.Item().KeyCopy(nil))
+			}
+			it.Close()
 		}
 		return nil
 	})
@@ -299,16 +301,20 @@ func (s *Store) Complete(nowMs int64, es ...BeaconEntry) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	ts := binary.BigEndian.AppendUint64(nil, uint64(nowMs))
-	for _, e := range es {
-		keys, err := s.witnessKeys(e.PayloadHash)
-		if err != nil {
+	phs := make([][payloadHashLen]byte, len(es))
+	for i, e := range es {
+		phs[i] = e.PayloadHash
+	}
+	keys, err := s.witnessKeys(phs...)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := wb.Delete(k); err != nil {
 			return err
 		}
-		for _, k := range keys {
-			if err := wb.Delete(k); err != nil {
-				return err
-			}
-		}
+	}
+	for _, e := range es {
 		if err := wb.Delete(beaconKey(e.ID)); err != nil {
 			return err
 		}
