@@ -44,7 +44,7 @@ type HexCount struct {
 type HexDensityMap struct {
 	params []HexResParams
 	counts map[uint64]HexCount // by cell, any resolution 4..11
-	scales map[uint64]uint32   // by res-10 cell
+	scales map[uint64]uint32   // by res-11 cell
 }
 
 // NewHexDensityMap rolls up the locations (res-12 cells, one per active
@@ -105,25 +105,37 @@ func NewHexDensityMap(params []HexResParams, locations []uint64) (*HexDensityMap
 
 // Scale returns the transmit scale (x10^-4) of a location: the product over
 // the resolutions of clipped/unclipped of its ancestor, rounded to 4 decimals
-// half to even; DefaultScale when the location has no active hotspot around.
+// half to even; DefaultScale when the location's own res-11 cell has no
+// active hotspot. Memoised per res-11 cell: every location in it has the
+// same ancestors.
 func (m *HexDensityMap) Scale(location uint64) uint32 {
-	p10, err := h3.Cell(location).Parent(m.params[0].Res)
+	p11, err := h3.Cell(location).Parent(PopulationResolution)
 	if err != nil {
 		return DefaultScale
 	}
-	if s, ok := m.scales[uint64(p10)]; ok {
+	if s, ok := m.scales[uint64(p11)]; ok {
 		return s
 	}
 	s := ScaleFromCounts(m.params, location, func(c uint64) (HexCount, bool) { hc, ok := m.counts[c]; return hc, ok })
-	m.scales[uint64(p10)] = s
+	m.scales[uint64(p11)] = s
 	return s
 }
 
 // ScaleFromCounts computes a location's scale from stored counts (the
 // keeper's store or a HexDensityMap): the product over the resolutions of
 // clipped/unclipped of the location's ancestor, rounded to 4 decimals half
-// to even; DefaultScale when an ancestor has no count.
+// to even. DefaultScale when the location's own res-11 cell has no count
+// (no active hotspot in it), whatever its ancestors hold (HIP-17: an
+// inactive hex earns the default scale, not its busy parent's ratio), and
+// when an ancestor has none.
 func ScaleFromCounts(params []HexResParams, location uint64, lookup func(cell uint64) (HexCount, bool)) uint32 {
+	own, err := h3.Cell(location).Parent(PopulationResolution)
+	if err != nil {
+		return DefaultScale
+	}
+	if hc, ok := lookup(uint64(own)); !ok || hc.Unclipped == 0 {
+		return DefaultScale
+	}
 	prod := big.NewRat(1, 1)
 	for _, rp := range params {
 		a, err := h3.Cell(location).Parent(rp.Res)

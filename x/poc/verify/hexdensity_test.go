@@ -114,3 +114,21 @@ func TestHexScaleOrderIndependent(t *testing.T) {
 		require.Equal(t, m1.Scale(l), m2.Scale(l))
 	}
 }
+
+// Attack 7 (HIP-17 default): a hotspot asserted in an inactive res-11 cell
+// of an active res-10 cell took its busy parent's ratios (1.0 here) instead
+// of the default 0.2, both from the map and from stored counts.
+func TestAttackHIP17InactiveRes11CellGetsDefaultScale(t *testing.T) {
+	p10, err := sfCell(t).Parent(10)
+	require.NoError(t, err)
+	kids := children(t, p10, 11)
+	active, idle := centerChild(t, kids[0], 12), centerChild(t, kids[1], 12)
+	m, err := NewHexDensityMap(DefaultHexParams(), []uint64{uint64(active)})
+	require.NoError(t, err)
+	require.Equal(t, uint32(10000), m.Scale(uint64(active)))
+	require.Equal(t, uint32(DefaultScale), m.Scale(uint64(idle)), "inactive res-11 cell in an active res-10 cell")
+	// Memoisation must not lend the active cell's scale to its sibling.
+	require.Equal(t, uint32(10000), m.Scale(uint64(active)))
+	fromCounts := ScaleFromCounts(DefaultHexParams(), uint64(idle), m.Count)
+	require.Equal(t, uint32(DefaultScale), fromCounts)
+}
