@@ -201,7 +201,6 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.DistrKeeper = distrkeeper.NewKeeper(appCodec, store(distrtypes.StoreKey), app.AccountKeeper, app.BankKeeper,
 		app.StakingKeeper, authtypes.FeeCollectorName, govAuthority)
 	app.SlashingKeeper = slashingkeeper.NewKeeper(appCodec, legacyAmino, store(slashingtypes.StoreKey), app.StakingKeeper, govAuthority)
-	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()))
 
 	skipUpgradeHeights := map[int64]bool{}
 	for _, h := range cast.ToIntSlice(appOpts.Get(server.FlagUnsafeSkipUpgrades)) {
@@ -220,8 +219,15 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	epochsKeeper := epochskeeper.NewKeeper(store(epochstypes.StoreKey), appCodec)
 	app.EpochsKeeper = &epochsKeeper
 
-	app.HotspotKeeper = hotspotkeeper.NewKeeper(appCodec, store(hotspottypes.StoreKey), addrCodec, app.DistrKeeper, govAuthority)
-	app.PocKeeper = pockeeper.NewKeeper(appCodec, store(poctypes.StoreKey), addrCodec, app.HotspotKeeper, app.EpochsKeeper, govAuthority)
+	app.HotspotKeeper = hotspotkeeper.NewKeeper(appCodec, store(hotspottypes.StoreKey), addrCodec, app.DistrKeeper, govAuthority).
+		WithBlockedAddrs(app.BankKeeper) // no hotspot owner the bank refuses to pay (module accounts)
+	app.PocKeeper = pockeeper.NewKeeper(appCodec, store(poctypes.StoreKey), addrCodec,
+		authcodec.NewBech32Codec(sdk.GetConfig().GetBech32ValidatorAddrPrefix()),
+		app.HotspotKeeper, app.EpochsKeeper, app.StakingKeeper, govAuthority)
+	// x/staking accepts hooks once: x/poc drops the relayer of a validator
+	// that leaves the active set.
+	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks(),
+		app.PocKeeper.StakingHooks()))
 	app.RewardsKeeper = rewardskeeper.NewKeeper(appCodec, store(rewardstypes.StoreKey), addrCodec,
 		authtypes.NewModuleAddress(rewardstypes.ModuleName), BondDenom, authtypes.FeeCollectorName, app.AccountKeeper,
 		app.BankKeeper, app.DistrKeeper, app.PocKeeper, app.HotspotKeeper, app.EpochsKeeper, govAuthority)
@@ -291,13 +297,17 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	if err != nil {
 		panic(err)
 	}
-	// Relays of an already recorded beacon are refused before anything else,
-	// in CheckTx as well, so duplicates never reach a block.
+	// x/poc refuses relays the chain would refuse (unregistered relayer,
+	// forged beacon, judged or closed beacon, window still open) in CheckTx
+	// as well, so they never reach a block. It runs after the SDK's checks
+	// (fees deducted, signatures verified): a relay that pays nothing costs
+	// the node nothing beyond the standard checks.
 	app.SetAnteHandler(func(ctx sdk.Context, tx sdk.Tx, simulate bool) (sdk.Context, error) {
-		if err := app.PocKeeper.RejectRecordedBeacons(ctx, tx); err != nil {
-			return ctx, err
+		newCtx, err := anteHandler(ctx, tx, simulate)
+		if err != nil {
+			return newCtx, err
 		}
-		return anteHandler(ctx, tx, simulate)
+		return newCtx, app.PocKeeper.CheckRelays(newCtx, tx)
 	})
 
 	if loadLatest {

@@ -40,12 +40,14 @@ var BeginBlockers = []string{
 	genutiltypes.ModuleName,
 }
 
-// EndBlockers: bank must be first since v0.54; rewards pays a batch of
-// hotspot owners each block.
+// EndBlockers: bank must be first since v0.54; poc closes due PoCs (their
+// selection seed is this block's hash) and runs a budget of pruning and
+// hex-density work; rewards pays a batch of hotspot owners each block.
 var EndBlockers = []string{
 	banktypes.ModuleName,
 	govtypes.ModuleName,
 	stakingtypes.ModuleName,
+	poctypes.ModuleName,
 	rewardstypes.ModuleName,
 	genutiltypes.ModuleName,
 }

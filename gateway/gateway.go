@@ -61,14 +61,16 @@ func RegionPlan(ctx context.Context, conn *grpc.ClientConn, region string) (hots
 }
 
 // BuildBeacon makes and signs a beacon: the payload is derived from the
-// chain entropy and the hotspot's local entropy, which also selects the
-// channel, as the chain checks.
+// chain entropy, the hotspot's key and its local entropy, and selects the
+// channel, as the chain checks. txPowerDBm must not exceed
+// verify.MaxConductedPowerDBm for the region and the asserted gain.
 func BuildBeacon(priv ed25519.PrivateKey, e poctypes.BlockEntropy, local []byte, plan hotspottypes.RegionPlan,
 	payloadSize int, txPowerDBm int32, now time.Time,
 ) *verify.Beacon {
-	payload := verify.BeaconPayload(e.Hash, local, payloadSize)
+	pub := []byte(priv.Public().(ed25519.PublicKey))
+	payload := verify.BeaconPayload(e.Hash, pub, local, payloadSize)
 	b := &verify.Beacon{
-		Pubkey: []byte(priv.Public().(ed25519.PublicKey)), EntropyHeight: e.Height, EntropyHash: e.Hash,
+		Pubkey: pub, EntropyHeight: e.Height, EntropyHash: e.Hash,
 		LocalEntropy: local, Payload: payload,
 		FrequencyHz: plan.ChannelFrequenciesHz[verify.BeaconChannel(payload, len(plan.ChannelFrequenciesHz))],
 		DataRate:    plan.DataRate, TxPowerDBm: txPowerDBm, TimestampNs: now.UnixNano(),

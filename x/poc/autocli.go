@@ -6,9 +6,9 @@ import (
 	"github.com/pocnet/pocd/x/poc/types"
 )
 
-// AutoCLIOptions describes `pocd query poc ...`; `pocd tx poc submit-poc`
-// is a custom command (it reads a JSON file), and the denylist and params
-// messages go through governance.
+// AutoCLIOptions describes `pocd query poc ...` and `pocd tx poc
+// register-relayer`; `pocd tx poc submit-poc` is a custom command (it reads
+// a JSON file), and the denylist and params messages go through governance.
 func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 	return &autocliv1.ModuleOptions{
 		Query: &autocliv1.ServiceCommandDescriptor{
@@ -32,6 +32,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "Entropy", Use: "entropy [block-height]", Short: "The newest block hash usable as beacon entropy, or the one recorded at a height",
 					// Positional: --height is the SDK's query-at-height flag.
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "height", Optional: true}}},
+				{RpcMethod: "Relayers", Use: "relayers", Short: "Validators' registered relay accounts"},
 				{RpcMethod: "Params", Use: "params", Short: "The PoC rule constants"},
 			},
 		},
@@ -42,6 +43,10 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "AddToDenylist", Skip: true},
 				{RpcMethod: "RemoveFromDenylist", Skip: true},
 				{RpcMethod: "UpdateParams", Skip: true},
+				{RpcMethod: "RegisterRelayer", Use: "register-relayer [relayer-address]",
+					Short:          "Make an account the relayer of your validator (sign with the validator operator key)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "relayer"}}},
+				{RpcMethod: "UnregisterRelayer", Use: "unregister-relayer", Short: "End your validator's relayer registration"},
 			},
 			EnhanceCustomCommand: true,
 		},

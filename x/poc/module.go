@@ -37,10 +37,14 @@ var (
 	_ module.AppModuleBasic      = AppModule{}
 	_ module.HasConsensusVersion = AppModule{}
 	_ appmodule.HasBeginBlocker  = AppModule{}
+	_ appmodule.HasEndBlocker    = AppModule{}
 )
 
 // BeginBlock records the block hash as beacon entropy.
 func (am AppModule) BeginBlock(ctx context.Context) error { return am.keeper.BeginBlock(ctx) }
+
+// EndBlock closes due PoCs and runs a budget of pruning and hex-density work.
+func (am AppModule) EndBlock(ctx context.Context) error { return am.keeper.EndBlock(ctx) }
 
 // AppModule wires x/poc into the module manager.
 type AppModule struct {

@@ -55,6 +55,15 @@ func (k *Keeper) BeginBlock(ctx context.Context) error {
 	return nil
 }
 
+// EndBlock closes the PoCs whose time has come and does a budget of the
+// epoch-boundary maintenance (maintenance.go).
+func (k *Keeper) EndBlock(ctx context.Context) error {
+	if err := k.ClosePocs(ctx); err != nil {
+		return err
+	}
+	return k.RunMaintenance(ctx)
+}
+
 // LatestEntropy is the newest recorded block hash.
 func (k *Keeper) LatestEntropy(ctx context.Context) (types.BlockEntropy, error) {
 	it, err := k.Entropy.Iterate(ctx, new(collections.Range[int64]).Descending())

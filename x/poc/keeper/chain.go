@@ -64,7 +64,7 @@ func (c *chainView) RegionPlan(region string) (verify.RegionPlan, bool) {
 	if !ok {
 		return verify.RegionPlan{}, false
 	}
-	return verify.RegionPlan{Channels: rp.ChannelFrequenciesHz, DataRate: rp.DataRate}, true
+	return verify.RegionPlan{Channels: rp.ChannelFrequenciesHz, DataRate: rp.DataRate, MaxEIRPDdbm: rp.MaxEirpDdbm}, true
 }
 
 func (c *chainView) Denied(address string) bool {

@@ -56,23 +56,37 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		}
 	}
 	for _, p := range gs.Pocs {
-		if err := k.Pocs.Set(ctx, p.BeaconId, p); err != nil {
+		if err := k.putPoc(ctx, p); err != nil {
 			return err
-		}
-		if err := k.PocsByEpoch.Set(ctx, collections.Join(p.Epoch, p.BeaconId)); err != nil {
-			return err
-		}
-		if p.Beaconer != "" {
-			if err := k.PocsByBeaconer.Set(ctx, collections.Join(p.Beaconer, p.Seq), p.BeaconId); err != nil {
-				return err
-			}
 		}
 	}
 	for _, w := range gs.Witnesses {
-		if err := k.Witnesses.Set(ctx, collections.Join3(w.Beaconer, w.Seq, w.Witness), w); err != nil {
+		if err := k.putWitness(ctx, w); err != nil {
 			return err
 		}
-		if err := k.Witnessed.Set(ctx, collections.Join3(w.Witness, w.Seq, w.Beaconer)); err != nil {
+	}
+	for _, o := range gs.OpenPocs {
+		if err := k.OpenPocs.Set(ctx, o.BeaconId, o); err != nil {
+			return err
+		}
+	}
+	for _, r := range gs.Relayers {
+		if err := k.Relayers.Set(ctx, r.Validator, r); err != nil {
+			return err
+		}
+	}
+	if gs.PruneBefore > 0 {
+		if err := k.PruneBefore.Set(ctx, gs.PruneBefore); err != nil {
+			return err
+		}
+	}
+	if gs.HexRebuild != nil {
+		if err := k.HexRebuild.Set(ctx, *gs.HexRebuild); err != nil {
+			return err
+		}
+	}
+	for _, c := range gs.HexStaging {
+		if err := k.HexStaging.Set(ctx, c.Cell, c.Count); err != nil {
 			return err
 		}
 	}
@@ -150,6 +164,34 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 	}
 	if err := k.Entropy.Walk(ctx, nil, func(_ int64, e types.BlockEntropy) (bool, error) {
 		gs.Entropy = append(gs.Entropy, e)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.OpenPocs.Walk(ctx, nil, func(_ []byte, o types.OpenPoc) (bool, error) {
+		gs.OpenPocs = append(gs.OpenPocs, o)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Relayers.Walk(ctx, nil, func(_ string, r types.RelayerRegistration) (bool, error) {
+		gs.Relayers = append(gs.Relayers, r)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if b, err := k.PruneBefore.Get(ctx); err == nil {
+		gs.PruneBefore = b
+	} else if !isNotFound(err) {
+		return nil, err
+	}
+	if r, err := k.HexRebuild.Get(ctx); err == nil {
+		gs.HexRebuild = &r
+	} else if !isNotFound(err) {
+		return nil, err
+	}
+	if err := k.HexStaging.Walk(ctx, nil, func(cell, n uint64) (bool, error) {
+		gs.HexStaging = append(gs.HexStaging, types.HexStagingCount{Cell: cell, Count: n})
 		return false, nil
 	}); err != nil {
 		return nil, err

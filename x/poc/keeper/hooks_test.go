@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"testing"
 
+	"cosmossdk.io/collections"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pocnet/pocd/x/poc/types"
@@ -19,13 +20,13 @@ func TestEpochEndRecomputesScalesAndPrunes(t *testing.T) {
 	f.seasoned(t, b, w)
 
 	beacon := f.beacon("beaconer", 1)
-	res, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
-	require.NoError(t, err)
+	rec := f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950)))
 
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, "other-identifier", 1))
-	_, err = f.k.HexEpoch.Get(f.ctx)
-	require.NoError(t, err) // genesis value
+	_, err := f.k.HexRebuild.Get(f.ctx)
+	require.ErrorIs(t, err, collections.ErrNotFound, "another identifier schedules nothing")
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 1))
+	f.endBlocks(t, 2) // walk the activity, then swap the counts in
 
 	// Only the beaconer had a valid witnessed beacon: it is alone, scale 1.0.
 	hs, err := f.query.HexScale(f.ctx, &types.QueryHexScaleRequest{Cell: cellAt(t, 0, 0)})
@@ -43,11 +44,8 @@ func TestEpochEndRecomputesScalesAndPrunes(t *testing.T) {
 	f.epochs.epoch = 2
 	require.NoError(t, f.k.Activity.Set(f.ctx, b, types.HotspotActivity{Hotspot: b, LastWitnessMs: nowMs - 1, LastBeaconMs: nowMs - 1}))
 	b2 := f.beacon("beaconer", 2)
-	res2, err := f.msgs.SubmitPoc(f.ctx, f.msg(b2, f.witness("good", b2, 300, -950)))
-	require.NoError(t, err)
-	p2, err := f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(res2.BeaconId)})
-	require.NoError(t, err)
-	require.Equal(t, uint32(10000), p2.Poc.HexScale)
+	rec2 := f.judge(t, f.msg(b2, f.witness("good", b2, 300, -950)))
+	require.Equal(t, uint32(10000), rec2.HexScale)
 	sh, err := f.query.RewardShares(f.ctx, &types.QueryRewardSharesRequest{Hotspot: b, Epoch: 2})
 	require.NoError(t, err)
 	require.Equal(t, uint64(10000*2500), sh.Shares.BeaconShares)
@@ -57,7 +55,8 @@ func TestEpochEndRecomputesScalesAndPrunes(t *testing.T) {
 	p.RetentionEpochs = 1
 	require.NoError(t, f.k.Params.Set(f.ctx, p))
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3))
-	_, err = f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(res.BeaconId)})
+	f.endBlocks(t, 1)
+	_, err = f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(rec.BeaconId)})
 	require.ErrorIs(t, err, types.ErrPocNotFound)
 	ws, err := f.query.Witnessed(f.ctx, &types.QueryWitnessedRequest{Hotspot: w})
 	require.NoError(t, err)
@@ -65,7 +64,7 @@ func TestEpochEndRecomputesScalesAndPrunes(t *testing.T) {
 	sh, err = f.query.RewardShares(f.ctx, &types.QueryRewardSharesRequest{Hotspot: b, Epoch: 1})
 	require.NoError(t, err)
 	require.Zero(t, sh.Shares.BeaconShares)
-	_, err = f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(res2.BeaconId)})
+	_, err = f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(rec2.BeaconId)})
 	require.NoError(t, err)
 }
 
@@ -90,13 +89,18 @@ func TestGenesisRoundTrip(t *testing.T) {
 	w := f.hotspot(t, "good", cellAt(t, 5, 0))
 	f.seasoned(t, b, w)
 	beacon := f.beacon("beaconer", 1)
-	_, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+	f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+	open := f.beacon("beaconer", 2) // stays open across the export
+	_, err := f.msgs.SubmitPoc(f.ctx, f.msg(open, f.witness("good", open, 300, -950)))
 	require.NoError(t, err)
 	_, err = f.msgs.AddToDenylist(f.ctx, &types.MsgAddToDenylist{Authority: f.gov, Hotspots: []string{w}, Edges: []types.Edge{{A: b, B: w}}})
 	require.NoError(t, err)
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 1))
 
 	gs, err := f.k.ExportGenesis(f.ctx)
+	require.Len(t, gs.OpenPocs, 1)
+	require.Len(t, gs.Relayers, 1)
+	require.NotNil(t, gs.HexRebuild, "a rebuild in progress is exported")
 	require.NoError(t, err)
 	require.NoError(t, gs.Validate())
 	g := setup(t)

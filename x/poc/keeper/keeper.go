@@ -4,12 +4,14 @@ import (
 	"context"
 
 	"cosmossdk.io/collections"
+	"cosmossdk.io/collections/indexes"
 	"cosmossdk.io/core/address"
 	corestore "cosmossdk.io/core/store"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 	"github.com/pocnet/pocd/x/poc/types"
@@ -26,13 +28,40 @@ type EpochsKeeper interface {
 	GetEpochInfo(ctx sdk.Context, identifier string) (epochstypes.EpochInfo, error)
 }
 
+// StakingKeeper tells whether a relayer's validator is in the active set.
+type StakingKeeper interface {
+	GetValidator(ctx context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error)
+}
+
+// OpenPocIndexes: the closing queue, ordered by close time.
+type OpenPocIndexes struct {
+	ByClose *indexes.Multi[int64, []byte, types.OpenPoc]
+}
+
+// IndexesList implements collections.Indexes.
+func (i OpenPocIndexes) IndexesList() []collections.Index[[]byte, types.OpenPoc] {
+	return []collections.Index[[]byte, types.OpenPoc]{i.ByClose}
+}
+
+// RelayerIndexes: one relay account serves one validator.
+type RelayerIndexes struct {
+	Account *indexes.Unique[string, string, types.RelayerRegistration]
+}
+
+// IndexesList implements collections.Indexes.
+func (i RelayerIndexes) IndexesList() []collections.Index[string, types.RelayerRegistration] {
+	return []collections.Index[string, types.RelayerRegistration]{i.Account}
+}
+
 // Keeper stores PoC verdicts, per-hotspot activity and reward shares.
 type Keeper struct {
 	cdc          codec.BinaryCodec
 	addressCodec address.Codec
+	valCodec     address.Codec
 	authority    string
 	hotspots     HotspotKeeper
 	epochs       EpochsKeeper
+	staking      StakingKeeper
 
 	Schema         collections.Schema
 	Params         collections.Item[types.Params]
@@ -51,15 +80,25 @@ type Keeper struct {
 	Entropy        collections.Map[int64, types.BlockEntropy]
 	// EpochTotals sums Shares per epoch, so settlement never iterates hotspots.
 	EpochTotals collections.Map[int64, types.RewardShares]
+	// OpenPocs are relayed PoCs still accepting witness reports.
+	OpenPocs *collections.IndexedMap[[]byte, types.OpenPoc, OpenPocIndexes]
+	// Relayers: validator operator -> its registered relay account.
+	Relayers *collections.IndexedMap[string, types.RelayerRegistration, RelayerIndexes]
+	// PruneBefore, HexRebuild and HexStaging are the cursors of the
+	// epoch-boundary work done a budget per block (maintenance.go).
+	PruneBefore collections.Item[int64]
+	HexRebuild  collections.Item[types.HexRebuild]
+	HexStaging  collections.Map[uint64, uint64]
 }
 
 // NewKeeper builds the keeper.
-func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, addressCodec address.Codec,
-	hotspots HotspotKeeper, epochs EpochsKeeper, authority string,
+func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, addressCodec, validatorAddressCodec address.Codec,
+	hotspots HotspotKeeper, epochs EpochsKeeper, staking StakingKeeper, authority string,
 ) *Keeper {
 	sb := collections.NewSchemaBuilder(storeService)
 	k := &Keeper{
-		cdc: cdc, addressCodec: addressCodec, authority: authority, hotspots: hotspots, epochs: epochs,
+		cdc: cdc, addressCodec: addressCodec, valCodec: validatorAddressCodec, authority: authority,
+		hotspots: hotspots, epochs: epochs, staking: staking,
 		Params: collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Pocs:   collections.NewMap(sb, types.PocsKey, "pocs", collections.BytesKey, codec.CollValue[types.PocRecord](cdc)),
 		PocsByBeaconer: collections.NewMap(sb, types.PocsByBeaconerKey, "pocs_by_beaconer",
@@ -82,6 +121,15 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 		HexEpoch:    collections.NewItem(sb, types.HexEpochKey, "hex_epoch", collections.Int64Value),
 		Entropy:     collections.NewMap(sb, types.EntropyKey, "entropy", collections.Int64Key, codec.CollValue[types.BlockEntropy](cdc)),
 		EpochTotals: collections.NewMap(sb, types.EpochTotalsKey, "epoch_totals", collections.Int64Key, codec.CollValue[types.RewardShares](cdc)),
+		OpenPocs: collections.NewIndexedMap(sb, types.OpenPocsKey, "open_pocs", collections.BytesKey, codec.CollValue[types.OpenPoc](cdc),
+			OpenPocIndexes{ByClose: indexes.NewMulti(sb, types.OpenByCloseKey, "open_pocs_by_close", collections.Int64Key, collections.BytesKey,
+				func(_ []byte, op types.OpenPoc) (int64, error) { return op.CloseAtMs, nil })}),
+		Relayers: collections.NewIndexedMap(sb, types.RelayersKey, "relayers", collections.StringKey, codec.CollValue[types.RelayerRegistration](cdc),
+			RelayerIndexes{Account: indexes.NewUnique(sb, types.RelayersByAccount, "relayers_by_account", collections.StringKey, collections.StringKey,
+				func(_ string, r types.RelayerRegistration) (string, error) { return r.Relayer, nil })}),
+		PruneBefore: collections.NewItem(sb, types.PruneBeforeKey, "prune_before", collections.Int64Value),
+		HexRebuild:  collections.NewItem(sb, types.HexRebuildKey, "hex_rebuild", codec.CollValue[types.HexRebuild](cdc)),
+		HexStaging:  collections.NewMap(sb, types.HexStagingKey, "hex_staging", collections.Uint64Key, collections.Uint64Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/pocnet/pocd/x/hotspot"
 	hotspotkeeper "github.com/pocnet/pocd/x/hotspot/keeper"
@@ -46,6 +47,27 @@ func (f *fakeEpochs) GetEpochInfo(_ sdk.Context, id string) (epochstypes.EpochIn
 	return epochstypes.EpochInfo{Identifier: id, CurrentEpoch: f.epoch}, nil
 }
 
+// fakeStaking: the validators listed are bonded.
+type fakeStaking struct{ bonded map[string]bool }
+
+func (s *fakeStaking) GetValidator(_ context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error) {
+	op := valBech(addr)
+	b, ok := s.bonded[op]
+	if !ok {
+		return stakingtypes.Validator{}, stakingtypes.ErrNoValidatorFound
+	}
+	v := stakingtypes.Validator{OperatorAddress: op, Status: stakingtypes.Unbonded}
+	if b {
+		v.Status = stakingtypes.Bonded
+	}
+	return v, nil
+}
+
+func valBech(b []byte) string {
+	s, _ := authcodec.NewBech32Codec("hntvaloper").BytesToString(b)
+	return s
+}
+
 type fixture struct {
 	ctx     sdk.Context
 	hk      *hotspotkeeper.Keeper
@@ -57,8 +79,12 @@ type fixture struct {
 	owner   string
 	gov     string
 	relayer string
-	keys    map[string]ed25519.PrivateKey
-	entropy []byte
+	// operator signs for the validator the relayer relays for.
+	operator string
+	staking  *fakeStaking
+	pkey     *storetypes.KVStoreKey
+	keys     map[string]ed25519.PrivateKey
+	entropy  []byte
 }
 
 func bech(b []byte) string {
@@ -83,7 +109,8 @@ func setup(t testing.TB) *fixture {
 	ac := authcodec.NewBech32Codec("hnt")
 	hk := hotspotkeeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(hkey), ac, noFees{}, gov)
 	ep := &fakeEpochs{epoch: 1}
-	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(pkey), ac, hk, ep, gov)
+	st := &fakeStaking{bonded: map[string]bool{}}
+	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(pkey), ac, authcodec.NewBech32Codec("hntvaloper"), hk, ep, st, gov)
 	ctx = ctx.WithChainID(chainID).WithBlockHeight(entropyHeight).WithBlockTime(time.UnixMilli(entropyMs)).WithEventManager(sdk.NewEventManager())
 
 	hp := hotspottypes.DefaultParams()
@@ -95,13 +122,49 @@ func setup(t testing.TB) *fixture {
 
 	f := &fixture{ctx: ctx, hk: hk, k: k, msgs: keeper.NewMsgServerImpl(k), query: keeper.NewQueryServerImpl(k),
 		hmsgs: hotspotkeeper.NewMsgServerImpl(hk), epochs: ep, owner: bech([]byte("owner_______________")), gov: gov,
-		relayer: bech([]byte("relayer_____________")), keys: map[string]ed25519.PrivateKey{}}
+		relayer: bech([]byte("relayer_____________")), operator: bech([]byte("operator____________")), staking: st, pkey: pkey,
+		keys: map[string]ed25519.PrivateKey{}}
 	// The entropy block: BeginBlock records its hash.
 	h := sha256.Sum256([]byte("block 100"))
 	f.entropy = h[:]
 	require.NoError(t, k.BeginBlock(ctx.WithHeaderHash(f.entropy)))
 	f.ctx = ctx.WithBlockHeight(entropyHeight + 5).WithBlockTime(time.UnixMilli(nowMs))
+	f.registerRelayer(t, f.operator, f.relayer)
 	return f
+}
+
+// registerRelayer bonds the operator's validator and registers relayer for it.
+func (f *fixture) registerRelayer(t testing.TB, operator, relayer string) {
+	t.Helper()
+	op, err := authcodec.NewBech32Codec("hnt").StringToBytes(operator)
+	require.NoError(t, err)
+	f.staking.bonded[valBech(op)] = true
+	_, err = f.msgs.RegisterRelayer(f.ctx, &types.MsgRegisterRelayer{Operator: operator, Relayer: relayer})
+	require.NoError(t, err)
+}
+
+// closeDue moves to a block after every open PoC's close time and runs
+// EndBlock, which judges them. (A PoC closes at most close_grace_ms after
+// the block that opened it.)
+func (f *fixture) closeDue(t testing.TB) {
+	t.Helper()
+	p, err := f.k.Params.Get(f.ctx)
+	require.NoError(t, err)
+	f.ctx = f.ctx.WithBlockHeight(f.ctx.BlockHeight() + 1).
+		WithBlockTime(f.ctx.BlockTime().Add(time.Duration(p.CloseGraceMs+1) * time.Millisecond)).
+		WithHeaderHash([]byte(fmt.Sprintf("block %d", f.ctx.BlockHeight()+1)))
+	require.NoError(t, f.k.EndBlock(f.ctx))
+}
+
+// judge relays msg, closes it and returns the judged record.
+func (f *fixture) judge(t testing.TB, msg *types.MsgSubmitPoc) types.PocRecord {
+	t.Helper()
+	res, err := f.msgs.SubmitPoc(f.ctx, msg)
+	require.NoError(t, err)
+	f.closeDue(t)
+	rec, err := f.k.Pocs.Get(f.ctx, res.BeaconId)
+	require.NoError(t, err)
+	return rec
 }
 
 func cellAt(t testing.TB, km, bearingDeg float64) string {
@@ -143,7 +206,7 @@ func (f *fixture) pub(name string) []byte { return []byte(f.keys[name].Public().
 func (f *fixture) beacon(name string, local byte) *verify.Beacon {
 	plan := hotspottypes.DefaultRegionPlans()[0]
 	le := []byte{local, 2, 3, 4}
-	payload := verify.BeaconPayload(f.entropy, le, 51)
+	payload := verify.BeaconPayload(f.entropy, f.pub(name), le, 51)
 	b := &verify.Beacon{
 		Pubkey: f.pub(name), EntropyHeight: entropyHeight, EntropyHash: f.entropy, LocalEntropy: le, Payload: payload,
 		FrequencyHz: plan.ChannelFrequenciesHz[verify.BeaconChannel(payload, len(plan.ChannelFrequenciesHz))],
@@ -180,4 +243,13 @@ func names(n int, prefix string) []string {
 		out[i] = fmt.Sprintf("%s%02d", prefix, i)
 	}
 	return out
+}
+
+// endBlocks runs n more blocks' EndBlock (PoC closing and maintenance).
+func (f *fixture) endBlocks(t testing.TB, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		f.ctx = f.ctx.WithBlockHeight(f.ctx.BlockHeight() + 1).WithBlockTime(f.ctx.BlockTime().Add(time.Second))
+		require.NoError(t, f.k.EndBlock(f.ctx))
+	}
 }

@@ -23,9 +23,7 @@ func TestDenylist(t *testing.T) {
 	require.Equal(t, []types.Edge{types.CanonicalEdge(b, w)}, dl.Edges)
 
 	beacon := f.beacon("beaconer", 1)
-	res, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
-	require.NoError(t, err)
-	require.Zero(t, res.Selected)
+	require.Zero(t, f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950))).Selected)
 	wr, err := f.query.Witnesses(f.ctx, &types.QueryWitnessesRequest{Hotspot: b})
 	require.NoError(t, err)
 	require.Equal(t, types.REASON_DENIED_EDGE, wr.Witnesses[0].Reason)
@@ -33,9 +31,7 @@ func TestDenylist(t *testing.T) {
 	_, err = f.msgs.AddToDenylist(f.ctx, &types.MsgAddToDenylist{Authority: f.gov, Hotspots: []string{b}})
 	require.NoError(t, err)
 	b2 := f.beacon("beaconer", 2)
-	res, err = f.msgs.SubmitPoc(f.ctx, f.msg(b2))
-	require.NoError(t, err)
-	require.Equal(t, types.REASON_DENIED, res.Reason)
+	require.Equal(t, types.REASON_DENIED, f.judge(t, f.msg(b2)).Reason)
 
 	_, err = f.msgs.RemoveFromDenylist(f.ctx, &types.MsgRemoveFromDenylist{Authority: f.gov, Hotspots: []string{b}, Edges: []types.Edge{{A: b, B: w}}})
 	require.NoError(t, err)

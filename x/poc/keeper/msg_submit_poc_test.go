@@ -23,12 +23,11 @@ func TestSubmitPocRecordsVerdictsAndShares(t *testing.T) {
 	f.seasoned(t, b, good, liar)
 
 	beacon := f.beacon("beaconer", 1)
-	res, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon,
+	res := f.judge(t, f.msg(beacon,
 		f.witness("good", beacon, 300, -950),
 		f.witness("liar", beacon, 400, -200), // far too strong for 7 km
 		f.witness("beaconer", beacon, 100, -300),
 	))
-	require.NoError(t, err)
 	require.Equal(t, types.REASON_VALID, res.Reason)
 	require.Equal(t, uint32(1), res.Selected)
 
@@ -77,10 +76,11 @@ func TestSubmitPocRecordsVerdictsAndShares(t *testing.T) {
 	act, err := f.k.Activity.Get(f.ctx, b)
 	require.NoError(t, err)
 	require.True(t, act.HasBucket)
-	require.Equal(t, int64(nowMs), act.LastWitnessedBeaconMs)
+	closedMs := f.ctx.BlockTime().UnixMilli()
+	require.Equal(t, closedMs, act.LastWitnessedBeaconMs)
 	act, err = f.k.Activity.Get(f.ctx, good)
 	require.NoError(t, err)
-	require.Equal(t, int64(nowMs), act.LastWitnessMs)
+	require.Equal(t, closedMs, act.LastWitnessMs)
 }
 
 func TestSubmitPocRejections(t *testing.T) {
@@ -89,8 +89,7 @@ func TestSubmitPocRejections(t *testing.T) {
 	f.hotspot(t, "good", cellAt(t, 5, 0))
 	f.seasoned(t, b)
 	beacon := f.beacon("beaconer", 1)
-	_, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
-	require.NoError(t, err)
+	f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950)))
 
 	t.Run("duplicate beacon", func(t *testing.T) {
 		before := f.snapshot(t)
@@ -98,8 +97,8 @@ func TestSubmitPocRejections(t *testing.T) {
 		require.ErrorIs(t, err, types.ErrDuplicateBeacon)
 		require.Equal(t, before, f.snapshot(t))
 		// and in the ante handler (CheckTx)
-		require.ErrorIs(t, f.k.RejectRecordedBeacons(f.ctx, fakeTx{f.msg(beacon)}), types.ErrDuplicateBeacon)
-		require.NoError(t, f.k.RejectRecordedBeacons(f.ctx, fakeTx{f.msg(f.beacon("beaconer", 9))}))
+		require.ErrorIs(t, f.k.CheckRelays(f.ctx, fakeTx{f.msg(beacon)}), types.ErrDuplicateBeacon)
+		require.NoError(t, f.k.CheckRelays(f.ctx, fakeTx{f.msg(f.beacon("beaconer", 9))}))
 	})
 	t.Run("too many witnesses", func(t *testing.T) {
 		b2 := f.beacon("beaconer", 2)
@@ -123,6 +122,7 @@ func TestSubmitPocRejections(t *testing.T) {
 		m.Relayer = "nobody"
 		_, err := f.msgs.SubmitPoc(f.ctx, m)
 		require.ErrorIs(t, err, sdkerrors.ErrInvalidAddress)
+		require.ErrorIs(t, f.k.CheckRelays(f.ctx, fakeTx{m}), sdkerrors.ErrInvalidAddress)
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 	"github.com/pocnet/pocd/x/poc/types"
 )
 
@@ -22,7 +23,7 @@ func (q queryServer) Poc(ctx context.Context, req *types.QueryPocRequest) (*type
 	}
 	rec, err := q.k.Pocs.Get(ctx, id)
 	if isNotFound(err) {
-		return nil, types.ErrPocNotFound.Wrapf("no beacon %s", req.BeaconId)
+		return q.openPoc(ctx, id, req.BeaconId)
 	} else if err != nil {
 		return nil, err
 	}
@@ -33,4 +34,31 @@ func (q queryServer) Poc(ctx context.Context, req *types.QueryPocRequest) (*type
 	}
 	res.Witnesses, err = it.Values()
 	return res, err
+}
+
+// openPoc answers for a PoC not judged yet: what is known so far.
+func (q queryServer) openPoc(ctx context.Context, id []byte, hexID string) (*types.QueryPocResponse, error) {
+	open, err := q.k.OpenPocs.Get(ctx, id)
+	if isNotFound(err) {
+		return nil, types.ErrPocNotFound.Wrapf("no beacon %s", hexID)
+	} else if err != nil {
+		return nil, err
+	}
+	b := open.Beacon
+	rec := types.PocRecord{
+		BeaconId: id, EntropyHeight: b.EntropyHeight, EntropyHash: b.EntropyHash, TimestampNs: b.TimestampNs,
+		FrequencyHz: b.FrequencyHz, TxPowerDbm: b.TxPowerDbm, OpenedHeight: open.OpenedHeight,
+		WitnessReports: uint32(len(open.Witnesses)),
+	}
+	if addr, err := hotspottypes.HotspotAddress(b.Pubkey); err == nil {
+		rec.Beaconer = addr
+	}
+	for i, r := range open.Relays {
+		if i == 0 {
+			rec.Relayer = r.Relayer
+		} else {
+			rec.CoRelayers = append(rec.CoRelayers, r.Relayer)
+		}
+	}
+	return &types.QueryPocResponse{Poc: rec, Open: true, CloseAtMs: open.CloseAtMs}, nil
 }

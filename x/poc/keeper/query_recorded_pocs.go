@@ -11,7 +11,8 @@ import (
 	"github.com/pocnet/pocd/x/poc/types"
 )
 
-// RecordedPocs reports which of the given beacons are recorded. A relayer
+// RecordedPocs reports which of the given beacons are recorded, open or
+// judged, and by which relayers. A relayer
 // asks it once per round for everything it has submitted, instead of one
 // Poc query (with every witness verdict) per beacon or a GetTx (with the
 // whole transaction and its events) per batch.
@@ -33,12 +34,27 @@ func (q queryServer) RecordedPocs(ctx context.Context, req *types.QueryRecordedP
 	res := &types.QueryRecordedPocsResponse{Height: sdk.UnwrapSDKContext(ctx).BlockHeight()}
 	for _, id := range ids {
 		rec, err := q.k.Pocs.Get(ctx, id)
+		if err == nil {
+			res.Recorded = append(res.Recorded, types.RecordedPoc{
+				BeaconId: hex.EncodeToString(id), Relayer: rec.Relayer, Height: rec.OpenedHeight,
+				Relayers: append([]string{rec.Relayer}, rec.CoRelayers...),
+			})
+			continue
+		} else if !isNotFound(err) {
+			return nil, err
+		}
+		open, err := q.k.OpenPocs.Get(ctx, id)
 		if isNotFound(err) {
 			continue
 		} else if err != nil {
 			return nil, err
 		}
-		res.Recorded = append(res.Recorded, types.RecordedPoc{BeaconId: hex.EncodeToString(id), Relayer: rec.Relayer, Height: rec.Height})
+		r := types.RecordedPoc{BeaconId: hex.EncodeToString(id), Height: open.OpenedHeight, Open: true}
+		for _, c := range open.Relays {
+			r.Relayers = append(r.Relayers, c.Relayer)
+		}
+		r.Relayer = r.Relayers[0]
+		res.Recorded = append(res.Recorded, r)
 	}
 	return res, nil
 }

@@ -25,7 +25,12 @@ func TestRecordedPocsReportsOnlyRecordedBeacons(t *testing.T) {
 	res, err := f.query.RecordedPocs(f.ctx, &types.QueryRecordedPocsRequest{BeaconIds: []string{missingHex, ridHex}})
 	require.NoError(t, err)
 	require.Equal(t, f.ctx.BlockHeight(), res.Height)
-	require.Equal(t, []types.RecordedPoc{{BeaconId: ridHex, Relayer: f.relayer, Height: f.ctx.BlockHeight()}}, res.Recorded)
+	opened := f.ctx.BlockHeight()
+	require.Equal(t, []types.RecordedPoc{{BeaconId: ridHex, Relayer: f.relayer, Height: opened, Open: true, Relayers: []string{f.relayer}}}, res.Recorded)
+	f.closeDue(t)
+	res, err = f.query.RecordedPocs(f.ctx, &types.QueryRecordedPocsRequest{BeaconIds: []string{ridHex}})
+	require.NoError(t, err)
+	require.Equal(t, []types.RecordedPoc{{BeaconId: ridHex, Relayer: f.relayer, Height: opened, Relayers: []string{f.relayer}}}, res.Recorded)
 
 	// Ids are answered in canonical (lower-case) hex whatever case they came in.
 	res, err = f.query.RecordedPocs(f.ctx, &types.QueryRecordedPocsRequest{BeaconIds: []string{strings.ToUpper(ridHex)}})

@@ -9,6 +9,7 @@ import (
 // RegisterInterfaces registers the module's messages.
 func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 	registry.RegisterImplementations((*sdk.Msg)(nil),
-		&MsgSubmitPoc{}, &MsgAddToDenylist{}, &MsgRemoveFromDenylist{}, &MsgUpdateParams{})
+		&MsgSubmitPoc{}, &MsgAddToDenylist{}, &MsgRemoveFromDenylist{}, &MsgUpdateParams{},
+		&MsgRegisterRelayer{}, &MsgUnregisterRelayer{})
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }

@@ -24,13 +24,14 @@ const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
 // EventPocJudged is emitted for every submitted PoC.
 type EventPocJudged struct {
-	BeaconId       string `protobuf:"bytes,1,opt,name=beacon_id,json=beaconId,proto3" json:"beacon_id,omitempty"`
-	Beaconer       string `protobuf:"bytes,2,opt,name=beaconer,proto3" json:"beaconer,omitempty"`
-	Reason         Reason `protobuf:"varint,3,opt,name=reason,proto3,enum=pocd.poc.v1.Reason" json:"reason,omitempty"`
-	WitnessReports uint32 `protobuf:"varint,4,opt,name=witness_reports,json=witnessReports,proto3" json:"witness_reports,omitempty"`
-	ValidWitnesses uint32 `protobuf:"varint,5,opt,name=valid_witnesses,json=validWitnesses,proto3" json:"valid_witnesses,omitempty"`
-	Selected       uint32 `protobuf:"varint,6,opt,name=selected,proto3" json:"selected,omitempty"`
-	Relayer        string `protobuf:"bytes,7,opt,name=relayer,proto3" json:"relayer,omitempty"`
+	BeaconId       string   `protobuf:"bytes,1,opt,name=beacon_id,json=beaconId,proto3" json:"beacon_id,omitempty"`
+	Beaconer       string   `protobuf:"bytes,2,opt,name=beaconer,proto3" json:"beaconer,omitempty"`
+	Reason         Reason   `protobuf:"varint,3,opt,name=reason,proto3,enum=pocd.poc.v1.Reason" json:"reason,omitempty"`
+	WitnessReports uint32   `protobuf:"varint,4,opt,name=witness_reports,json=witnessReports,proto3" json:"witness_reports,omitempty"`
+	ValidWitnesses uint32   `protobuf:"varint,5,opt,name=valid_witnesses,json=validWitnesses,proto3" json:"valid_witnesses,omitempty"`
+	Selected       uint32   `protobuf:"varint,6,opt,name=selected,proto3" json:"selected,omitempty"`
+	Relayer        string   `protobuf:"bytes,7,opt,name=relayer,proto3" json:"relayer,omitempty"`
+	CoRelayers     []string `protobuf:"bytes,8,rep,name=co_relayers,json=coRelayers,proto3" json:"co_relayers,omitempty"`
 }
 
 func (m *EventPocJudged) Reset()         { *m = EventPocJudged{} }
@@ -115,6 +116,335 @@ func (m *EventPocJudged) GetRelayer() string {
 	return ""
 }
 
+func (m *EventPocJudged) GetCoRelayers() []string {
+	if m != nil {
+		return m.CoRelayers
+	}
+	return nil
+}
+
+// EventPocOpened is emitted when a relayer opens a PoC.
+type EventPocOpened struct {
+	BeaconId       string `protobuf:"bytes,1,opt,name=beacon_id,json=beaconId,proto3" json:"beacon_id,omitempty"`
+	Beaconer       string `protobuf:"bytes,2,opt,name=beaconer,proto3" json:"beaconer,omitempty"`
+	Relayer        string `protobuf:"bytes,3,opt,name=relayer,proto3" json:"relayer,omitempty"`
+	WitnessReports uint32 `protobuf:"varint,4,opt,name=witness_reports,json=witnessReports,proto3" json:"witness_reports,omitempty"`
+	CloseAtMs      int64  `protobuf:"varint,5,opt,name=close_at_ms,json=closeAtMs,proto3" json:"close_at_ms,omitempty"`
+}
+
+func (m *EventPocOpened) Reset()         { *m = EventPocOpened{} }
+func (m *EventPocOpened) String() string { return proto.CompactTextString(m) }
+func (*EventPocOpened) ProtoMessage()    {}
+func (*EventPocOpened) Descriptor() ([]byte, []int) {
+	return fileDescriptor_ab9a8a07b6cf174e, []int{1}
+}
+func (m *EventPocOpened) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventPocOpened) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventPocOpened.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventPocOpened) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventPocOpened.Merge(m, src)
+}
+func (m *EventPocOpened) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventPocOpened) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventPocOpened.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventPocOpened proto.InternalMessageInfo
+
+func (m *EventPocOpened) GetBeaconId() string {
+	if m != nil {
+		return m.BeaconId
+	}
+	return ""
+}
+
+func (m *EventPocOpened) GetBeaconer() string {
+	if m != nil {
+		return m.Beaconer
+	}
+	return ""
+}
+
+func (m *EventPocOpened) GetRelayer() string {
+	if m != nil {
+		return m.Relayer
+	}
+	return ""
+}
+
+func (m *EventPocOpened) GetWitnessReports() uint32 {
+	if m != nil {
+		return m.WitnessReports
+	}
+	return 0
+}
+
+func (m *EventPocOpened) GetCloseAtMs() int64 {
+	if m != nil {
+		return m.CloseAtMs
+	}
+	return 0
+}
+
+// EventPocWitnessesAdded is emitted when a relayer adds reports to an open PoC.
+type EventPocWitnessesAdded struct {
+	BeaconId string `protobuf:"bytes,1,opt,name=beacon_id,json=beaconId,proto3" json:"beacon_id,omitempty"`
+	Relayer  string `protobuf:"bytes,2,opt,name=relayer,proto3" json:"relayer,omitempty"`
+	Added    uint32 `protobuf:"varint,3,opt,name=added,proto3" json:"added,omitempty"`
+	Ignored  uint32 `protobuf:"varint,4,opt,name=ignored,proto3" json:"ignored,omitempty"`
+}
+
+func (m *EventPocWitnessesAdded) Reset()         { *m = EventPocWitnessesAdded{} }
+func (m *EventPocWitnessesAdded) String() string { return proto.CompactTextString(m) }
+func (*EventPocWitnessesAdded) ProtoMessage()    {}
+func (*EventPocWitnessesAdded) Descriptor() ([]byte, []int) {
+	return fileDescriptor_ab9a8a07b6cf174e, []int{2}
+}
+func (m *EventPocWitnessesAdded) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventPocWitnessesAdded) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventPocWitnessesAdded.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventPocWitnessesAdded) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventPocWitnessesAdded.Merge(m, src)
+}
+func (m *EventPocWitnessesAdded) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventPocWitnessesAdded) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventPocWitnessesAdded.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventPocWitnessesAdded proto.InternalMessageInfo
+
+func (m *EventPocWitnessesAdded) GetBeaconId() string {
+	if m != nil {
+		return m.BeaconId
+	}
+	return ""
+}
+
+func (m *EventPocWitnessesAdded) GetRelayer() string {
+	if m != nil {
+		return m.Relayer
+	}
+	return ""
+}
+
+func (m *EventPocWitnessesAdded) GetAdded() uint32 {
+	if m != nil {
+		return m.Added
+	}
+	return 0
+}
+
+func (m *EventPocWitnessesAdded) GetIgnored() uint32 {
+	if m != nil {
+		return m.Ignored
+	}
+	return 0
+}
+
+// EventRelayerRegistered is emitted when a validator registers (or replaces) its relay account.
+type EventRelayerRegistered struct {
+	Validator string `protobuf:"bytes,1,opt,name=validator,proto3" json:"validator,omitempty"`
+	Relayer   string `protobuf:"bytes,2,opt,name=relayer,proto3" json:"relayer,omitempty"`
+	Replaced  string `protobuf:"bytes,3,opt,name=replaced,proto3" json:"replaced,omitempty"`
+}
+
+func (m *EventRelayerRegistered) Reset()         { *m = EventRelayerRegistered{} }
+func (m *EventRelayerRegistered) String() string { return proto.CompactTextString(m) }
+func (*EventRelayerRegistered) ProtoMessage()    {}
+func (*EventRelayerRegistered) Descriptor() ([]byte, []int) {
+	return fileDescriptor_ab9a8a07b6cf174e, []int{3}
+}
+func (m *EventRelayerRegistered) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventRelayerRegistered) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventRelayerRegistered.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventRelayerRegistered) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventRelayerRegistered.Merge(m, src)
+}
+func (m *EventRelayerRegistered) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventRelayerRegistered) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventRelayerRegistered.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventRelayerRegistered proto.InternalMessageInfo
+
+func (m *EventRelayerRegistered) GetValidator() string {
+	if m != nil {
+		return m.Validator
+	}
+	return ""
+}
+
+func (m *EventRelayerRegistered) GetRelayer() string {
+	if m != nil {
+		return m.Relayer
+	}
+	return ""
+}
+
+func (m *EventRelayerRegistered) GetReplaced() string {
+	if m != nil {
+		return m.Replaced
+	}
+	return ""
+}
+
+// EventRelayerRemoved is emitted when a registration ends (validator left the active set, or unregistered).
+type EventRelayerRemoved struct {
+	Validator string `protobuf:"bytes,1,opt,name=validator,proto3" json:"validator,omitempty"`
+	Relayer   string `protobuf:"bytes,2,opt,name=relayer,proto3" json:"relayer,omitempty"`
+	Reason    string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (m *EventRelayerRemoved) Reset()         { *m = EventRelayerRemoved{} }
+func (m *EventRelayerRemoved) String() string { return proto.CompactTextString(m) }
+func (*EventRelayerRemoved) ProtoMessage()    {}
+func (*EventRelayerRemoved) Descriptor() ([]byte, []int) {
+	return fileDescriptor_ab9a8a07b6cf174e, []int{4}
+}
+func (m *EventRelayerRemoved) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventRelayerRemoved) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventRelayerRemoved.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventRelayerRemoved) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventRelayerRemoved.Merge(m, src)
+}
+func (m *EventRelayerRemoved) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventRelayerRemoved) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventRelayerRemoved.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventRelayerRemoved proto.InternalMessageInfo
+
+func (m *EventRelayerRemoved) GetValidator() string {
+	if m != nil {
+		return m.Validator
+	}
+	return ""
+}
+
+func (m *EventRelayerRemoved) GetRelayer() string {
+	if m != nil {
+		return m.Relayer
+	}
+	return ""
+}
+
+func (m *EventRelayerRemoved) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+// EventMaintenanceFailed: a pruning or hex-density step failed and was
+// rolled back; it is retried next block. Block processing goes on.
+type EventMaintenanceFailed struct {
+	Task  string `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
+	Error string `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+}
+
+func (m *EventMaintenanceFailed) Reset()         { *m = EventMaintenanceFailed{} }
+func (m *EventMaintenanceFailed) String() string { return proto.CompactTextString(m) }
+func (*EventMaintenanceFailed) ProtoMessage()    {}
+func (*EventMaintenanceFailed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_ab9a8a07b6cf174e, []int{5}
+}
+func (m *EventMaintenanceFailed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventMaintenanceFailed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventMaintenanceFailed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventMaintenanceFailed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventMaintenanceFailed.Merge(m, src)
+}
+func (m *EventMaintenanceFailed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventMaintenanceFailed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventMaintenanceFailed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventMaintenanceFailed proto.InternalMessageInfo
+
+func (m *EventMaintenanceFailed) GetTask() string {
+	if m != nil {
+		return m.Task
+	}
+	return ""
+}
+
+func (m *EventMaintenanceFailed) GetError() string {
+	if m != nil {
+		return m.Error
+	}
+	return ""
+}
+
 // EventWitnessJudged is emitted for every stored witness verdict.
 type EventWitnessJudged struct {
 	BeaconId string `protobuf:"bytes,1,opt,name=beacon_id,json=beaconId,proto3" json:"beacon_id,omitempty"`
@@ -128,7 +458,7 @@ func (m *EventWitnessJudged) Reset()         { *m = EventWitnessJudged{} }
 func (m *EventWitnessJudged) String() string { return proto.CompactTextString(m) }
 func (*EventWitnessJudged) ProtoMessage()    {}
 func (*EventWitnessJudged) Descriptor() ([]byte, []int) {
-	return fileDescriptor_ab9a8a07b6cf174e, []int{1}
+	return fileDescriptor_ab9a8a07b6cf174e, []int{6}
 }
 func (m *EventWitnessJudged) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -204,7 +534,7 @@ func (m *EventDenylistUpdated) Reset()         { *m = EventDenylistUpdated{} }
 func (m *EventDenylistUpdated) String() string { return proto.CompactTextString(m) }
 func (*EventDenylistUpdated) ProtoMessage()    {}
 func (*EventDenylistUpdated) Descriptor() ([]byte, []int) {
-	return fileDescriptor_ab9a8a07b6cf174e, []int{2}
+	return fileDescriptor_ab9a8a07b6cf174e, []int{7}
 }
 func (m *EventDenylistUpdated) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -272,7 +602,7 @@ func (m *EventHexScalesRecomputed) Reset()         { *m = EventHexScalesRecomput
 func (m *EventHexScalesRecomputed) String() string { return proto.CompactTextString(m) }
 func (*EventHexScalesRecomputed) ProtoMessage()    {}
 func (*EventHexScalesRecomputed) Descriptor() ([]byte, []int) {
-	return fileDescriptor_ab9a8a07b6cf174e, []int{3}
+	return fileDescriptor_ab9a8a07b6cf174e, []int{8}
 }
 func (m *EventHexScalesRecomputed) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -332,7 +662,7 @@ func (m *EventPocsPruned) Reset()         { *m = EventPocsPruned{} }
 func (m *EventPocsPruned) String() string { return proto.CompactTextString(m) }
 func (*EventPocsPruned) ProtoMessage()    {}
 func (*EventPocsPruned) Descriptor() ([]byte, []int) {
-	return fileDescriptor_ab9a8a07b6cf174e, []int{4}
+	return fileDescriptor_ab9a8a07b6cf174e, []int{9}
 }
 func (m *EventPocsPruned) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -384,7 +714,7 @@ func (m *EventParamsUpdated) Reset()         { *m = EventParamsUpdated{} }
 func (m *EventParamsUpdated) String() string { return proto.CompactTextString(m) }
 func (*EventParamsUpdated) ProtoMessage()    {}
 func (*EventParamsUpdated) Descriptor() ([]byte, []int) {
-	return fileDescriptor_ab9a8a07b6cf174e, []int{5}
+	return fileDescriptor_ab9a8a07b6cf174e, []int{10}
 }
 func (m *EventParamsUpdated) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -422,6 +752,11 @@ func (m *EventParamsUpdated) GetAuthority() string {
 
 func init() {
 	proto.RegisterType((*EventPocJudged)(nil), "pocd.poc.v1.EventPocJudged")
+	proto.RegisterType((*EventPocOpened)(nil), "pocd.poc.v1.EventPocOpened")
+	proto.RegisterType((*EventPocWitnessesAdded)(nil), "pocd.poc.v1.EventPocWitnessesAdded")
+	proto.RegisterType((*EventRelayerRegistered)(nil), "pocd.poc.v1.EventRelayerRegistered")
+	proto.RegisterType((*EventRelayerRemoved)(nil), "pocd.poc.v1.EventRelayerRemoved")
+	proto.RegisterType((*EventMaintenanceFailed)(nil), "pocd.poc.v1.EventMaintenanceFailed")
 	proto.RegisterType((*EventWitnessJudged)(nil), "pocd.poc.v1.EventWitnessJudged")
 	proto.RegisterType((*EventDenylistUpdated)(nil), "pocd.poc.v1.EventDenylistUpdated")
 	proto.RegisterType((*EventHexScalesRecomputed)(nil), "pocd.poc.v1.EventHexScalesRecomputed")
@@ -432,43 +767,54 @@ func init() {
 func init() { proto.RegisterFile("pocd/poc/v1/events.proto", fileDescriptor_ab9a8a07b6cf174e) }
 
 var fileDescriptor_ab9a8a07b6cf174e = []byte{
-	// 561 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x94, 0x93, 0xdf, 0x6a, 0xdb, 0x30,
-	0x14, 0xc6, 0xab, 0xc6, 0xfd, 0x13, 0xb5, 0x71, 0x37, 0xaf, 0x03, 0xd1, 0x0d, 0x13, 0x3c, 0xca,
-	0x3c, 0x06, 0x0e, 0xcd, 0x60, 0x57, 0xbb, 0x1a, 0x0b, 0x74, 0xbd, 0x0a, 0x2a, 0x63, 0xb0, 0x9b,
-	0xe0, 0x48, 0x87, 0xd8, 0xe0, 0x58, 0x46, 0x92, 0xbd, 0xe6, 0x2d, 0xf6, 0x3e, 0x7b, 0x81, 0x5d,
-	0xf6, 0x62, 0x17, 0xbb, 0x1c, 0xc9, 0x7b, 0x8c, 0x61, 0x59, 0x4e, 0xdd, 0xc1, 0x60, 0xbb, 0xd3,
-	0xf9, 0xe9, 0x3b, 0xd2, 0xf9, 0x8e, 0x74, 0x30, 0x29, 0x04, 0xe3, 0xa3, 0x42, 0xb0, 0x51, 0x75,
-	0x31, 0x82, 0x0a, 0x72, 0xad, 0xa2, 0x42, 0x0a, 0x2d, 0xbc, 0xa3, 0x7a, 0x27, 0x2a, 0x04, 0x8b,
-	0xaa, 0x8b, 0xb3, 0xc7, 0x5d, 0x59, 0xcd, 0x8c, 0x26, 0xf8, 0x85, 0xb0, 0x3b, 0xa9, 0x93, 0xa6,
-	0x82, 0x5d, 0x95, 0x7c, 0x01, 0xdc, 0x7b, 0x82, 0xfb, 0x73, 0x88, 0x99, 0xc8, 0x67, 0x29, 0x27,
-	0x68, 0x88, 0xc2, 0x3e, 0x3d, 0x6c, 0xc0, 0x7b, 0xee, 0x9d, 0x61, 0xbb, 0x06, 0x49, 0x76, 0xbb,
-	0x7b, 0x20, 0xbd, 0x97, 0x78, 0x5f, 0x42, 0xac, 0x44, 0x4e, 0x7a, 0x43, 0x14, 0xba, 0xe3, 0x47,
-	0x51, 0xa7, 0x80, 0x88, 0x9a, 0x2d, 0x6a, 0x25, 0xde, 0x73, 0x7c, 0xf2, 0x39, 0xd5, 0x39, 0x28,
-	0x35, 0x93, 0x50, 0x08, 0xa9, 0x15, 0x71, 0x86, 0x28, 0x1c, 0x50, 0xd7, 0x62, 0xda, 0xd0, 0x5a,
-	0x58, 0xc5, 0x59, 0xca, 0x67, 0x96, 0x83, 0x22, 0x7b, 0x8d, 0xd0, 0xe0, 0x8f, 0x2d, 0xad, 0x4b,
-	0x53, 0x90, 0x01, 0xd3, 0xc0, 0xc9, 0xbe, 0x51, 0x6c, 0x63, 0x8f, 0xe0, 0x03, 0x09, 0x59, 0xbc,
-	0x02, 0x49, 0x0e, 0x4c, 0xd5, 0x6d, 0x18, 0x7c, 0x45, 0xd8, 0x33, 0x0d, 0xb0, 0x07, 0xfd, 0x4b,
-	0x13, 0x08, 0x3e, 0xb0, 0xc5, 0xd8, 0x1e, 0xb4, 0xe1, 0xff, 0xb5, 0xe0, 0x1c, 0x3b, 0x2a, 0xe5,
-	0x60, 0x7c, 0xbb, 0xe3, 0x87, 0xf7, 0xa4, 0xd7, 0x29, 0x07, 0x6a, 0xb6, 0xef, 0xf9, 0xaa, 0x9d,
-	0x1f, 0xde, 0xf9, 0x0a, 0xbe, 0x23, 0x7c, 0x6a, 0xaa, 0x7f, 0x07, 0xf9, 0x2a, 0x4b, 0x95, 0xfe,
-	0x50, 0xf0, 0xb8, 0x36, 0x7c, 0x8e, 0xdd, 0x98, 0x73, 0xe0, 0xb3, 0x44, 0x68, 0x55, 0x08, 0xad,
-	0x08, 0x1a, 0xf6, 0xc2, 0x3e, 0x1d, 0x18, 0x7a, 0x69, 0xa1, 0xf7, 0x02, 0x3f, 0x90, 0xb0, 0x14,
-	0x55, 0x57, 0xb8, 0x6b, 0x84, 0x27, 0x96, 0x6f, 0xa5, 0x63, 0x7c, 0xd4, 0x9c, 0x08, 0x7c, 0x01,
-	0x8a, 0xf4, 0x86, 0xbd, 0xf0, 0xe8, 0x8f, 0xa2, 0x27, 0x7c, 0x01, 0x14, 0x1b, 0x55, 0xbd, 0x54,
-	0xde, 0x6b, 0x3c, 0x68, 0x8f, 0x6f, 0xb2, 0x9c, 0xbf, 0x65, 0x1d, 0x5b, 0x9d, 0xc9, 0x0b, 0x04,
-	0x26, 0xc6, 0xd5, 0x25, 0xdc, 0x5c, 0xb3, 0x38, 0x03, 0x45, 0x81, 0x89, 0x65, 0x51, 0xd6, 0xce,
-	0x4e, 0xf1, 0x1e, 0x14, 0x82, 0x25, 0xe6, 0x55, 0x7a, 0xb4, 0x09, 0xea, 0x5f, 0x12, 0x33, 0x9d,
-	0x56, 0xd0, 0xf5, 0x81, 0x42, 0x87, 0xba, 0x0d, 0xde, 0xda, 0x38, 0xc5, 0x7b, 0x0c, 0xb2, 0x4c,
-	0x99, 0x07, 0x72, 0x68, 0x13, 0x04, 0x57, 0xf8, 0xa4, 0x9d, 0x02, 0x35, 0x95, 0x65, 0x0e, 0xdc,
-	0x7b, 0x86, 0x07, 0x3a, 0x91, 0xa2, 0x5c, 0x24, 0xb3, 0xee, 0x7d, 0xc7, 0x16, 0x4e, 0xcc, 0xb5,
-	0x1e, 0x76, 0x0a, 0xc1, 0xda, 0xbb, 0xcc, 0x3a, 0x18, 0xdb, 0x0f, 0x35, 0x8d, 0x65, 0xbc, 0x54,
-	0xed, 0x83, 0x3c, 0xc5, 0xfd, 0xb8, 0xd4, 0x89, 0x90, 0xa9, 0x5e, 0xd9, 0x0f, 0x75, 0x07, 0xde,
-	0xbe, 0xf9, 0xb6, 0xf6, 0xd1, 0xed, 0xda, 0x47, 0x3f, 0xd7, 0x3e, 0xfa, 0xb2, 0xf1, 0x77, 0x6e,
-	0x37, 0xfe, 0xce, 0x8f, 0x8d, 0xbf, 0xf3, 0x29, 0x58, 0xa4, 0x3a, 0x29, 0xe7, 0x11, 0x13, 0xcb,
-	0x7a, 0x6c, 0x73, 0xd0, 0x23, 0x33, 0xc9, 0x37, 0x66, 0x96, 0xf5, 0xaa, 0x00, 0x35, 0xdf, 0x37,
-	0xb3, 0xfc, 0xea, 0x77, 0x00, 0x00, 0x00, 0xff, 0xff, 0xe5, 0x21, 0x2e, 0xc0, 0x0b, 0x04, 0x00,
-	0x00,
+	// 749 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x55, 0xdd, 0x6a, 0x1b, 0x47,
+	0x14, 0xf6, 0x4a, 0xb2, 0xad, 0x3d, 0xb2, 0xe4, 0x76, 0xed, 0x9a, 0xc5, 0x35, 0xaa, 0xd8, 0x62,
+	0xaa, 0x52, 0x90, 0xb0, 0x0a, 0xbd, 0xea, 0x8d, 0x4d, 0x5d, 0x5c, 0x83, 0xa9, 0x19, 0x13, 0x02,
+	0xb9, 0x59, 0xc6, 0x33, 0x07, 0x69, 0xc9, 0x6a, 0x67, 0x99, 0x19, 0x29, 0xd6, 0x55, 0x5e, 0x21,
+	0x6f, 0x90, 0x17, 0xc8, 0x1b, 0xe4, 0x05, 0x72, 0xe9, 0x8b, 0x5c, 0xe4, 0x32, 0xd8, 0x2f, 0x12,
+	0x66, 0x76, 0x56, 0x3f, 0x81, 0x24, 0x0e, 0xbe, 0xdb, 0xef, 0x9b, 0x6f, 0xe6, 0x7c, 0x73, 0x7e,
+	0x76, 0x20, 0xcc, 0x05, 0xe3, 0xfd, 0x5c, 0xb0, 0xfe, 0xf4, 0xa8, 0x8f, 0x53, 0xcc, 0xb4, 0xea,
+	0xe5, 0x52, 0x68, 0x11, 0x34, 0xcc, 0x4a, 0x2f, 0x17, 0xac, 0x37, 0x3d, 0xda, 0xff, 0x69, 0x59,
+	0x66, 0x38, 0xab, 0x89, 0x5e, 0x57, 0xa0, 0x75, 0x6a, 0x36, 0x5d, 0x0a, 0x76, 0x3e, 0xe1, 0x43,
+	0xe4, 0xc1, 0xcf, 0xe0, 0x5f, 0x23, 0x65, 0x22, 0x8b, 0x13, 0x1e, 0x7a, 0x1d, 0xaf, 0xeb, 0x93,
+	0x7a, 0x41, 0xfc, 0xc7, 0x83, 0x7d, 0x70, 0xdf, 0x28, 0xc3, 0xca, 0xf2, 0x1a, 0xca, 0xe0, 0x0f,
+	0xd8, 0x90, 0x48, 0x95, 0xc8, 0xc2, 0x6a, 0xc7, 0xeb, 0xb6, 0x06, 0x3b, 0xbd, 0x25, 0x03, 0x3d,
+	0x62, 0x97, 0x88, 0x93, 0x04, 0xbf, 0xc1, 0xf6, 0x8b, 0x44, 0x67, 0xa8, 0x54, 0x2c, 0x31, 0x17,
+	0x52, 0xab, 0xb0, 0xd6, 0xf1, 0xba, 0x4d, 0xd2, 0x72, 0x34, 0x29, 0x58, 0x23, 0x9c, 0xd2, 0x34,
+	0xe1, 0xb1, 0xe3, 0x51, 0x85, 0xeb, 0x85, 0xd0, 0xd2, 0x4f, 0x4b, 0xd6, 0x58, 0x53, 0x98, 0x22,
+	0xd3, 0xc8, 0xc3, 0x0d, 0xab, 0x98, 0xe3, 0x20, 0x84, 0x4d, 0x89, 0x29, 0x9d, 0xa1, 0x0c, 0x37,
+	0xad, 0xeb, 0x12, 0x06, 0xbf, 0x40, 0x83, 0x89, 0xd8, 0x21, 0x15, 0xd6, 0x3b, 0xd5, 0xae, 0x4f,
+	0x80, 0x09, 0xe2, 0x98, 0xe8, 0x8d, 0xb7, 0xc8, 0xd0, 0xff, 0x39, 0x66, 0x8f, 0xc9, 0xd0, 0x92,
+	0x8d, 0xea, 0xaa, 0x8d, 0x07, 0xa7, 0xa3, 0x0d, 0x0d, 0x96, 0x0a, 0x85, 0x31, 0xd5, 0xf1, 0xb8,
+	0x48, 0x45, 0x95, 0xf8, 0x96, 0x3a, 0xd6, 0x17, 0x2a, 0x7a, 0x09, 0x7b, 0xa5, 0xdb, 0x79, 0x6a,
+	0x8e, 0x39, 0xff, 0x96, 0xeb, 0x25, 0x67, 0x95, 0x55, 0x67, 0xbb, 0xb0, 0x4e, 0xcd, 0x7e, 0xeb,
+	0xb8, 0x49, 0x0a, 0x60, 0xf4, 0xc9, 0x30, 0x13, 0x12, 0xb9, 0xf3, 0x59, 0xc2, 0x28, 0x75, 0x06,
+	0x5c, 0x02, 0x09, 0x0e, 0x13, 0xa5, 0x51, 0x22, 0x0f, 0x0e, 0xc0, 0xb7, 0x25, 0xa3, 0x5a, 0x48,
+	0x67, 0x60, 0x41, 0x7c, 0xc5, 0xc1, 0x3e, 0xd4, 0x25, 0xe6, 0x29, 0x65, 0xce, 0x84, 0x4f, 0xe6,
+	0x38, 0x42, 0xd8, 0x59, 0x8d, 0x36, 0x16, 0xd3, 0x47, 0x84, 0xda, 0x5b, 0x69, 0x61, 0xbf, 0xec,
+	0xd6, 0xe8, 0xc4, 0x5d, 0xea, 0x82, 0x26, 0x99, 0xc6, 0x8c, 0x66, 0x0c, 0xff, 0xa5, 0x49, 0x8a,
+	0x3c, 0x08, 0xa0, 0xa6, 0xa9, 0x7a, 0xee, 0x82, 0xd8, 0x6f, 0x93, 0x32, 0x94, 0x52, 0x94, 0xa7,
+	0x17, 0x20, 0x7a, 0xeb, 0x41, 0x60, 0x0f, 0x71, 0x75, 0x79, 0xc8, 0xb8, 0x85, 0xb0, 0xe9, 0xea,
+	0x5f, 0x3a, 0x75, 0xf0, 0xfb, 0x86, 0xed, 0x10, 0x6a, 0x2a, 0xe1, 0x68, 0x4b, 0xd5, 0x1a, 0xfc,
+	0xb8, 0x22, 0xbd, 0x4a, 0x38, 0x12, 0xbb, 0xbc, 0x32, 0x41, 0xa6, 0xb1, 0xea, 0x8b, 0x09, 0x8a,
+	0xde, 0x7b, 0xb0, 0x6b, 0xdd, 0xff, 0x83, 0xd9, 0x2c, 0x4d, 0x94, 0x7e, 0x92, 0x73, 0x6a, 0x46,
+	0xeb, 0x10, 0x5a, 0xb6, 0x25, 0xe2, 0x91, 0xd0, 0x2a, 0x17, 0x5a, 0x85, 0x9e, 0x9d, 0xa1, 0xa6,
+	0x65, 0xcf, 0x1c, 0x19, 0xfc, 0x0e, 0x3f, 0xc8, 0xa2, 0x38, 0x0b, 0x61, 0xc5, 0x0a, 0xb7, 0x1d,
+	0x3f, 0x97, 0x0e, 0xa0, 0x51, 0x9c, 0x88, 0x7c, 0x88, 0x2a, 0xac, 0x76, 0xaa, 0xdd, 0xc6, 0x67,
+	0xa6, 0x4f, 0xf9, 0x10, 0x09, 0x58, 0x95, 0xf9, 0x54, 0xc1, 0x5f, 0xd0, 0x2c, 0x8f, 0x2f, 0x76,
+	0xd5, 0xbe, 0xb4, 0x6b, 0xcb, 0xe9, 0xec, 0xbe, 0x48, 0x40, 0x68, 0x6f, 0x75, 0x86, 0x37, 0x57,
+	0x8c, 0xa6, 0xa8, 0x08, 0x32, 0x31, 0xce, 0x27, 0xe6, 0x66, 0xa6, 0x8c, 0xb9, 0x60, 0x23, 0x5b,
+	0x95, 0x2a, 0x29, 0x80, 0x99, 0x54, 0xca, 0x74, 0x32, 0xc5, 0xe5, 0x7b, 0x78, 0xdd, 0x1a, 0x69,
+	0x15, 0xf4, 0xfc, 0x1a, 0xbb, 0xb0, 0xce, 0x30, 0x4d, 0x95, 0x2d, 0x50, 0x8d, 0x14, 0x20, 0x3a,
+	0x87, 0xed, 0x72, 0x3e, 0xd5, 0xa5, 0x9c, 0x98, 0xdf, 0xc9, 0xaf, 0xd0, 0xd4, 0x23, 0x29, 0x26,
+	0xc3, 0x51, 0xbc, 0x1c, 0x6f, 0xcb, 0x91, 0xa7, 0x36, 0x6c, 0x00, 0xb5, 0x5c, 0xb0, 0x32, 0x96,
+	0xfd, 0x8e, 0x06, 0xae, 0xa1, 0x2e, 0xa9, 0xa4, 0x63, 0x55, 0x16, 0xe4, 0x00, 0x7c, 0x3a, 0xd1,
+	0x23, 0x21, 0x13, 0x3d, 0x2b, 0x7b, 0x7f, 0x4e, 0x9c, 0xfc, 0xfd, 0xee, 0xae, 0xed, 0xdd, 0xde,
+	0xb5, 0xbd, 0x8f, 0x77, 0x6d, 0xef, 0xd5, 0x7d, 0x7b, 0xed, 0xf6, 0xbe, 0xbd, 0xf6, 0xe1, 0xbe,
+	0xbd, 0xf6, 0x2c, 0x1a, 0x26, 0x7a, 0x34, 0xb9, 0xee, 0x31, 0x31, 0x36, 0x0f, 0x44, 0x86, 0xba,
+	0x6f, 0xdf, 0x8c, 0x1b, 0xfb, 0x6a, 0xe8, 0x59, 0x8e, 0xea, 0x7a, 0xc3, 0xbe, 0x1a, 0x7f, 0x7e,
+	0x0a, 0x00, 0x00, 0xff, 0xff, 0x10, 0xbf, 0xcc, 0x85, 0x75, 0x06, 0x00, 0x00,
 }
 
 func (m *EventPocJudged) Marshal() (dAtA []byte, err error) {
@@ -491,6 +837,15 @@ func (m *EventPocJudged) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if len(m.CoRelayers) > 0 {
+		for iNdEx := len(m.CoRelayers) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.CoRelayers[iNdEx])
+			copy(dAtA[i:], m.CoRelayers[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.CoRelayers[iNdEx])))
+			i--
+			dAtA[i] = 0x42
+		}
+	}
 	if len(m.Relayer) > 0 {
 		i -= len(m.Relayer)
 		copy(dAtA[i:], m.Relayer)
@@ -529,6 +884,232 @@ func (m *EventPocJudged) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 		i -= len(m.BeaconId)
 		copy(dAtA[i:], m.BeaconId)
 		i = encodeVarintEvents(dAtA, i, uint64(len(m.BeaconId)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventPocOpened) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventPocOpened) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventPocOpened) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.CloseAtMs != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.CloseAtMs))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.WitnessReports != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.WitnessReports))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Relayer) > 0 {
+		i -= len(m.Relayer)
+		copy(dAtA[i:], m.Relayer)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Relayer)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Beaconer) > 0 {
+		i -= len(m.Beaconer)
+		copy(dAtA[i:], m.Beaconer)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Beaconer)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.BeaconId) > 0 {
+		i -= len(m.BeaconId)
+		copy(dAtA[i:], m.BeaconId)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.BeaconId)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventPocWitnessesAdded) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventPocWitnessesAdded) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventPocWitnessesAdded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Ignored != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Ignored))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Added != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Added))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Relayer) > 0 {
+		i -= len(m.Relayer)
+		copy(dAtA[i:], m.Relayer)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Relayer)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.BeaconId) > 0 {
+		i -= len(m.BeaconId)
+		copy(dAtA[i:], m.BeaconId)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.BeaconId)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventRelayerRegistered) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventRelayerRegistered) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventRelayerRegistered) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Replaced) > 0 {
+		i -= len(m.Replaced)
+		copy(dAtA[i:], m.Replaced)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Replaced)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Relayer) > 0 {
+		i -= len(m.Relayer)
+		copy(dAtA[i:], m.Relayer)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Relayer)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Validator) > 0 {
+		i -= len(m.Validator)
+		copy(dAtA[i:], m.Validator)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Validator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventRelayerRemoved) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventRelayerRemoved) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventRelayerRemoved) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Relayer) > 0 {
+		i -= len(m.Relayer)
+		copy(dAtA[i:], m.Relayer)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Relayer)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Validator) > 0 {
+		i -= len(m.Validator)
+		copy(dAtA[i:], m.Validator)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Validator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventMaintenanceFailed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventMaintenanceFailed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventMaintenanceFailed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Error) > 0 {
+		i -= len(m.Error)
+		copy(dAtA[i:], m.Error)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Error)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Task) > 0 {
+		i -= len(m.Task)
+		copy(dAtA[i:], m.Task)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Task)))
 		i--
 		dAtA[i] = 0xa
 	}
@@ -800,6 +1381,121 @@ func (m *EventPocJudged) Size() (n int) {
 		n += 1 + sovEvents(uint64(m.Selected))
 	}
 	l = len(m.Relayer)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if len(m.CoRelayers) > 0 {
+		for _, s := range m.CoRelayers {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *EventPocOpened) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.BeaconId)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Beaconer)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Relayer)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.WitnessReports != 0 {
+		n += 1 + sovEvents(uint64(m.WitnessReports))
+	}
+	if m.CloseAtMs != 0 {
+		n += 1 + sovEvents(uint64(m.CloseAtMs))
+	}
+	return n
+}
+
+func (m *EventPocWitnessesAdded) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.BeaconId)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Relayer)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Added != 0 {
+		n += 1 + sovEvents(uint64(m.Added))
+	}
+	if m.Ignored != 0 {
+		n += 1 + sovEvents(uint64(m.Ignored))
+	}
+	return n
+}
+
+func (m *EventRelayerRegistered) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Validator)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Relayer)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Replaced)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventRelayerRemoved) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Validator)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Relayer)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventMaintenanceFailed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Task)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Error)
 	if l > 0 {
 		n += 1 + l + sovEvents(uint64(l))
 	}
@@ -1117,6 +1813,780 @@ func (m *EventPocJudged) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.Relayer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CoRelayers", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.CoRelayers = append(m.CoRelayers, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventPocOpened) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventPocOpened: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventPocOpened: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BeaconId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.BeaconId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Beaconer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Beaconer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Relayer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Relayer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field WitnessReports", wireType)
+			}
+			m.WitnessReports = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.WitnessReports |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CloseAtMs", wireType)
+			}
+			m.CloseAtMs = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CloseAtMs |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventPocWitnessesAdded) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventPocWitnessesAdded: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventPocWitnessesAdded: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BeaconId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.BeaconId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Relayer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Relayer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Added", wireType)
+			}
+			m.Added = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Added |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Ignored", wireType)
+			}
+			m.Ignored = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Ignored |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventRelayerRegistered) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventRelayerRegistered: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventRelayerRegistered: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Validator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Validator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Relayer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Relayer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Replaced", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Replaced = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventRelayerRemoved) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventRelayerRemoved: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventRelayerRemoved: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Validator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Validator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Relayer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Relayer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventMaintenanceFailed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventMaintenanceFailed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventMaintenanceFailed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Task", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Task = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Error = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

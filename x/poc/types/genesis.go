@@ -13,6 +13,18 @@ func (gs GenesisState) Validate() error {
 			return ErrInvalidGenesis.Wrapf("bad denied edge %v", e)
 		}
 	}
+	validators, accounts := map[string]bool{}, map[string]bool{}
+	for _, r := range gs.Relayers {
+		if r.Validator == "" || r.Relayer == "" || validators[r.Validator] || accounts[r.Relayer] {
+			return ErrInvalidGenesis.Wrapf("relayer registrations: one relay account per validator and one validator per account (%s, %s)", r.Validator, r.Relayer)
+		}
+		validators[r.Validator], accounts[r.Relayer] = true, true
+	}
+	for _, o := range gs.OpenPocs {
+		if len(o.BeaconId) != 32 || len(o.Relays) == 0 {
+			return ErrInvalidGenesis.Wrap("open poc needs a 32-byte beacon id and its relayer")
+		}
+	}
 	for _, p := range gs.Pocs {
 		if len(p.BeaconId) != 32 || p.Seq == 0 || p.Seq >= gs.NextSeq {
 			return ErrInvalidGenesis.Wrapf("bad poc record seq %d", p.Seq)

@@ -24,6 +24,13 @@ var (
 	HexEpochKey       = collections.NewPrefix(12) // epoch of the last recomputation
 	EntropyKey        = collections.NewPrefix(13) // height -> BlockEntropy
 	EpochTotalsKey    = collections.NewPrefix(14) // epoch -> RewardShares (sum over hotspots)
+	OpenPocsKey       = collections.NewPrefix(15) // beacon id -> OpenPoc
+	OpenByCloseKey    = collections.NewPrefix(16) // (close_at_ms, beacon id): the closing queue
+	RelayersKey       = collections.NewPrefix(17) // validator operator -> RelayerRegistration
+	RelayersByAccount = collections.NewPrefix(18) // (relay account, validator operator)
+	PruneBeforeKey    = collections.NewPrefix(19) // records of epochs before it are being pruned
+	HexRebuildKey     = collections.NewPrefix(20) // HexRebuild in progress
+	HexStagingKey     = collections.NewPrefix(21) // res-11 cell -> active count of the rebuild in progress
 )
 
 // MaxRecordedPocsQuery bounds the beacon ids in one RecordedPocs request.

@@ -7,26 +7,53 @@ import (
 // DefaultEpochIdentifier is the x/epochs identifier PoC epochs run on.
 const DefaultEpochIdentifier = "poc"
 
+// Floors and caps of the parameters that bound what a block costs.
+// Governance moves the values between them; outside them a parameter
+// would make verification free or a block unbounded (docs/security.md).
+const (
+	// MinGasPerWitness: a witness report's ed25519 verification, path-loss
+	// bound and stored verdict cost well over this much gas-equivalent work.
+	MinGasPerWitness = 5_000
+	MaxGasPerWitness = 1_000_000
+	// MaxWitnessesPerMsgCap bounds one relay's reports (and one relayer's
+	// allowance per open PoC).
+	MaxWitnessesPerMsgCap = 256
+	// MaxSelectedWitnessesCap bounds HIP-15 selection.
+	MaxSelectedWitnessesCap = 64
+	// MaxCloseGraceMs: a PoC stays open at most this long after its window.
+	MaxCloseGraceMs = 10 * 60_000
+	// Per-block budgets: at least enough to make progress, at most what a
+	// block can afford (measured in docs/benchmarks.md).
+	MinCloseWitnessesPerBlock = 64
+	MaxCloseWitnessesPerBlock = 200_000
+	MinMaintenancePerBlock    = 100
+	MaxMaintenancePerBlock    = 1_000_000
+)
+
 // DefaultParams are Helium's values (docs/poc-rules.md) plus the chain's own.
 func DefaultParams() Params {
 	v := verify.DefaultParams()
 	p := Params{
-		EntropyLifespanMs:     v.EntropyLifespanMs,
-		BeaconIntervalMs:      v.BeaconIntervalMs,
-		WitnessLagMs:          v.WitnessLagMs,
-		FirstWitnessLagMs:     v.FirstWitnessLagMs,
-		MaxFrequencyDeltaHz:   v.MaxFrequencyDeltaHz,
-		MinGridDistance:       int32(v.MinGridDistance),
-		MinDistanceResolution: int32(v.MinDistanceResolution),
-		MaxDistanceKm:         v.MaxDistanceKm,
-		ReciprocityWindowMs:   v.ReciprocityWindowMs,
-		MaxSelectedWitnesses:  int32(v.MaxSelectedWitnesses),
-		PayloadSize:           int32(v.PayloadSize),
-		MaxWitnessesPerMsg:    64,
-		GasPerWitness:         25_000,
-		HexActivityWindowMs:   60 * 3600_000,
-		EpochIdentifier:       DefaultEpochIdentifier,
-		RetentionEpochs:       30,
+		EntropyLifespanMs:         v.EntropyLifespanMs,
+		BeaconIntervalMs:          v.BeaconIntervalMs,
+		WitnessLagMs:              v.WitnessLagMs,
+		MaxWitnessLeadMs:          v.MaxWitnessLeadMs,
+		MaxFrequencyDeltaHz:       v.MaxFrequencyDeltaHz,
+		MinGridDistance:           int32(v.MinGridDistance),
+		MinDistanceResolution:     int32(v.MinDistanceResolution),
+		MaxDistanceKm:             v.MaxDistanceKm,
+		ReciprocityWindowMs:       v.ReciprocityWindowMs,
+		MaxSelectedWitnesses:      int32(v.MaxSelectedWitnesses),
+		PayloadSize:               int32(v.PayloadSize),
+		MaxWitnessesPerMsg:        64,
+		GasPerWitness:             25_000,
+		HexActivityWindowMs:       60 * 3600_000,
+		EpochIdentifier:           DefaultEpochIdentifier,
+		RetentionEpochs:           30,
+		CloseGraceMs:              30_000,
+		MaxCloseWitnessesPerBlock: 20_000,
+		PrunePerBlock:             20_000,
+		HexRebuildPerBlock:        20_000,
 	}
 	for _, h := range verify.DefaultHexParams() {
 		p.HexParams = append(p.HexParams, HexResParams{Res: int32(h.Res), N: h.N, Target: h.Target, Max: h.Max})
@@ -40,7 +67,7 @@ func (p Params) Verify() verify.Params {
 		EntropyLifespanMs:     p.EntropyLifespanMs,
 		BeaconIntervalMs:      p.BeaconIntervalMs,
 		WitnessLagMs:          p.WitnessLagMs,
-		FirstWitnessLagMs:     p.FirstWitnessLagMs,
+		MaxWitnessLeadMs:      p.MaxWitnessLeadMs,
 		MaxFrequencyDeltaHz:   p.MaxFrequencyDeltaHz,
 		MinGridDistance:       int(p.MinGridDistance),
 		MinDistanceResolution: int(p.MinDistanceResolution),
@@ -60,27 +87,37 @@ func (p Params) VerifyHexParams() []verify.HexResParams {
 	return out
 }
 
-// Validate checks ranges that would make a rule meaningless.
+// Validate checks ranges that would make a rule meaningless, verification
+// free, or a block's work unbounded.
 func (p Params) Validate() error {
 	switch {
 	case p.EntropyLifespanMs <= 0:
 		return ErrInvalidParams.Wrap("entropy_lifespan_ms must be positive")
 	case p.BeaconIntervalMs < 0:
 		return ErrInvalidParams.Wrap("beacon_interval_ms must not be negative")
-	case p.WitnessLagMs <= 0 || p.FirstWitnessLagMs <= 0:
-		return ErrInvalidParams.Wrap("witness lags must be positive")
+	case p.WitnessLagMs <= 0 || p.MaxWitnessLeadMs < 0:
+		return ErrInvalidParams.Wrap("witness_lag_ms must be positive and max_witness_lead_ms not negative")
 	case p.MinDistanceResolution < 0 || p.MinDistanceResolution > 12:
 		return ErrInvalidParams.Wrap("min_distance_resolution must be 0..12")
 	case p.MinGridDistance < 0:
 		return ErrInvalidParams.Wrap("min_grid_distance must not be negative")
 	case p.ReciprocityWindowMs <= 0 || p.HexActivityWindowMs <= 0:
 		return ErrInvalidParams.Wrap("windows must be positive")
-	case p.MaxSelectedWitnesses <= 0:
-		return ErrInvalidParams.Wrap("max_selected_witnesses must be positive")
-	case p.PayloadSize <= 1:
-		return ErrInvalidParams.Wrap("payload_size must be at least 2")
-	case p.MaxWitnessesPerMsg == 0:
-		return ErrInvalidParams.Wrap("max_witnesses_per_msg must be positive")
+	case p.MaxSelectedWitnesses <= 0 || p.MaxSelectedWitnesses > MaxSelectedWitnessesCap:
+		return ErrInvalidParams.Wrapf("max_selected_witnesses must be 1..%d", MaxSelectedWitnessesCap)
+	case p.PayloadSize <= 1 || p.PayloadSize > 256:
+		return ErrInvalidParams.Wrap("payload_size must be 2..256")
+	case p.MaxWitnessesPerMsg == 0 || p.MaxWitnessesPerMsg > MaxWitnessesPerMsgCap:
+		return ErrInvalidParams.Wrapf("max_witnesses_per_msg must be 1..%d", MaxWitnessesPerMsgCap)
+	case p.GasPerWitness < MinGasPerWitness || p.GasPerWitness > MaxGasPerWitness:
+		return ErrInvalidParams.Wrapf("gas_per_witness must be %d..%d", MinGasPerWitness, MaxGasPerWitness)
+	case p.CloseGraceMs < 0 || p.CloseGraceMs > MaxCloseGraceMs:
+		return ErrInvalidParams.Wrapf("close_grace_ms must be 0..%d", MaxCloseGraceMs)
+	case p.MaxCloseWitnessesPerBlock < MinCloseWitnessesPerBlock || p.MaxCloseWitnessesPerBlock > MaxCloseWitnessesPerBlock:
+		return ErrInvalidParams.Wrapf("max_close_witnesses_per_block must be %d..%d", MinCloseWitnessesPerBlock, MaxCloseWitnessesPerBlock)
+	case p.PrunePerBlock < MinMaintenancePerBlock || p.PrunePerBlock > MaxMaintenancePerBlock ||
+		p.HexRebuildPerBlock < MinMaintenancePerBlock || p.HexRebuildPerBlock > MaxMaintenancePerBlock:
+		return ErrInvalidParams.Wrapf("prune_per_block and hex_rebuild_per_block must be %d..%d", MinMaintenancePerBlock, MaxMaintenancePerBlock)
 	case p.EpochIdentifier == "":
 		return ErrInvalidParams.Wrap("epoch_identifier is required")
 	case p.RetentionEpochs == 0:

@@ -31,7 +31,9 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
-// MsgSubmitPoc: any account may relay; only the hotspots' signatures count.
+// MsgSubmitPoc relays a PoC. Only an account registered by a bonded
+// validator (MsgRegisterRelayer) may relay; the first relay opens the PoC,
+// later relays add witness reports until it closes.
 type MsgSubmitPoc struct {
 	Relayer   string          `protobuf:"bytes,1,opt,name=relayer,proto3" json:"relayer,omitempty"`
 	Beacon    BeaconReport    `protobuf:"bytes,2,opt,name=beacon,proto3" json:"beacon"`
@@ -439,6 +441,180 @@ func (m *MsgUpdateParamsResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgUpdateParamsResponse proto.InternalMessageInfo
 
+// MsgRegisterRelayer is signed by a validator operator: relayer becomes the
+// validator's one relay account (replacing any previous one).
+type MsgRegisterRelayer struct {
+	// operator is the validator operator's account address (hnt1...).
+	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	Relayer  string `protobuf:"bytes,2,opt,name=relayer,proto3" json:"relayer,omitempty"`
+}
+
+func (m *MsgRegisterRelayer) Reset()         { *m = MsgRegisterRelayer{} }
+func (m *MsgRegisterRelayer) String() string { return proto.CompactTextString(m) }
+func (*MsgRegisterRelayer) ProtoMessage()    {}
+func (*MsgRegisterRelayer) Descriptor() ([]byte, []int) {
+	return fileDescriptor_d542efd1473041d3, []int{8}
+}
+func (m *MsgRegisterRelayer) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRegisterRelayer) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRegisterRelayer.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRegisterRelayer) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRegisterRelayer.Merge(m, src)
+}
+func (m *MsgRegisterRelayer) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRegisterRelayer) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRegisterRelayer.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRegisterRelayer proto.InternalMessageInfo
+
+func (m *MsgRegisterRelayer) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgRegisterRelayer) GetRelayer() string {
+	if m != nil {
+		return m.Relayer
+	}
+	return ""
+}
+
+// MsgRegisterRelayerResponse is empty.
+type MsgRegisterRelayerResponse struct {
+}
+
+func (m *MsgRegisterRelayerResponse) Reset()         { *m = MsgRegisterRelayerResponse{} }
+func (m *MsgRegisterRelayerResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgRegisterRelayerResponse) ProtoMessage()    {}
+func (*MsgRegisterRelayerResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_d542efd1473041d3, []int{9}
+}
+func (m *MsgRegisterRelayerResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRegisterRelayerResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRegisterRelayerResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRegisterRelayerResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRegisterRelayerResponse.Merge(m, src)
+}
+func (m *MsgRegisterRelayerResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRegisterRelayerResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRegisterRelayerResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRegisterRelayerResponse proto.InternalMessageInfo
+
+// MsgUnregisterRelayer is signed by a validator operator.
+type MsgUnregisterRelayer struct {
+	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+}
+
+func (m *MsgUnregisterRelayer) Reset()         { *m = MsgUnregisterRelayer{} }
+func (m *MsgUnregisterRelayer) String() string { return proto.CompactTextString(m) }
+func (*MsgUnregisterRelayer) ProtoMessage()    {}
+func (*MsgUnregisterRelayer) Descriptor() ([]byte, []int) {
+	return fileDescriptor_d542efd1473041d3, []int{10}
+}
+func (m *MsgUnregisterRelayer) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgUnregisterRelayer) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgUnregisterRelayer.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgUnregisterRelayer) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgUnregisterRelayer.Merge(m, src)
+}
+func (m *MsgUnregisterRelayer) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgUnregisterRelayer) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgUnregisterRelayer.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgUnregisterRelayer proto.InternalMessageInfo
+
+func (m *MsgUnregisterRelayer) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+// MsgUnregisterRelayerResponse is empty.
+type MsgUnregisterRelayerResponse struct {
+}
+
+func (m *MsgUnregisterRelayerResponse) Reset()         { *m = MsgUnregisterRelayerResponse{} }
+func (m *MsgUnregisterRelayerResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgUnregisterRelayerResponse) ProtoMessage()    {}
+func (*MsgUnregisterRelayerResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_d542efd1473041d3, []int{11}
+}
+func (m *MsgUnregisterRelayerResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgUnregisterRelayerResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgUnregisterRelayerResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgUnregisterRelayerResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgUnregisterRelayerResponse.Merge(m, src)
+}
+func (m *MsgUnregisterRelayerResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgUnregisterRelayerResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgUnregisterRelayerResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgUnregisterRelayerResponse proto.InternalMessageInfo
+
 func init() {
 	proto.RegisterType((*MsgSubmitPoc)(nil), "pocd.poc.v1.MsgSubmitPoc")
 	proto.RegisterType((*MsgSubmitPocResponse)(nil), "pocd.poc.v1.MsgSubmitPocResponse")
@@ -448,54 +624,65 @@ func init() {
 	proto.RegisterType((*MsgRemoveFromDenylistResponse)(nil), "pocd.poc.v1.MsgRemoveFromDenylistResponse")
 	proto.RegisterType((*MsgUpdateParams)(nil), "pocd.poc.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "pocd.poc.v1.MsgUpdateParamsResponse")
+	proto.RegisterType((*MsgRegisterRelayer)(nil), "pocd.poc.v1.MsgRegisterRelayer")
+	proto.RegisterType((*MsgRegisterRelayerResponse)(nil), "pocd.poc.v1.MsgRegisterRelayerResponse")
+	proto.RegisterType((*MsgUnregisterRelayer)(nil), "pocd.poc.v1.MsgUnregisterRelayer")
+	proto.RegisterType((*MsgUnregisterRelayerResponse)(nil), "pocd.poc.v1.MsgUnregisterRelayerResponse")
 }
 
 func init() { proto.RegisterFile("pocd/poc/v1/tx.proto", fileDescriptor_d542efd1473041d3) }
 
 var fileDescriptor_d542efd1473041d3 = []byte{
-	// 662 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x54, 0xcf, 0x6b, 0x13, 0x4f,
-	0x14, 0xcf, 0x34, 0xdf, 0xe6, 0xdb, 0x9d, 0xb6, 0x6a, 0xd7, 0x94, 0x6e, 0x56, 0xbb, 0x8d, 0x8b,
-	0x4a, 0x48, 0xed, 0x2e, 0x8d, 0x50, 0xa1, 0x88, 0xd0, 0xa0, 0x42, 0x0f, 0x81, 0x32, 0xb5, 0x08,
-	0x5e, 0xca, 0x66, 0x67, 0x98, 0x2e, 0x74, 0x77, 0x96, 0x9d, 0x69, 0x6c, 0xc0, 0x83, 0x78, 0xf4,
-	0xe4, 0x9f, 0xe1, 0x49, 0x72, 0xf0, 0x3f, 0xf0, 0xd2, 0x8b, 0x50, 0x3c, 0x79, 0x12, 0x49, 0x0e,
-	0xf1, 0xcf, 0x90, 0xfd, 0x91, 0xcd, 0x6e, 0x52, 0x5b, 0xf0, 0xe4, 0x25, 0xe4, 0xbd, 0xcf, 0xe7,
-	0xfd, 0xf8, 0xbc, 0x37, 0x6f, 0x61, 0xd9, 0x67, 0x36, 0x36, 0x7d, 0x66, 0x9b, 0x9d, 0x4d, 0x53,
-	0x9c, 0x1a, 0x7e, 0xc0, 0x04, 0x93, 0xe7, 0x43, 0xaf, 0xe1, 0x33, 0xdb, 0xe8, 0x6c, 0xaa, 0x65,
-	0xca, 0x28, 0x8b, 0xfc, 0x66, 0xf8, 0x2f, 0xa6, 0xa8, 0x15, 0x9b, 0x71, 0x97, 0xf1, 0xc3, 0x18,
-	0x88, 0x8d, 0x04, 0x5a, 0x89, 0x2d, 0xd3, 0xe5, 0x34, 0xcc, 0xea, 0x72, 0x9a, 0x00, 0x4b, 0x96,
-	0xeb, 0x78, 0xcc, 0x8c, 0x7e, 0x13, 0xd7, 0x72, 0xb6, 0x7e, 0x58, 0x30, 0x72, 0xeb, 0x03, 0x00,
-	0x17, 0x5a, 0x9c, 0xee, 0x9f, 0xb4, 0x5d, 0x47, 0xec, 0x31, 0x5b, 0x6e, 0xc0, 0xff, 0x03, 0x72,
-	0x6c, 0x75, 0x49, 0xa0, 0x80, 0x2a, 0xa8, 0x49, 0x4d, 0xe5, 0xdb, 0xe7, 0x8d, 0x72, 0x52, 0x76,
-	0x07, 0xe3, 0x80, 0x70, 0xbe, 0x2f, 0x02, 0xc7, 0xa3, 0x68, 0x44, 0x94, 0x1f, 0xc1, 0x52, 0x9b,
-	0x58, 0x36, 0xf3, 0x94, 0x99, 0x2a, 0xa8, 0xcd, 0x37, 0x2a, 0x46, 0x46, 0x96, 0xd1, 0x8c, 0x20,
-	0x44, 0x7c, 0x16, 0x88, 0xe6, 0x7f, 0x67, 0x3f, 0xd6, 0x0a, 0x28, 0xa1, 0xcb, 0x4f, 0xa0, 0xf4,
-	0xda, 0x11, 0x1e, 0xe1, 0x9c, 0x70, 0xa5, 0x58, 0x2d, 0xd6, 0xe6, 0x1b, 0x6a, 0x2e, 0xf6, 0x65,
-	0x8c, 0xe6, 0x82, 0xc7, 0x21, 0xdb, 0xf7, 0xdf, 0x0d, 0x7b, 0xf5, 0x51, 0x1b, 0xef, 0x87, 0xbd,
-	0xfa, 0x58, 0x65, 0x56, 0x94, 0xfe, 0x06, 0x96, 0xb3, 0x36, 0x22, 0xdc, 0x67, 0x1e, 0x27, 0xf2,
-	0x2d, 0x28, 0xc5, 0x9d, 0x1c, 0x3a, 0x38, 0x92, 0xbb, 0x80, 0xe6, 0x62, 0xc7, 0x2e, 0x96, 0xd7,
-	0x61, 0x29, 0x20, 0x16, 0x4f, 0x54, 0x5d, 0x6b, 0xdc, 0xcc, 0x75, 0x86, 0x22, 0x08, 0x25, 0x14,
-	0x59, 0x85, 0x73, 0x9c, 0x1c, 0x13, 0x5b, 0x10, 0xac, 0x14, 0xab, 0xa0, 0xb6, 0x88, 0x52, 0x5b,
-	0xff, 0x02, 0xe0, 0x8d, 0x16, 0xa7, 0x3b, 0x18, 0xbf, 0x60, 0x4f, 0x89, 0xd7, 0x3d, 0x76, 0xb8,
-	0x90, 0xb7, 0xa0, 0x64, 0x9d, 0x88, 0x23, 0x16, 0x38, 0xa2, 0x7b, 0xe5, 0xa4, 0xc7, 0xd4, 0xb0,
-	0xd0, 0x11, 0x13, 0xdc, 0x67, 0x82, 0x2b, 0x33, 0xd5, 0x62, 0x4d, 0x42, 0xa9, 0x2d, 0x6f, 0xc0,
-	0x59, 0x82, 0x69, 0x3a, 0xca, 0xa5, 0x5c, 0xc3, 0xcf, 0x30, 0x25, 0xc9, 0x04, 0x63, 0xd6, 0xf6,
-	0x83, 0x70, 0x7a, 0xe3, 0xd4, 0xe1, 0xfc, 0x2a, 0xd9, 0xf9, 0xe5, 0x1a, 0xd6, 0x55, 0xa8, 0x4c,
-	0xfa, 0x46, 0x73, 0xd4, 0xbf, 0x02, 0xb8, 0xdc, 0xe2, 0x14, 0x11, 0x97, 0x75, 0xc8, 0xf3, 0x80,
-	0xb9, 0xff, 0x92, 0xcc, 0xcd, 0x69, 0x99, 0x5a, 0x56, 0xe6, 0x74, 0xd7, 0xfa, 0x1a, 0x5c, 0xbd,
-	0x10, 0x48, 0x05, 0x7f, 0x02, 0xf0, 0x7a, 0x8b, 0xd3, 0x03, 0x1f, 0x5b, 0x82, 0xec, 0x59, 0x81,
-	0xe5, 0xf2, 0xbf, 0x96, 0xba, 0x05, 0x4b, 0x7e, 0x94, 0x21, 0xb9, 0x9e, 0xfc, 0x3b, 0x8b, 0x93,
-	0x37, 0xa5, 0x50, 0xd1, 0xc7, 0x61, 0xaf, 0x0e, 0x50, 0xc2, 0xde, 0x5e, 0x9f, 0xd6, 0xa5, 0x64,
-	0x75, 0x65, 0x9b, 0xd3, 0x2b, 0x70, 0x65, 0xc2, 0x35, 0xd2, 0xd2, 0xf8, 0x35, 0x03, 0x8b, 0x2d,
-	0x4e, 0xe5, 0x5d, 0x28, 0x8d, 0x3f, 0x03, 0xf9, 0x13, 0xce, 0x1e, 0x8f, 0x7a, 0xe7, 0x8f, 0x50,
-	0x7a, 0x57, 0x07, 0x70, 0x31, 0xff, 0xda, 0x57, 0x27, 0x63, 0x72, 0xb0, 0x7a, 0xef, 0x52, 0x38,
-	0x4d, 0x8b, 0xa1, 0x7c, 0xc1, 0x13, 0xd3, 0x27, 0x83, 0xa7, 0x39, 0x6a, 0xfd, 0x6a, 0x4e, 0x5a,
-	0x05, 0xc1, 0x85, 0xdc, 0x5e, 0x6f, 0x4f, 0xc6, 0x66, 0x51, 0xf5, 0xee, 0x65, 0xe8, 0x28, 0xa7,
-	0x3a, 0xfb, 0x36, 0x5c, 0x5d, 0xf3, 0xf1, 0x59, 0x5f, 0x03, 0xe7, 0x7d, 0x0d, 0xfc, 0xec, 0x6b,
-	0xe0, 0xc3, 0x40, 0x2b, 0x9c, 0x0f, 0xb4, 0xc2, 0xf7, 0x81, 0x56, 0x78, 0xa5, 0x53, 0x47, 0x1c,
-	0x9d, 0xb4, 0x0d, 0x9b, 0xb9, 0xe1, 0xfe, 0x3c, 0x22, 0xcc, 0x68, 0x97, 0xa7, 0xd1, 0x36, 0x45,
-	0xd7, 0x27, 0xbc, 0x5d, 0x8a, 0x3e, 0xd9, 0x0f, 0x7f, 0x07, 0x00, 0x00, 0xff, 0xff, 0x99, 0x0c,
-	0x6e, 0xef, 0x4b, 0x06, 0x00, 0x00,
+	// 772 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x55, 0x4d, 0x4f, 0xd4, 0x5c,
+	0x14, 0x9e, 0x32, 0x30, 0x2f, 0x73, 0x80, 0x17, 0xa9, 0x43, 0xe8, 0x14, 0x28, 0x63, 0xe3, 0xc7,
+	0x38, 0xc8, 0x34, 0x8c, 0x06, 0x93, 0x89, 0x31, 0x61, 0xa2, 0x26, 0x2c, 0x26, 0x21, 0x45, 0x62,
+	0xa2, 0x0b, 0xd2, 0x69, 0x6f, 0x4a, 0x13, 0xda, 0xdb, 0xf4, 0x5e, 0x90, 0x49, 0x34, 0x31, 0x2e,
+	0x5d, 0xf9, 0x33, 0xd8, 0x68, 0x58, 0xf8, 0x0f, 0xdc, 0xb0, 0x31, 0x21, 0xae, 0x5c, 0x19, 0xc3,
+	0x2c, 0xf8, 0x1b, 0xa6, 0x1f, 0xd3, 0xe9, 0x6d, 0x91, 0x31, 0xc6, 0x85, 0x1b, 0xc2, 0x3d, 0xcf,
+	0x73, 0x3e, 0x9e, 0xd3, 0x73, 0xce, 0x40, 0xc9, 0xc5, 0xba, 0xa1, 0xb8, 0x58, 0x57, 0x0e, 0x56,
+	0x15, 0x7a, 0x58, 0x77, 0x3d, 0x4c, 0x31, 0x3f, 0xe1, 0x5b, 0xeb, 0x2e, 0xd6, 0xeb, 0x07, 0xab,
+	0x62, 0xc9, 0xc4, 0x26, 0x0e, 0xec, 0x8a, 0xff, 0x5f, 0x48, 0x11, 0xcb, 0x3a, 0x26, 0x36, 0x26,
+	0x3b, 0x21, 0x10, 0x3e, 0x22, 0x68, 0x2e, 0x7c, 0x29, 0x36, 0x31, 0xfd, 0xa8, 0x36, 0x31, 0x23,
+	0x60, 0x46, 0xb3, 0x2d, 0x07, 0x2b, 0xc1, 0xdf, 0xc8, 0x34, 0x9b, 0xcc, 0xef, 0x27, 0x0c, 0xcc,
+	0x72, 0x8f, 0x83, 0xc9, 0x36, 0x31, 0xb7, 0xf6, 0x3b, 0xb6, 0x45, 0x37, 0xb1, 0xce, 0x37, 0xe0,
+	0x3f, 0x0f, 0xed, 0x69, 0x5d, 0xe4, 0x09, 0x5c, 0x85, 0xab, 0x16, 0x5b, 0xc2, 0xd7, 0x4f, 0x2b,
+	0xa5, 0x28, 0xed, 0xba, 0x61, 0x78, 0x88, 0x90, 0x2d, 0xea, 0x59, 0x8e, 0xa9, 0xf6, 0x89, 0xfc,
+	0x7d, 0x28, 0x74, 0x90, 0xa6, 0x63, 0x47, 0x18, 0xa9, 0x70, 0xd5, 0x89, 0x46, 0xb9, 0x9e, 0x90,
+	0x55, 0x6f, 0x05, 0x90, 0x8a, 0x5c, 0xec, 0xd1, 0xd6, 0xe8, 0xc9, 0xf7, 0xa5, 0x9c, 0x1a, 0xd1,
+	0xf9, 0x87, 0x50, 0x7c, 0x69, 0x51, 0x07, 0x11, 0x82, 0x88, 0x90, 0xaf, 0xe4, 0xab, 0x13, 0x0d,
+	0x91, 0xf1, 0x7d, 0x16, 0xa2, 0x8c, 0xf3, 0xc0, 0xa5, 0x79, 0xf3, 0xed, 0xf9, 0x71, 0xad, 0x5f,
+	0xc6, 0xbb, 0xf3, 0xe3, 0xda, 0x40, 0x65, 0x52, 0x94, 0xfc, 0x0a, 0x4a, 0xc9, 0xb7, 0x8a, 0x88,
+	0x8b, 0x1d, 0x82, 0xf8, 0x79, 0x28, 0x86, 0x95, 0xec, 0x58, 0x46, 0x20, 0x77, 0x52, 0x1d, 0x0f,
+	0x0d, 0x1b, 0x06, 0xbf, 0x0c, 0x05, 0x0f, 0x69, 0x24, 0x52, 0xf5, 0x7f, 0xe3, 0x2a, 0x53, 0x99,
+	0x1a, 0x40, 0x6a, 0x44, 0xe1, 0x45, 0x18, 0x27, 0x68, 0x0f, 0xe9, 0x14, 0x19, 0x42, 0xbe, 0xc2,
+	0x55, 0xa7, 0xd4, 0xf8, 0x2d, 0x7f, 0xe6, 0xe0, 0x4a, 0x9b, 0x98, 0xeb, 0x86, 0xf1, 0x14, 0x3f,
+	0x42, 0x4e, 0x77, 0xcf, 0x22, 0x94, 0x5f, 0x83, 0xa2, 0xb6, 0x4f, 0x77, 0xb1, 0x67, 0xd1, 0xee,
+	0xd0, 0x4e, 0x0f, 0xa8, 0x7e, 0xa2, 0x5d, 0x4c, 0x89, 0x8b, 0x29, 0x11, 0x46, 0x2a, 0xf9, 0x6a,
+	0x51, 0x8d, 0xdf, 0xfc, 0x0a, 0x8c, 0x21, 0xc3, 0x8c, 0x5b, 0x39, 0xc3, 0x14, 0xfc, 0xd8, 0x30,
+	0x51, 0xd4, 0xc1, 0x90, 0xd5, 0xbc, 0xe3, 0x77, 0x6f, 0x10, 0xda, 0xef, 0x5f, 0x39, 0xd9, 0x3f,
+	0xa6, 0x60, 0x59, 0x04, 0x21, 0x6d, 0xeb, 0xf7, 0x51, 0xfe, 0xc2, 0xc1, 0x6c, 0x9b, 0x98, 0x2a,
+	0xb2, 0xf1, 0x01, 0x7a, 0xe2, 0x61, 0xfb, 0x5f, 0x92, 0xb9, 0x9a, 0x95, 0x29, 0x25, 0x65, 0x66,
+	0xab, 0x96, 0x97, 0x60, 0xf1, 0x42, 0x20, 0x16, 0xfc, 0x91, 0x83, 0xe9, 0x36, 0x31, 0xb7, 0x5d,
+	0x43, 0xa3, 0x68, 0x53, 0xf3, 0x34, 0x9b, 0xfc, 0xb1, 0xd4, 0x35, 0x28, 0xb8, 0x41, 0x84, 0x68,
+	0x7b, 0xd8, 0x39, 0x0b, 0x83, 0xb7, 0x8a, 0xbe, 0xa2, 0xa3, 0xf3, 0xe3, 0x1a, 0xa7, 0x46, 0xec,
+	0xe6, 0x72, 0x56, 0x97, 0x90, 0xd4, 0x95, 0x2c, 0x4e, 0x2e, 0xc3, 0x5c, 0xca, 0x14, 0x6b, 0xf9,
+	0xc0, 0x01, 0x1f, 0xa8, 0x35, 0x2d, 0x42, 0x91, 0xa7, 0x46, 0x4b, 0x7d, 0x0f, 0xc6, 0xb1, 0x8b,
+	0x3c, 0x8d, 0xe2, 0xe1, 0x97, 0x20, 0x66, 0x26, 0xcf, 0xc7, 0xc8, 0x6f, 0x9e, 0x8f, 0xe6, 0x8a,
+	0x2f, 0x24, 0x0e, 0xe1, 0xeb, 0x98, 0x67, 0xbf, 0x0f, 0x53, 0x98, 0xbc, 0x00, 0x62, 0xd6, 0x1a,
+	0xab, 0x79, 0x1d, 0xac, 0xfa, 0xb6, 0xe3, 0xfd, 0x0d, 0x39, 0x4d, 0x25, 0x53, 0xda, 0x22, 0xd3,
+	0xe2, 0x74, 0x1a, 0x59, 0x82, 0x85, 0x8b, 0xec, 0xfd, 0xf2, 0x1a, 0x47, 0xa3, 0x90, 0x6f, 0x13,
+	0x93, 0xdf, 0x80, 0xe2, 0xe0, 0xe6, 0xb2, 0xf7, 0x32, 0x79, 0xa9, 0xc4, 0x6b, 0xbf, 0x84, 0xe2,
+	0x23, 0xb6, 0x0d, 0x53, 0xec, 0x69, 0x59, 0x4c, 0xfb, 0x30, 0xb0, 0x78, 0xe3, 0x52, 0x38, 0x0e,
+	0x6b, 0x00, 0x7f, 0xc1, 0x3e, 0xcb, 0x69, 0xe7, 0x2c, 0x47, 0xac, 0x0d, 0xe7, 0xc4, 0x59, 0x54,
+	0x98, 0x64, 0x96, 0x68, 0x21, 0xed, 0x9b, 0x44, 0xc5, 0xeb, 0x97, 0xa1, 0x71, 0xcc, 0x17, 0x30,
+	0x9d, 0x1e, 0xe6, 0xa5, 0x6c, 0x49, 0x0c, 0x41, 0xbc, 0x35, 0x84, 0x10, 0x07, 0xd7, 0x60, 0x26,
+	0x3b, 0x5c, 0x99, 0xaf, 0x94, 0xa1, 0x88, 0xb7, 0x87, 0x52, 0xfa, 0x29, 0xc4, 0xb1, 0x37, 0xfe,
+	0x9e, 0xb7, 0x1e, 0x9c, 0x9c, 0x49, 0xdc, 0xe9, 0x99, 0xc4, 0xfd, 0x38, 0x93, 0xb8, 0xf7, 0x3d,
+	0x29, 0x77, 0xda, 0x93, 0x72, 0xdf, 0x7a, 0x52, 0xee, 0xb9, 0x6c, 0x5a, 0x74, 0x77, 0xbf, 0x53,
+	0xd7, 0xb1, 0xed, 0x4f, 0xa2, 0x83, 0xa8, 0x12, 0x4c, 0xe5, 0x61, 0x30, 0x97, 0xb4, 0xeb, 0x22,
+	0xd2, 0x29, 0x04, 0xbf, 0xef, 0x77, 0x7f, 0x06, 0x00, 0x00, 0xff, 0xff, 0x6c, 0x1a, 0x0d, 0x87,
+	0x78, 0x08, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -518,6 +705,10 @@ type MsgClient interface {
 	RemoveFromDenylist(ctx context.Context, in *MsgRemoveFromDenylist, opts ...grpc.CallOption) (*MsgRemoveFromDenylistResponse, error)
 	// UpdateParams replaces the rule constants (governance).
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
+	// RegisterRelayer names the account that relays PoCs for a bonded validator.
+	RegisterRelayer(ctx context.Context, in *MsgRegisterRelayer, opts ...grpc.CallOption) (*MsgRegisterRelayerResponse, error)
+	// UnregisterRelayer ends a validator's relayer registration.
+	UnregisterRelayer(ctx context.Context, in *MsgUnregisterRelayer, opts ...grpc.CallOption) (*MsgUnregisterRelayerResponse, error)
 }
 
 type msgClient struct {
@@ -564,6 +755,24 @@ func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts 
 	return out, nil
 }
 
+func (c *msgClient) RegisterRelayer(ctx context.Context, in *MsgRegisterRelayer, opts ...grpc.CallOption) (*MsgRegisterRelayerResponse, error) {
+	out := new(MsgRegisterRelayerResponse)
+	err := c.cc.Invoke(ctx, "/pocd.poc.v1.Msg/RegisterRelayer", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) UnregisterRelayer(ctx context.Context, in *MsgUnregisterRelayer, opts ...grpc.CallOption) (*MsgUnregisterRelayerResponse, error) {
+	out := new(MsgUnregisterRelayerResponse)
+	err := c.cc.Invoke(ctx, "/pocd.poc.v1.Msg/UnregisterRelayer", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
 	// SubmitPoc relays a signed beacon and the witness reports heard for it.
@@ -574,6 +783,10 @@ type MsgServer interface {
 	RemoveFromDenylist(context.Context, *MsgRemoveFromDenylist) (*MsgRemoveFromDenylistResponse, error)
 	// UpdateParams replaces the rule constants (governance).
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
+	// RegisterRelayer names the account that relays PoCs for a bonded validator.
+	RegisterRelayer(context.Context, *MsgRegisterRelayer) (*MsgRegisterRelayerResponse, error)
+	// UnregisterRelayer ends a validator's relayer registration.
+	UnregisterRelayer(context.Context, *MsgUnregisterRelayer) (*MsgUnregisterRelayerResponse, error)
 }
 
 // UnimplementedMsgServer can be embedded to have forward compatible implementations.
@@ -591,6 +804,12 @@ func (*UnimplementedMsgServer) RemoveFromDenylist(ctx context.Context, req *MsgR
 }
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
+}
+func (*UnimplementedMsgServer) RegisterRelayer(ctx context.Context, req *MsgRegisterRelayer) (*MsgRegisterRelayerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RegisterRelayer not implemented")
+}
+func (*UnimplementedMsgServer) UnregisterRelayer(ctx context.Context, req *MsgUnregisterRelayer) (*MsgUnregisterRelayerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UnregisterRelayer not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
@@ -669,6 +888,42 @@ func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_RegisterRelayer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRegisterRelayer)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RegisterRelayer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/pocd.poc.v1.Msg/RegisterRelayer",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RegisterRelayer(ctx, req.(*MsgRegisterRelayer))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_UnregisterRelayer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgUnregisterRelayer)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).UnregisterRelayer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/pocd.poc.v1.Msg/UnregisterRelayer",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).UnregisterRelayer(ctx, req.(*MsgUnregisterRelayer))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Msg_serviceDesc = _Msg_serviceDesc
 var _Msg_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "pocd.poc.v1.Msg",
@@ -689,6 +944,14 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateParams",
 			Handler:    _Msg_UpdateParams_Handler,
+		},
+		{
+			MethodName: "RegisterRelayer",
+			Handler:    _Msg_RegisterRelayer_Handler,
+		},
+		{
+			MethodName: "UnregisterRelayer",
+			Handler:    _Msg_UnregisterRelayer_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -1004,6 +1267,119 @@ func (m *MsgUpdateParamsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error)
 	return len(dAtA) - i, nil
 }
 
+func (m *MsgRegisterRelayer) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRegisterRelayer) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRegisterRelayer) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Relayer) > 0 {
+		i -= len(m.Relayer)
+		copy(dAtA[i:], m.Relayer)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Relayer)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRegisterRelayerResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRegisterRelayerResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRegisterRelayerResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgUnregisterRelayer) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgUnregisterRelayer) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgUnregisterRelayer) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgUnregisterRelayerResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgUnregisterRelayerResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgUnregisterRelayerResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTx(v)
 	base := offset
@@ -1139,6 +1515,54 @@ func (m *MsgUpdateParams) Size() (n int) {
 }
 
 func (m *MsgUpdateParamsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgRegisterRelayer) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Relayer)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgRegisterRelayerResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgUnregisterRelayer) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgUnregisterRelayerResponse) Size() (n int) {
 	if m == nil {
 		return 0
 	}
@@ -1962,6 +2386,302 @@ func (m *MsgUpdateParamsResponse) Unmarshal(dAtA []byte) error {
 		}
 		if fieldNum <= 0 {
 			return fmt.Errorf("proto: MsgUpdateParamsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRegisterRelayer) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRegisterRelayer: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRegisterRelayer: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Relayer", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Relayer = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRegisterRelayerResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRegisterRelayerResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRegisterRelayerResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgUnregisterRelayer) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgUnregisterRelayer: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgUnregisterRelayer: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgUnregisterRelayerResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgUnregisterRelayerResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgUnregisterRelayerResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
 		default:

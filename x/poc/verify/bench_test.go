@@ -30,7 +30,7 @@ func BenchmarkVerifyWitness(b *testing.B) {
 	// beacon alone as a baseline (BenchmarkJudgeBeaconOnly).
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		v := Judge(p, c, beacon, []Witness{w}, now, Options{})
+		v := Judge(p, c, beacon, []Witness{w}, now, [32]byte{}, Options{})
 		if v.Witnesses[0].Reason != Valid {
 			b.Fatal(v.Witnesses[0].Reason)
 		}
@@ -44,7 +44,7 @@ func BenchmarkJudgeBeaconOnly(b *testing.B) {
 	p := DefaultParams()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		Judge(p, c, beacon, nil, now, Options{})
+		Judge(p, c, beacon, nil, now, [32]byte{}, Options{})
 	}
 }
 
@@ -82,7 +82,7 @@ func benchJudge14(b *testing.B) {
 	p := DefaultParams()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		Judge(p, c, beacon, ws, now, Options{})
+		Judge(p, c, beacon, ws, now, [32]byte{}, Options{})
 	}
 }
 

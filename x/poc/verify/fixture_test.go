@@ -29,14 +29,15 @@ type fakeChain struct {
 }
 
 var us915 = RegionPlan{
-	Channels: []uint64{903_900_000, 904_100_000, 904_300_000, 904_500_000, 904_700_000, 904_900_000, 905_100_000, 905_300_000},
-	DataRate: "SF9BW125",
+	Channels:    []uint64{903_900_000, 904_100_000, 904_300_000, 904_500_000, 904_700_000, 904_900_000, 905_100_000, 905_300_000},
+	DataRate:    "SF9BW125",
+	MaxEIRPDdbm: 360,
 }
 
 func newFakeChain() *fakeChain {
 	c := &fakeChain{
 		hotspots: map[string]Hotspot{}, keys: map[string]ed25519.PrivateKey{},
-		plans:  map[string]RegionPlan{"US915": us915, "EU868": {Channels: []uint64{868_100_000}, DataRate: "SF12BW125"}},
+		plans:  map[string]RegionPlan{"US915": us915, "EU868": {Channels: []uint64{868_100_000}, DataRate: "SF12BW125", MaxEIRPDdbm: 160}},
 		denied: map[string]bool{}, deniedEdges: map[[2]string]bool{},
 		blocks: map[int64][]byte{}, blockTimes: map[int64]int64{},
 		bucket: map[string]int64{}, lastWitness: map[string]int64{}, lastBeacon: map[string]int64{},
@@ -68,7 +69,7 @@ func (c *fakeChain) LastWitnessMs(a string) (int64, bool)    { v, ok := c.lastWi
 func (c *fakeChain) LastBeaconMs(a string) (int64, bool)     { v, ok := c.lastBeacon[a]; return v, ok }
 
 func (c *fakeChain) apply(v Verdict, nowMs int64) {
-	if v.UsedBucket {
+	if last, ok := c.bucket[v.Beaconer.Address]; v.UsedBucket && (!ok || v.Bucket > last) {
 		c.bucket[v.Beaconer.Address] = v.Bucket
 	}
 	if v.BeaconCounts {
@@ -109,7 +110,7 @@ const beaconTs = 1_700_000_010_000 // ms, 10 s after the entropy block
 
 func (c *fakeChain) beacon(name string, tsMs int64) *Beacon {
 	local := []byte{1, 2, 3, 4}
-	payload := BeaconPayload(c.blocks[100], local, 51)
+	payload := BeaconPayload(c.blocks[100], c.pub(name), local, 51)
 	b := &Beacon{
 		Pubkey: c.pub(name), EntropyHeight: 100, EntropyHash: c.blocks[100], LocalEntropy: local,
 		Payload: payload, FrequencyHz: us915.Channels[BeaconChannel(payload, len(us915.Channels))],

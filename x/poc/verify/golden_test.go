@@ -20,7 +20,7 @@ func TestGoldenVerdict(t *testing.T) {
 	c.add("near", h3.Cell(0x8c283082c246dff)) // 2 km
 	c.seasoned(now, "b", "n5", "ne20", "e60", "near")
 	b := c.beacon("b", beaconTs)
-	v := judge(c, b,
+	v := judgeAll(c, b,
 		c.witness("n5", b, beaconTs+100, -950),
 		c.witness("ne20", b, beaconTs+200, -1100),
 		c.witness("e60", b, beaconTs+300, -700), // too strong for 60 km
@@ -33,9 +33,9 @@ func TestGoldenVerdict(t *testing.T) {
 	}
 	require.Equal(t, []string{
 		"beacon valid unit 7500",
-		"0 valid d=4994 max=-76542786 sel=true unit=10000",
-		"1 valid d=20005 max=-88596586 sel=true unit=10000",
-		"2 bad_rssi d=60515 max=-98211076 sel=false unit=0",
-		"3 valid d=1995 max=-68572673 sel=true unit=10000",
+		"0 valid d=4994 max=-76540865 sel=true unit=10000",
+		"1 valid d=20005 max=-88594665 sel=true unit=10000",
+		"2 bad_rssi d=60515 max=-98209155 sel=false unit=0",
+		"3 valid d=1995 max=-68570752 sel=true unit=10000",
 	}, got)
 }

@@ -1,11 +1,6 @@
 package verify
 
 import (
-	"bytes"
-	"sort"
-
-	"github.com/uber/h3-go/v4"
-
 	"github.com/pocnet/pocd/geo"
 )
 
@@ -22,8 +17,9 @@ type Hotspot struct {
 
 // RegionPlan is the part of a region plan the packet checks use.
 type RegionPlan struct {
-	Channels []uint64 // Hz, ascending
-	DataRate string
+	Channels    []uint64 // Hz, ascending
+	DataRate    string
+	MaxEIRPDdbm int32 // regulatory maximum EIRP, tenths of dBm
 }
 
 // Chain answers the questions a verdict asks of chain state. The keeper
@@ -36,11 +32,12 @@ type Chain interface {
 	// EntropyTimeMs is the block time of the entropy block, false if
 	// (height, hash) is not a block of this chain.
 	EntropyTimeMs(height int64, hash []byte) (int64, bool)
-	// LastBeaconBucket is the interval bucket of the hotspot's last beacon attempt.
+	// LastBeaconBucket is the latest interval bucket the hotspot has used.
 	LastBeaconBucket(address string) (int64, bool)
 	// LastWitnessMs: block time of the hotspot's last witness that passed checks 1-13.
 	LastWitnessMs(address string) (int64, bool)
-	// LastBeaconMs: block time of the hotspot's last valid beacon with a witness report.
+	// LastBeaconMs: block time of the hotspot's last valid beacon with a
+	// witness report from a registered, asserted hotspot.
 	LastBeaconMs(address string) (int64, bool)
 }
 
@@ -73,316 +70,200 @@ type WitnessVerdict struct {
 
 // Verdict is the judgement of a whole PoC.
 type Verdict struct {
+	BeaconVerdict
 	BeaconID         [32]byte
-	Beaconer         Hotspot
-	BeaconerKnown    bool
-	BeaconReason     Reason
-	BeaconSide       Side
 	BeaconRewardUnit uint32
 	Witnesses        []WitnessVerdict
-	// UsedBucket is set when the beacon reached the interval check: the
-	// attempt uses up its bucket whether or not it is valid.
-	UsedBucket bool
-	Bucket     int64
-	// BeaconCounts: the beacon passed its checks and has a witness report,
-	// so it counts for the beaconer's reciprocity from now on.
+	// BeaconCounts: the beacon passed its checks and has a witness report
+	// from a registered, asserted hotspot with a valid signature, so it
+	// counts for the beaconer's reciprocity from now on.
 	BeaconCounts bool
 	Selected     int
 }
 
-// Judge applies every rule. nowMs is the block time of the block that
-// includes the PoC; only the reports, chain state and that time feed the verdict.
-func Judge(p Params, chain Chain, b *Beacon, ws []Witness, nowMs int64, opt Options) Verdict {
-	v := Verdict{BeaconID: b.ID(), Witnesses: make([]WitnessVerdict, len(ws))}
-	v.BeaconReason, v.BeaconSide = judgeBeacon(p, chain, b, nowMs, opt, &v)
-	// Only an authentic attempt uses up the beaconer's bucket: otherwise
-	// anyone could forge beacons to silence a hotspot. (A valid beacon's
-	// signature has already been checked.)
-	if v.UsedBucket && v.BeaconReason != Valid && !opt.SkipSignatures && !b.VerifySignature() {
-		v.UsedBucket = false
-	}
-	beaconTsMs := b.TimestampNs / 1e6
+// Judge applies every rule at once: the beacon checks, then the witness
+// rules as at the PoC's close. The offline checker and single-report
+// helpers use it; the chain runs the two halves at open and at close.
+func Judge(p Params, chain Chain, b *Beacon, ws []Witness, nowMs int64, seed [32]byte, opt Options) Verdict {
+	return JudgeWitnesses(p, chain, b, JudgeBeacon(p, chain, b, nowMs, opt), ws, nowMs, seed, opt)
+}
 
-	// Witness signatures come first: a forged report must not turn the real
-	// one into a "duplicate".
-	// Each witness's registry entry is looked up once and reused below.
-	hotspots := make([]Hotspot, len(ws))
-	registered := make([]bool, len(ws))
-	for i := range ws {
-		wv := &v.Witnesses[i]
-		hotspots[i], registered[i] = chain.Hotspot(ws[i].Pubkey)
-		if registered[i] {
-			wv.Address = hotspots[i].Address
+// JudgeWitnesses judges the witness reports of a PoC whose beacon checks
+// gave bv, at block time nowMs (the close), selecting with seed. Each phase
+// reads what the previous ones decided; only reports, chain state, nowMs
+// and seed feed the verdict.
+func JudgeWitnesses(p Params, chain Chain, b *Beacon, bv BeaconVerdict, ws []Witness, nowMs int64, seed [32]byte, opt Options) Verdict {
+	j := &judge{
+		p: p, chain: chain, opt: opt, b: b, ws: ws, nowMs: nowMs,
+		v: Verdict{BeaconVerdict: bv, BeaconID: b.ID(), Witnesses: make([]WitnessVerdict, len(ws))},
+	}
+	if bv.BeaconerKnown {
+		// The beaconer's registry entry as of now (its location is what
+		// distances are measured from).
+		if h, ok := chain.Hotspot(b.Pubkey); ok {
+			j.v.Beaconer = h
+		}
+	}
+	j.signatures()
+	j.duplicates()
+	j.witnessRules()
+	if j.beaconFailed() {
+		return j.v
+	}
+	if !j.reciprocity() {
+		return j.v
+	}
+	j.selection(seed)
+	return j.v
+}
+
+// judge holds one PoC's reports and its verdict while the phases run.
+type judge struct {
+	p     Params
+	chain Chain
+	opt   Options
+	b     *Beacon
+	ws    []Witness
+	nowMs int64
+	v     Verdict
+	// each witness's registry entry, looked up once by signatures()
+	hotspots   []Hotspot
+	registered []bool
+}
+
+// signatures looks every witness up and sets aside forgeries first, so
+// that a forged report cannot turn the real one into a "duplicate".
+func (j *judge) signatures() {
+	j.hotspots = make([]Hotspot, len(j.ws))
+	j.registered = make([]bool, len(j.ws))
+	for i := range j.ws {
+		wv := &j.v.Witnesses[i]
+		j.hotspots[i], j.registered[i] = j.chain.Hotspot(j.ws[i].Pubkey)
+		if j.registered[i] {
+			wv.Address = j.hotspots[i].Address
 		}
 		wv.Stored = true
-		if !opt.SkipSignatures && !ws[i].VerifySignature() {
+		if !j.opt.SkipSignatures && !j.ws[i].VerifySignature() {
 			// Not attributed to the hotspot it names: anyone could forge it.
 			wv.Reason, wv.Side, wv.Stored = ReasonBadSignature, SideWitness, false
 		}
 	}
-	// Earliest report per key wins (ties: input order).
-	order := make([]int, len(ws))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, c int) bool { return ws[order[a]].TimestampNs < ws[order[c]].TimestampNs })
-	seen := make(map[string]bool, len(ws))
-	firstTsMs, haveFirst := int64(0), false
-	for _, i := range order {
-		if v.Witnesses[i].Reason != ReasonUnspecified {
-			continue
-		}
-		k := string(ws[i].Pubkey)
-		if seen[k] {
-			v.Witnesses[i].Reason, v.Witnesses[i].Side = ReasonDuplicate, SideWitness
-			continue
-		}
-		seen[k] = true
-		// The "first witness" that can tighten the lag to 1500 ms must be a
-		// registered, asserted hotspot other than the beaconer: an unregistered
-		// key could otherwise be used to make every honest witness too late.
-		if registered[i] && hotspots[i].Asserted && !bytes.Equal(ws[i].Pubkey, b.Pubkey) && !haveFirst {
-			firstTsMs, haveFirst = ws[i].TimestampNs/1e6, true
-		}
-	}
+}
 
-	entropyMs, entropyOK := int64(0), false
-	if !opt.SkipHistory {
-		entropyMs, entropyOK = chain.EntropyTimeMs(b.EntropyHeight, b.EntropyHash)
+// duplicates keeps each witness's earliest authentic report (ties: input
+// order). Only the witness itself signs its reports, so its own timestamps
+// decide only between its own reports.
+func (j *judge) duplicates() {
+	seen := make(map[string]int, len(j.ws))
+	for i := range j.ws {
+		if j.v.Witnesses[i].Reason != ReasonUnspecified {
+			continue
+		}
+		k := string(j.ws[i].Pubkey)
+		prev, dup := seen[k]
+		if !dup {
+			seen[k] = i
+			continue
+		}
+		later := i
+		if j.ws[i].TimestampNs < j.ws[prev].TimestampNs {
+			later, seen[k] = prev, i
+		}
+		j.v.Witnesses[later].Reason, j.v.Witnesses[later].Side = ReasonDuplicate, SideWitness
 	}
-	for i := range ws {
-		wv := &v.Witnesses[i]
+}
+
+// witnessRules runs checks 2-13 on every report still undecided.
+func (j *judge) witnessRules() {
+	for i := range j.ws {
+		wv := &j.v.Witnesses[i]
 		if wv.Reason != ReasonUnspecified {
 			continue
 		}
-		wv.Reason, wv.Side = judgeWitness(p, chain, &v, b, &ws[i], hotspots[i], registered[i], wv, beaconTsMs, firstTsMs, haveFirst, entropyMs, entropyOK, opt)
-		if wv.Reason == Valid {
-			wv.PassedPhysical = true
+		wv.Reason, wv.Side = j.witnessRule(i)
+		wv.PassedPhysical = wv.Reason == Valid
+	}
+}
+
+// beaconFailed: a failed beacon fails every witness with its reason (self
+// witnesses are still reported as such) and nothing counts.
+func (j *judge) beaconFailed() bool {
+	if j.v.BeaconReason == Valid {
+		return false
+	}
+	for i := range j.v.Witnesses {
+		wv := &j.v.Witnesses[i]
+		wv.PassedPhysical = false
+		if wv.Reason != ReasonSelfWitness {
+			wv.Reason, wv.Side = j.v.BeaconReason, SideBeaconer
 		}
 	}
+	return true
+}
 
-	// A failed beacon fails every witness with its reason (self witnesses
-	// are still reported as such).
-	if v.BeaconReason != Valid {
-		for i := range v.Witnesses {
-			wv := &v.Witnesses[i]
-			wv.PassedPhysical = false
+// reciprocity (HIP-106) against the state before this PoC. It reports
+// false when the beaconer fails, which fails the whole PoC.
+func (j *judge) reciprocity() bool {
+	// A beacon counts for its beaconer's reciprocity only when an authentic
+	// report from a registered, asserted hotspot heard it: forged or
+	// unregistered reports cost nothing to make.
+	for i, wv := range j.v.Witnesses {
+		if wv.Stored && wv.Reason != ReasonSelfWitness && j.registered[i] && j.hotspots[i].Asserted {
+			j.v.BeaconCounts = true
+			break
+		}
+	}
+	if j.opt.SkipHistory {
+		return true
+	}
+	if !j.within(j.chain.LastWitnessMs(j.v.Beaconer.Address)) {
+		j.v.BeaconReason, j.v.BeaconSide = ReasonGatewayNoValidWitnesses, SideBeaconer
+		for i := range j.v.Witnesses {
+			wv := &j.v.Witnesses[i]
 			if wv.Reason != ReasonSelfWitness {
-				wv.Reason, wv.Side = v.BeaconReason, SideBeaconer
+				// PassedPhysical stays: a witness that passed 1-13 still
+				// counts for its own reciprocity (bootstrapping).
+				wv.Reason, wv.Side = ReasonGatewayNoValidWitnesses, SideBeaconer
 			}
 		}
-		return v
+		return false
 	}
-
-	witnessReports := 0
-	for i := range v.Witnesses {
-		if v.Witnesses[i].Reason != ReasonSelfWitness {
-			witnessReports++
-		}
-	}
-	v.BeaconCounts = witnessReports > 0
-
-	// Reciprocity (HIP-106) against the state before this PoC.
-	if !opt.SkipHistory {
-		if last, ok := chain.LastWitnessMs(v.Beaconer.Address); !ok || nowMs-last > p.ReciprocityWindowMs {
-			v.BeaconReason, v.BeaconSide = ReasonGatewayNoValidWitnesses, SideBeaconer
-			for i := range v.Witnesses {
-				wv := &v.Witnesses[i]
-				if wv.Reason == Valid {
-					wv.Reason, wv.Side = ReasonGatewayNoValidWitnesses, SideBeaconer
-				}
-			}
-			return v
-		}
-		for i := range v.Witnesses {
-			wv := &v.Witnesses[i]
-			if wv.Reason != Valid {
-				continue
-			}
-			if last, ok := chain.LastBeaconMs(wv.Address); !ok || nowMs-last > p.ReciprocityWindowMs {
-				wv.Reason, wv.Side = ReasonGatewayNoValidBeacons, SideWitness
-			}
+	for i := range j.v.Witnesses {
+		wv := &j.v.Witnesses[i]
+		if wv.Reason == Valid && !j.within(j.chain.LastBeaconMs(wv.Address)) {
+			wv.Reason, wv.Side = ReasonGatewayNoValidBeacons, SideWitness
 		}
 	}
+	return true
+}
 
-	// Selection: the first MaxSelectedWitnesses valid ones by timestamp.
+// within: an event at lastMs is inside the reciprocity window, which is
+// strictly shorter than ReciprocityWindowMs.
+func (j *judge) within(lastMs int64, ok bool) bool {
+	return ok && j.nowMs-lastMs < j.p.ReciprocityWindowMs
+}
+
+// selection draws at most MaxSelectedWitnesses of the valid witnesses and
+// sets the reward units.
+func (j *judge) selection(seed [32]byte) {
 	var valid []int
-	for _, i := range order {
-		if v.Witnesses[i].Reason == Valid {
+	for i, wv := range j.v.Witnesses {
+		if wv.Reason == Valid {
 			valid = append(valid, i)
 		}
 	}
-	if len(valid) > p.MaxSelectedWitnesses {
-		valid = valid[:p.MaxSelectedWitnesses]
+	chosen := SelectWitnesses(seed, j.ws, valid, j.p.MaxSelectedWitnesses)
+	beaconUnit, witnessUnit := RewardUnits(len(chosen))
+	j.v.Selected = len(chosen)
+	j.v.BeaconRewardUnit = beaconUnit
+	for _, i := range chosen {
+		j.v.Witnesses[i].Selected = true
+		j.v.Witnesses[i].RewardUnit = witnessUnit
 	}
-	beaconUnit, witnessUnit := RewardUnits(len(valid))
-	v.Selected = len(valid)
-	v.BeaconRewardUnit = beaconUnit
-	for _, i := range valid {
-		v.Witnesses[i].Selected = true
-		v.Witnesses[i].RewardUnit = witnessUnit
-	}
-	return v
-}
-
-func judgeBeacon(p Params, chain Chain, b *Beacon, nowMs int64, opt Options, v *Verdict) (Reason, Side) {
-	h, ok := chain.Hotspot(b.Pubkey)
-	if !ok {
-		return ReasonGatewayNotFound, SideBeaconer
-	}
-	v.Beaconer, v.BeaconerKnown = h, true
-	if !h.Asserted {
-		return ReasonNotAsserted, SideBeaconer
-	}
-	if !opt.SkipHistory && chain.Denied(h.Address) {
-		return ReasonDenied, SideBeaconer
-	}
-	tsMs := b.TimestampNs / 1e6
-	if !opt.SkipHistory {
-		entropyMs, ok := chain.EntropyTimeMs(b.EntropyHeight, b.EntropyHash)
-		if !ok || tsMs < entropyMs || tsMs > entropyMs+p.EntropyLifespanMs || tsMs > nowMs {
-			return ReasonEntropyExpired, SideBeaconer
-		}
-	}
-	if h.DataOnly {
-		return ReasonInvalidCapability, SideBeaconer
-	}
-	if !opt.SkipHistory && p.BeaconIntervalMs > 0 {
-		bucket := floorDiv(tsMs, p.BeaconIntervalMs)
-		v.UsedBucket, v.Bucket = true, bucket
-		if last, ok := chain.LastBeaconBucket(h.Address); ok && last == bucket {
-			return ReasonIrregularInterval, SideBeaconer
-		}
-	}
-	plan, ok := chain.RegionPlan(h.Region)
-	if !ok || len(plan.Channels) == 0 {
-		return ReasonInvalidPacket, SideBeaconer
-	}
-	if len(b.Payload) != p.PayloadSize {
-		return ReasonInvalidPacket, SideBeaconer
-	}
-	if opt.SkipHistory {
-		if !contains(plan.Channels, b.FrequencyHz) {
-			return ReasonInvalidPacket, SideBeaconer
-		}
-	} else {
-		if len(b.LocalEntropy) != LocalEntropySize || !bytes.Equal(b.Payload, BeaconPayload(b.EntropyHash, b.LocalEntropy, p.PayloadSize)) {
-			return ReasonInvalidPacket, SideBeaconer
-		}
-		if b.FrequencyHz != plan.Channels[BeaconChannel(b.Payload, len(plan.Channels))] || b.DataRate != plan.DataRate {
-			return ReasonInvalidPacket, SideBeaconer
-		}
-	}
-	if !opt.SkipSignatures && !b.VerifySignature() {
-		return ReasonBadSignature, SideBeaconer
-	}
-	return Valid, SideNone
-}
-
-func judgeWitness(p Params, chain Chain, v *Verdict, b *Beacon, w *Witness, h Hotspot, registered bool, wv *WitnessVerdict,
-	beaconTsMs, firstTsMs int64, haveFirst bool, entropyMs int64, entropyOK bool, opt Options,
-) (Reason, Side) {
-	if !registered {
-		return ReasonGatewayNotFound, SideWitness
-	}
-	if !h.Asserted {
-		return ReasonNotAsserted, SideWitness
-	}
-	if !opt.SkipHistory {
-		if chain.Denied(h.Address) {
-			return ReasonDenied, SideWitness
-		}
-		if v.BeaconerKnown && chain.DeniedEdge(v.Beaconer.Address, h.Address) {
-			return ReasonDeniedEdge, SideWitness
-		}
-	}
-	if bytes.Equal(w.Pubkey, b.Pubkey) {
-		wv.Stored = false
-		return ReasonSelfWitness, SideWitness
-	}
-	tsMs := w.TimestampNs / 1e6
-	if !opt.SkipHistory && (!entropyOK || tsMs < entropyMs || tsMs > entropyMs+p.EntropyLifespanMs) {
-		return ReasonEntropyExpired, SideWitness
-	}
-	if haveFirst && firstTsMs < beaconTsMs {
-		if tsMs > firstTsMs+p.FirstWitnessLagMs {
-			return ReasonTooLate, SideWitness
-		}
-	} else if tsMs > beaconTsMs+p.WitnessLagMs {
-		return ReasonTooLate, SideWitness
-	}
-	if !bytes.Equal(w.Payload, b.Payload) {
-		return ReasonInvalidPacket, SideWitness
-	}
-	if h.DataOnly {
-		return ReasonInvalidCapability, SideWitness
-	}
-	if absDiff(w.FrequencyHz, b.FrequencyHz) > p.MaxFrequencyDeltaHz {
-		return ReasonInvalidFrequency, SideWitness
-	}
-	if !v.BeaconerKnown || h.Region != v.Beaconer.Region {
-		return ReasonInvalidRegion, SideWitness
-	}
-	gd, err := gridDistance(v.Beaconer.Location, h.Location, p.MinDistanceResolution)
-	if err != nil {
-		return ReasonPentagonalDistortion, SideWitness
-	}
-	wv.DistanceM = geo.DistanceMeters(v.Beaconer.Center, h.Center)
-	if gd < p.MinGridDistance {
-		return ReasonBelowMinDistance, SideWitness
-	}
-	if wv.DistanceM/1000 > p.MaxDistanceKm {
-		return ReasonMaxDistanceExceeded, SideWitness
-	}
-	fspl := geo.FSPLMicroDB(wv.DistanceM, w.FrequencyHz)
-	wv.MaxRSSIMicroDBm = geo.MaxRSSIMicroDBm(b.TxPowerDBm, v.Beaconer.Gain, h.Gain, fspl)
-	wv.RSSIComputed = true
-	if geo.RSSIExceedsBound(w.RSSIDdbm, wv.MaxRSSIMicroDBm) {
-		return ReasonBadRSSI, SideWitness
-	}
-	return Valid, SideNone
-}
-
-// gridDistance between the resolution-res parents of two cells. H3's
-// gridDistance is integer code (local IJK coordinates); no floating point.
-func gridDistance(a, b uint64, res int) (int, error) {
-	pa, err := h3.Cell(a).Parent(res)
-	if err != nil {
-		return 0, err
-	}
-	pb, err := h3.Cell(b).Parent(res)
-	if err != nil {
-		return 0, err
-	}
-	return pa.GridDistance(pb)
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
-}
-
-func absDiff(a, b uint64) uint64 {
-	if a > b {
-		return a - b
-	}
-	return b - a
-}
-
-func contains(xs []uint64, x uint64) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // VerifyWitness judges one witness report against its beacon, in the
 // context of a PoC with no other witnesses.
 func VerifyWitness(p Params, chain Chain, b *Beacon, w Witness, nowMs int64, opt Options) WitnessVerdict {
-	return Judge(p, chain, b, []Witness{w}, nowMs, opt).Witnesses[0]
+	return Judge(p, chain, b, []Witness{w}, nowMs, [32]byte{}, opt).Witnesses[0]
 }

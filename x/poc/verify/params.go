@@ -5,7 +5,7 @@ type Params struct {
 	EntropyLifespanMs     int64  // 180000
 	BeaconIntervalMs      int64  // 6 h, buckets aligned to the Unix epoch (UTC midnight)
 	WitnessLagMs          int64  // 4000: witness after beacon
-	FirstWitnessLagMs     int64  // 1500: after the first witness, when it precedes the beacon
+	MaxWitnessLeadMs      int64  // 1000: witness before beacon
 	MaxFrequencyDeltaHz   uint64 // 100000
 	MinGridDistance       int    // 8, between resolution-11 parents
 	MinDistanceResolution int    // 11
@@ -21,7 +21,7 @@ func DefaultParams() Params {
 		EntropyLifespanMs:     180_000,
 		BeaconIntervalMs:      6 * 3600_000,
 		WitnessLagMs:          4000,
-		FirstWitnessLagMs:     1500,
+		MaxWitnessLeadMs:      1000,
 		MaxFrequencyDeltaHz:   100_000,
 		MinGridDistance:       8,
 		MinDistanceResolution: 11,

@@ -11,12 +11,16 @@ import (
 const LocalEntropySize = 4
 
 // BeaconPayload derives the payload a beacon must carry from the remote
-// entropy (a block hash) and the hotspot's 4-byte local entropy:
-// seed = SHA-256(block_hash || local), payload = the first size bytes of the
-// ChaCha20 keystream keyed by seed with an all-zero nonce.
-func BeaconPayload(blockHash, local []byte, size int) []byte {
+// entropy (a block hash), the beaconer's public key and its 4-byte local
+// entropy: seed = SHA-256(block_hash || pubkey || local), payload = the
+// first size bytes of the ChaCha20 keystream keyed by seed with an all-zero
+// nonce. Binding the key means two beaconers that pick the same block and
+// local entropy still send different payloads, so one witness report is
+// never valid for both.
+func BeaconPayload(blockHash, beaconerPubkey, local []byte, size int) []byte {
 	h := sha256.New()
 	h.Write(blockHash)
+	h.Write(beaconerPubkey)
 	h.Write(local)
 	seed := h.Sum(nil)
 	c, err := chacha20.NewUnauthenticatedCipher(seed, make([]byte, chacha20.NonceSize))

@@ -27,6 +27,8 @@ const (
 	ReasonGatewayNoValidWitnesses Reason = 19
 	ReasonGatewayNoValidBeacons   Reason = 20
 	ReasonPentagonalDistortion    Reason = 21
+	ReasonTooEarly                Reason = 22
+	ReasonInvalidTxPower          Reason = 23
 )
 
 var reasonNames = map[Reason]string{
@@ -40,6 +42,7 @@ var reasonNames = map[Reason]string{
 	ReasonBelowMinDistance: "below_min_distance", ReasonMaxDistanceExceeded: "max_distance_exceeded",
 	ReasonBadRSSI: "bad_rssi", ReasonGatewayNoValidWitnesses: "gateway_no_valid_witnesses",
 	ReasonGatewayNoValidBeacons: "gateway_no_valid_beacons", ReasonPentagonalDistortion: "pentagonal_distortion",
+	ReasonTooEarly: "too_early", ReasonInvalidTxPower: "invalid_tx_power",
 }
 
 // String is the snake_case name used in JSON and docs.

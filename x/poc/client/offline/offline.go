@@ -20,6 +20,11 @@ type Scenario struct {
 	Hotspots  []ScenarioHotspot `json:"hotspots"`
 	Beacon    ScenarioBeacon    `json:"beacon"`
 	Witnesses []ScenarioWitness `json:"witnesses"`
+	// SelectionSeedHex is the 32-byte seed the witnesses are drawn with
+	// when more than 14 are valid: the chain's is SHA-256(closing block
+	// hash || beacon ID), stored in the PoC record as selection_seed.
+	// Default: SHA-256 of 32 zero bytes and the beacon ID.
+	SelectionSeedHex string `json:"selection_seed_hex,omitempty"`
 }
 
 // ScenarioHotspot is a hotspot as registered. pubkey_hex is needed only to
@@ -65,9 +70,10 @@ type ScenarioWitness struct {
 
 // Result is the output of `pocd poc check`.
 type Result struct {
-	Beacon    BeaconResult    `json:"beacon"`
-	Witnesses []WitnessResult `json:"witnesses"`
-	HexScale  json.Number     `json:"hex_scale"`
+	Beacon        BeaconResult    `json:"beacon"`
+	SelectionSeed string          `json:"selection_seed"`
+	Witnesses     []WitnessResult `json:"witnesses"`
+	HexScale      json.Number     `json:"hex_scale"`
 }
 
 // BeaconResult is the beacon's verdict.
@@ -138,7 +144,7 @@ func decodeHex(what, s string) ([]byte, error) {
 func Check(s Scenario, unsigned bool) (Result, error) {
 	plans := map[string]verify.RegionPlan{}
 	for _, rp := range hotspottypes.DefaultRegionPlans() {
-		plans[rp.Region] = verify.RegionPlan{Channels: rp.ChannelFrequenciesHz, DataRate: rp.DataRate}
+		plans[rp.Region] = verify.RegionPlan{Channels: rp.ChannelFrequenciesHz, DataRate: rp.DataRate, MaxEIRPDdbm: rp.MaxEirpDdbm}
 	}
 	chain := scenarioChain{byKey: map[string]verify.Hotspot{}, plans: plans}
 	keys := map[string][]byte{}
@@ -212,12 +218,24 @@ func Check(s Scenario, unsigned bool) (Result, error) {
 			DataRate: w.DataRate, TimestampNs: w.TimestampMs * 1e6, Tmst: w.Tmst, Signature: sig,
 		}
 	}
-	v := verify.Judge(verify.DefaultParams(), chain, b, ws, s.Beacon.TimestampMs, verify.Options{SkipSignatures: unsigned, SkipHistory: true})
+	seed := verify.SelectionSeed(make([]byte, 32), b.ID())
+	if s.SelectionSeedHex != "" {
+		raw, err := decodeHex("selection_seed_hex", s.SelectionSeedHex)
+		if err != nil {
+			return Result{}, err
+		}
+		if len(raw) != 32 {
+			return Result{}, fmt.Errorf("selection_seed_hex: want 32 bytes, got %d", len(raw))
+		}
+		copy(seed[:], raw)
+	}
+	v := verify.Judge(verify.DefaultParams(), chain, b, ws, s.Beacon.TimestampMs, seed, verify.Options{SkipSignatures: unsigned, SkipHistory: true})
 
 	out := Result{
 		Beacon: BeaconResult{Valid: v.BeaconReason == verify.Valid, Reason: v.BeaconReason.String(),
 			RewardUnit: decimal(int64(v.BeaconRewardUnit), 4)},
-		HexScale: decimal(verify.DefaultScale, 4),
+		HexScale:      decimal(verify.DefaultScale, 4),
+		SelectionSeed: hex.EncodeToString(seed[:]),
 	}
 	if v.BeaconerKnown {
 		m, err := verify.NewHexDensityMap(verify.DefaultHexParams(), locations)
