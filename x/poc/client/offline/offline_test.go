@@ -3,6 +3,7 @@ package offline
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -51,4 +52,27 @@ func TestHexScales(t *testing.T) {
 	in.Hotspots[0].Location = "zz"
 	_, err = HexScales(in)
 	require.Error(t, err)
+}
+
+// The selection seed defaults to SHA-256(32 zero bytes || beacon ID); an
+// explicit seed is used as given, and a malformed one is refused.
+func TestCheckSelectionSeed(t *testing.T) {
+	var s Scenario
+	load(t, "testdata/scenario.json", &s)
+	res, err := Check(s, true)
+	require.NoError(t, err)
+	require.Len(t, res.SelectionSeed, 64)
+	again, err := Check(s, true)
+	require.NoError(t, err)
+	require.Equal(t, res.SelectionSeed, again.SelectionSeed, "the default is deterministic")
+
+	s.SelectionSeedHex = strings.Repeat("ab", 32)
+	res2, err := Check(s, true)
+	require.NoError(t, err)
+	require.Equal(t, s.SelectionSeedHex, res2.SelectionSeed)
+	require.NotEqual(t, res.SelectionSeed, res2.SelectionSeed)
+
+	s.SelectionSeedHex = "abcd"
+	_, err = Check(s, true)
+	require.ErrorContains(t, err, "32 bytes")
 }
