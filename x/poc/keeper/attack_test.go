@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"testing"
 	"time"
 
@@ -419,3 +420,39 @@ func sdkAccBytes(addr string) ([]byte, error) {
 }
 
 func beaconID(b *verify.Beacon) []byte { id := b.ID(); return id[:] }
+
+// Attack 10: the hex-density rebuild walked every activity record ever
+// written in one block. It now walks a budget per block and swaps the new
+// counts in only when the walk is complete.
+func TestAttackUnboundedBlockWorkHexRebuild(t *testing.T) {
+	f := setup(t)
+	p := types.DefaultParams()
+	p.HexRebuildPerBlock = types.MinMaintenancePerBlock
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	recent := f.ctx.BlockTime().UnixMilli()
+	require.NoError(t, f.k.Activity.Set(f.ctx, b, types.HotspotActivity{Hotspot: b, LastWitnessedBeaconMs: recent}))
+	for i := 0; i < 150; i++ { // history of hotspots no longer registered
+		addr := bech([]byte(fmt.Sprintf("gone%016d", i)))
+		require.NoError(t, f.k.Activity.Set(f.ctx, addr, types.HotspotActivity{Hotspot: addr, LastWitnessedBeaconMs: recent}))
+	}
+	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 1))
+	f.endBlocks(t, 1)
+	r, err := f.k.HexRebuild.Get(f.ctx)
+	require.NoError(t, err)
+	require.False(t, r.Walked, "151 records do not fit one block's budget of 100")
+	_, err = f.k.HexCounts.Get(f.ctx, 0)
+	require.ErrorIs(t, err, collections.ErrNotFound)
+	f.endBlocks(t, 1)
+	r, err = f.k.HexRebuild.Get(f.ctx)
+	require.NoError(t, err)
+	require.True(t, r.Walked)
+	require.Equal(t, uint64(1), r.Active)
+	f.endBlocks(t, 1)
+	_, err = f.k.HexRebuild.Get(f.ctx)
+	require.ErrorIs(t, err, collections.ErrNotFound, "done")
+	hs, err := f.query.HexScale(f.ctx, &types.QueryHexScaleRequest{Cell: cellAt(t, 0, 0)})
+	require.NoError(t, err)
+	require.Equal(t, uint32(10000), hs.Scale)
+	require.Equal(t, int64(1), hs.ComputedEpoch)
+}

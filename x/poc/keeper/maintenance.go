@@ -148,16 +148,17 @@ func (k *Keeper) hexRebuildStep(ctx sdk.Context, p types.Params) error {
 	defer it.Close()
 	walked := uint64(0)
 	for ; it.Valid() && walked < p.HexRebuildPerBlock; it.Next() {
-		a, err := it.Value()
+		kv, err := it.KeyValue()
 		if err != nil {
 			return err
 		}
 		walked++
-		r.Cursor = a.Hotspot
+		addr, a := kv.Key, kv.Value
+		r.Cursor = addr
 		if a.LastWitnessedBeaconMs == 0 || a.LastWitnessedBeaconMs < r.SinceMs {
 			continue
 		}
-		hs, err := k.hotspots.GetHotspot(ctx, a.Hotspot)
+		hs, err := k.hotspots.GetHotspot(ctx, addr)
 		if errors.Is(err, hotspottypes.ErrHotspotNotFound) {
 			continue // no longer registered: not active
 		} else if err != nil {
