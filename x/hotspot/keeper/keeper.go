@@ -20,6 +20,12 @@ type CommunityPool interface {
 	FundCommunityPool(ctx context.Context, amount sdk.Coins, sender sdk.AccAddress) error
 }
 
+// BlockedAddrs says which addresses the bank refuses to send to (module
+// accounts): the bank keeper's BlockedAddr.
+type BlockedAddrs interface {
+	BlockedAddr(addr sdk.AccAddress) bool
+}
+
 // HotspotIndexes are the secondary indexes of the hotspot registry. Every
 // index maps a reference to the primary key (the hotspot address).
 type HotspotIndexes struct {
@@ -47,6 +53,9 @@ type Keeper struct {
 	fees         CommunityPool
 	// transferHooks run before a transfer; nil when no module needs them.
 	transferHooks TransferHooks
+	// blocked refuses owners the bank cannot pay; nil accepts every owner
+	// (keepers built without a bank, as in other modules' tests).
+	blocked BlockedAddrs
 
 	Schema   collections.Schema
 	Params   collections.Item[types.Params]
@@ -101,6 +110,27 @@ func cellIndexKey(h types.Hotspot) (uint64, error) {
 		return 0, err
 	}
 	return c.PathKey(), nil
+}
+
+// WithBlockedAddrs installs the bank's blocked-address check (call it on
+// the keeper NewKeeper returns, while wiring the app): a hotspot may not be
+// registered to or transferred to an address the bank refuses to send to,
+// since x/rewards could never pay its owner.
+func (k *Keeper) WithBlockedAddrs(b BlockedAddrs) *Keeper {
+	k.blocked = b
+	return k
+}
+
+// CheckOwner refuses an owner the bank will not send to (ErrBlockedOwner).
+func (k *Keeper) CheckOwner(owner sdk.AccAddress) error {
+	if k.blocked != nil && k.blocked.BlockedAddr(owner) {
+		s, err := k.addressCodec.BytesToString(owner)
+		if err != nil {
+			s = owner.String()
+		}
+		return types.ErrBlockedOwner.Wrapf("%s is a module account or otherwise blocked from receiving funds", s)
+	}
+	return nil
 }
 
 // Authority is the address allowed to update params.

@@ -50,6 +50,20 @@ func (p *fakePool) FundCommunityPool(_ context.Context, amount sdk.Coins, sender
 	return nil
 }
 
+// fakeBlocked stands in for the bank's blocked addresses: the module
+// accounts the app blocks (see app.BlockedAddresses).
+type fakeBlocked map[string]bool
+
+func (b fakeBlocked) BlockedAddr(addr sdk.AccAddress) bool { return b[string(addr)] }
+
+func blockedModuleAccounts() fakeBlocked {
+	b := fakeBlocked{}
+	for _, name := range []string{authtypes.FeeCollectorName, "distribution", "bonded_tokens_pool", "not_bonded_tokens_pool", "rewards"} {
+		b[string(authtypes.NewModuleAddress(name))] = true
+	}
+	return b
+}
+
 type fixture struct {
 	ctx   sdk.Context
 	k     *keeper.Keeper
@@ -76,7 +90,8 @@ func setup(t *testing.T) *fixture {
 	enc := moduletestutil.MakeTestEncodingConfig(hotspot.AppModule{})
 	pool := &fakePool{paid: map[string]sdk.Coins{}, balance: map[string]sdk.Coins{}}
 	gov := bech32(authtypes.NewModuleAddress(govtypes.ModuleName))
-	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), authcodec.NewBech32Codec(prefix), pool, gov)
+	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(key), authcodec.NewBech32Codec(prefix), pool, gov).
+		WithBlockedAddrs(blockedModuleAccounts())
 	ctx := tctx.Ctx.WithChainID(testChainID).WithBlockHeight(7)
 	require.NoError(t, k.InitGenesis(ctx, *types.DefaultGenesis()))
 	f := &fixture{

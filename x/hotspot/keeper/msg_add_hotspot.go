@@ -10,11 +10,15 @@ import (
 )
 
 // AddHotspot registers a hotspot after checking the hotspot key's signature
-// over AddHotspotSignBytes, and charges the onboarding fee.
+// over AddHotspotSignBytes, and charges the onboarding fee. An owner the bank
+// refuses to send to (a module account) is refused, as in TransferHotspot.
 func (s msgServer) AddHotspot(ctx context.Context, msg *types.MsgAddHotspot) (*types.MsgAddHotspotResponse, error) {
 	owner, err := s.k.addressCodec.StringToBytes(msg.Owner)
 	if err != nil {
 		return nil, sdkerrors.ErrInvalidAddress.Wrapf("owner: %v", err)
+	}
+	if err := s.k.CheckOwner(owner); err != nil {
+		return nil, err
 	}
 	if err := types.CheckMode(msg.Mode); err != nil {
 		return nil, err

@@ -10,12 +10,18 @@ import (
 )
 
 // TransferHotspot hands a hotspot to new_owner; the asserted location stays.
+// A new owner the bank refuses to send to (a module account) is refused.
 func (s msgServer) TransferHotspot(ctx context.Context, msg *types.MsgTransferHotspot) (*types.MsgTransferHotspotResponse, error) {
 	if _, err := s.k.addressCodec.StringToBytes(msg.Owner); err != nil {
 		return nil, sdkerrors.ErrInvalidAddress.Wrapf("owner: %v", err)
 	}
-	if _, err := s.k.addressCodec.StringToBytes(msg.NewOwner); err != nil {
+	newOwner, err := s.k.addressCodec.StringToBytes(msg.NewOwner)
+	if err != nil {
 		return nil, sdkerrors.ErrInvalidAddress.Wrapf("new_owner: %v", err)
+	}
+	// A module account as owner would make every reward payment to it fail.
+	if err := s.k.CheckOwner(newOwner); err != nil {
+		return nil, err
 	}
 	h, err := s.k.GetHotspot(ctx, msg.Hotspot)
 	if err != nil {

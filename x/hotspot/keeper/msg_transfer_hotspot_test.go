@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
 	"github.com/pocnet/pocd/x/hotspot/types"
 )
@@ -59,4 +60,43 @@ func TestTransferHotspotRejections(t *testing.T) {
 			require.Equal(t, before, f.snapshot(t))
 		})
 	}
+}
+
+// Attack 8: a hotspot transferred to a module account (fee collector,
+// distribution, bonded pool: addresses the bank refuses to send to) made
+// every x/rewards payout batch that reached it fail. Such a new owner is now
+// refused, and nothing changes.
+func TestAttackPayoutStoppedByTransferToModuleAccount(t *testing.T) {
+	for _, name := range []string{authtypes.FeeCollectorName, "distribution", "bonded_tokens_pool"} {
+		t.Run(name, func(t *testing.T) {
+			f := setup(t)
+			addr := f.add(t, "a")
+			before := f.snapshot(t)
+			module := bech32(authtypes.NewModuleAddress(name))
+			_, err := f.msgs.TransferHotspot(f.ctx, &types.MsgTransferHotspot{Owner: f.owner, Hotspot: addr, NewOwner: module})
+			require.ErrorIs(t, err, types.ErrBlockedOwner)
+			require.ErrorContains(t, err, module)
+			require.Equal(t, before, f.snapshot(t), "a refused transfer changes nothing")
+			h, err := f.k.GetHotspot(f.ctx, addr)
+			require.NoError(t, err)
+			require.Equal(t, f.owner, h.Owner)
+		})
+	}
+	// An ordinary account still receives hotspots.
+	f := setup(t)
+	addr := f.add(t, "a")
+	_, err := f.msgs.TransferHotspot(f.ctx, &types.MsgTransferHotspot{Owner: f.owner, Hotspot: addr, NewOwner: f.other})
+	require.NoError(t, err)
+}
+
+// The same rule where a hotspot first gets its owner: MsgAddHotspot. (A
+// module account cannot sign today, but a message executed on its behalf
+// must not register a hotspot it could never be paid for.)
+func TestAttackPayoutStoppedByAddHotspotForModuleAccount(t *testing.T) {
+	f := setup(t)
+	module := bech32(authtypes.NewModuleAddress(authtypes.FeeCollectorName))
+	before := f.snapshot(t)
+	_, err := f.msgs.AddHotspot(f.ctx, f.addMsg(hotspotKey("m"), module, types.HOTSPOT_MODE_FULL))
+	require.ErrorIs(t, err, types.ErrBlockedOwner)
+	require.Equal(t, before, f.snapshot(t))
 }

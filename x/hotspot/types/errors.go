@@ -21,4 +21,7 @@ var (
 	ErrInvalidParams    = errorsmod.Register(ModuleName, 12, "invalid parameters")
 	ErrAmbiguousName    = errorsmod.Register(ModuleName, 13, "hotspot name is ambiguous; use the address")
 	ErrInvalidGenesis   = errorsmod.Register(ModuleName, 14, "invalid genesis")
+	// ErrBlockedOwner: the bank refuses to send to the address (a module
+	// account), so it could never be paid the hotspot's rewards.
+	ErrBlockedOwner = errorsmod.Register(ModuleName, 15, "owner cannot receive funds (blocked address)")
 )

@@ -15,6 +15,7 @@ import (
 	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	"github.com/cosmos/cosmos-sdk/testutil"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	moduletestutil "github.com/cosmos/cosmos-sdk/types/module/testutil"
 	authcodec "github.com/cosmos/cosmos-sdk/x/auth/codec"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
@@ -37,6 +38,11 @@ type fakeBank struct {
 	bal      map[string]sdkmath.Int
 	supply   sdkmath.Int
 	failMint error
+	// blocked are the addresses the bank refuses to send to (module
+	// accounts), as the real bank's SendCoinsFromModuleToAccount does.
+	blocked map[string]bool
+	// onSend, when set, runs before a send to an account and can refuse it.
+	onSend func(ctx context.Context, to sdk.AccAddress) error
 }
 
 func (b *fakeBank) get(k string) sdkmath.Int {
@@ -49,7 +55,7 @@ func (b *fakeBank) get(k string) sdkmath.Int {
 func (b *fakeBank) move(from, to string, amt sdk.Coins) error {
 	a := amt.AmountOf(denom)
 	if b.get(from).LT(a) {
-		return errors.New("insufficient funds")
+		return sdkerrors.ErrInsufficientFunds.Wrapf("%s has %s, needs %s", from, b.get(from), a)
 	}
 	b.bal[from] = b.get(from).Sub(a)
 	b.bal[to] = b.get(to).Add(a)
@@ -69,7 +75,15 @@ func (b *fakeBank) MintCoins(_ context.Context, m string, amt sdk.Coins) error {
 	b.supply = b.supply.Add(amt.AmountOf(denom))
 	return nil
 }
-func (b *fakeBank) SendCoinsFromModuleToAccount(_ context.Context, m string, to sdk.AccAddress, amt sdk.Coins) error {
+func (b *fakeBank) SendCoinsFromModuleToAccount(ctx context.Context, m string, to sdk.AccAddress, amt sdk.Coins) error {
+	if b.blocked[to.String()] {
+		return sdkerrors.ErrUnauthorized.Wrapf("%s is not allowed to receive funds", to)
+	}
+	if b.onSend != nil {
+		if err := b.onSend(ctx, to); err != nil {
+			return err
+		}
+	}
 	return b.move(m, to.String(), amt)
 }
 func (b *fakeBank) SendCoinsFromModuleToModule(_ context.Context, from, to string, amt sdk.Coins) error {

@@ -9,6 +9,7 @@ import (
 	sdkmath "cosmossdk.io/math"
 	"github.com/cosmos/cosmos-sdk/telemetry"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
@@ -122,7 +123,14 @@ func amounts(er types.EpochRewards, sh poctypes.RewardShares) (beacon, witness s
 
 // payHotspot pays a hotspot's owner for one epoch, once. A hotspot that was
 // paid early (at a transfer) is skipped; one without an owner leaves its
-// amount to the dust.
+// amount to the dust. A payment that cannot be sent to this owner (the bank
+// refuses the recipient, e.g. a module account, or the send fails for it) is
+// skipped as well: EventPayoutSkipped, a HotspotReward record marked
+// skipped so the epoch never pays it again, and the amount left in the
+// epoch's unpaid remainder, which goes to the community pool as dust when
+// the epoch is paid out. So no owner can stop a batch. Only a shortage in
+// the module account itself, which no owner causes and which would refuse
+// every payment, still fails the batch (it is retried next block).
 func (k *Keeper) payHotspot(ctx context.Context, er *types.EpochRewards, sh poctypes.RewardShares, historyEpochs uint64) error {
 	key := collections.Join(sh.Hotspot, er.Epoch)
 	if paid, err := k.HotspotRewards.Has(ctx, key); err != nil || paid {
@@ -134,39 +142,72 @@ func (k *Keeper) payHotspot(ctx context.Context, er *types.EpochRewards, sh poct
 	} else if err != nil {
 		return err
 	}
-	owner, err := k.addressCodec.StringToBytes(h.Owner)
-	if err != nil {
-		return err
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	rec := types.HotspotReward{
+		Hotspot: sh.Hotspot, Epoch: er.Epoch, Owner: h.Owner, BeaconShares: sh.BeaconShares, WitnessShares: sh.WitnessShares,
+		BeaconAmount: sdkmath.ZeroInt(), WitnessAmount: sdkmath.ZeroInt(), PaidHeight: sdkCtx.BlockHeight(),
 	}
 	b, w := amounts(*er, sh)
 	total := b.Add(w)
-	if total.IsPositive() {
-		if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, owner, k.coins(total)); err != nil {
+	if err := k.sendTo(ctx, h.Owner, total); errors.Is(err, sdkerrors.ErrInsufficientFunds) {
+		return err // the module account is short: nobody can be paid, retry the batch
+	} else if err != nil {
+		rec.Skipped = err.Error()
+		sdkCtx.Logger().Info("rewards: payout skipped", "epoch", er.Epoch, "hotspot", sh.Hotspot, "owner", h.Owner, "amount", total, "err", err)
+		telemetry.IncrCounter(1, types.ModuleName, "payout_skipped") //nolint:staticcheck // read by the SDK's Prometheus sink
+		if err := sdkCtx.EventManager().EmitTypedEvent(&types.EventPayoutSkipped{
+			Epoch: er.Epoch, Hotspot: sh.Hotspot, Owner: h.Owner, Amount: total.String(), Reason: rec.Skipped,
+		}); err != nil {
 			return err
 		}
-	}
-	er.Paid = er.Paid.Add(total)
-	prev, err := k.OwnerPaid.Get(ctx, h.Owner)
-	if errors.Is(err, collections.ErrNotFound) {
-		prev, err = sdkmath.ZeroInt(), nil
-	}
-	if err != nil {
-		return err
-	}
-	if err := k.OwnerPaid.Set(ctx, h.Owner, prev.Add(total)); err != nil {
-		return err
+	} else {
+		rec.BeaconAmount, rec.WitnessAmount = b, w
+		er.Paid = er.Paid.Add(total)
+		prev, err := k.OwnerPaid.Get(ctx, h.Owner)
+		if errors.Is(err, collections.ErrNotFound) {
+			prev, err = sdkmath.ZeroInt(), nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := k.OwnerPaid.Set(ctx, h.Owner, prev.Add(total)); err != nil {
+			return err
+		}
 	}
 	// Bounded history: the hotspot's record from history_epochs ago goes as
-	// this one arrives (one delete per payment, so pruning is batched too).
+	// this one arrives (one delete per payment, so pruning is batched too),
+	// unless that epoch is still queued for payout: the record is what stops
+	// the hotspot being paid for it twice.
 	if old := er.Epoch - int64(historyEpochs); old > 0 {
-		if err := k.HotspotRewards.Remove(ctx, collections.Join(sh.Hotspot, old)); err != nil {
+		queued, err := k.Payouts.Has(ctx, old)
+		if err != nil {
 			return err
 		}
+		if !queued {
+			if err := k.HotspotRewards.Remove(ctx, collections.Join(sh.Hotspot, old)); err != nil {
+				return err
+			}
+		}
 	}
-	return k.HotspotRewards.Set(ctx, key, types.HotspotReward{
-		Hotspot: sh.Hotspot, Epoch: er.Epoch, Owner: h.Owner, BeaconShares: sh.BeaconShares, WitnessShares: sh.WitnessShares,
-		BeaconAmount: b, WitnessAmount: w, PaidHeight: sdk.UnwrapSDKContext(ctx).BlockHeight(),
-	})
+	return k.HotspotRewards.Set(ctx, key, rec)
+}
+
+// sendTo sends amount bones from the module account to owner in a cache
+// context, so a send that fails leaves no partial state behind.
+func (k *Keeper) sendTo(ctx context.Context, owner string, amount sdkmath.Int) error {
+	if !amount.IsPositive() {
+		return nil
+	}
+	addr, err := k.addressCodec.StringToBytes(owner)
+	if err != nil {
+		return fmt.Errorf("owner %q: %w", owner, err)
+	}
+	cacheCtx, write := sdk.UnwrapSDKContext(ctx).CacheContext()
+	if err := k.bank.SendCoinsFromModuleToAccount(cacheCtx, types.ModuleName, addr, k.coins(amount)); err != nil {
+		return err
+	}
+	write()
+	return nil
 }
 
 // BeforeHotspotTransfer pays a hotspot's settled, not yet paid rewards to

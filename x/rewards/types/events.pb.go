@@ -222,6 +222,90 @@ func (m *EventEpochPaidOut) GetDust() string {
 	return ""
 }
 
+// EventPayoutSkipped is emitted when a hotspot's reward for an epoch cannot
+// be sent to its owner (the bank refuses the recipient, e.g. a module
+// account, or the send fails for that owner). The payment is not retried:
+// the amount stays with the epoch's unpaid remainder and goes to the
+// community pool as dust when the epoch is paid out, and the rest of the
+// batch is paid as usual.
+type EventPayoutSkipped struct {
+	Epoch   int64  `protobuf:"varint,1,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	Hotspot string `protobuf:"bytes,2,opt,name=hotspot,proto3" json:"hotspot,omitempty"`
+	Owner   string `protobuf:"bytes,3,opt,name=owner,proto3" json:"owner,omitempty"`
+	// amount in bones (beacon + witness) that was not sent
+	Amount string `protobuf:"bytes,4,opt,name=amount,proto3" json:"amount,omitempty"`
+	// reason is the bank's error
+	Reason string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+}
+
+func (m *EventPayoutSkipped) Reset()         { *m = EventPayoutSkipped{} }
+func (m *EventPayoutSkipped) String() string { return proto.CompactTextString(m) }
+func (*EventPayoutSkipped) ProtoMessage()    {}
+func (*EventPayoutSkipped) Descriptor() ([]byte, []int) {
+	return fileDescriptor_81060cf1056fea75, []int{3}
+}
+func (m *EventPayoutSkipped) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventPayoutSkipped) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventPayoutSkipped.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventPayoutSkipped) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventPayoutSkipped.Merge(m, src)
+}
+func (m *EventPayoutSkipped) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventPayoutSkipped) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventPayoutSkipped.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventPayoutSkipped proto.InternalMessageInfo
+
+func (m *EventPayoutSkipped) GetEpoch() int64 {
+	if m != nil {
+		return m.Epoch
+	}
+	return 0
+}
+
+func (m *EventPayoutSkipped) GetHotspot() string {
+	if m != nil {
+		return m.Hotspot
+	}
+	return ""
+}
+
+func (m *EventPayoutSkipped) GetOwner() string {
+	if m != nil {
+		return m.Owner
+	}
+	return ""
+}
+
+func (m *EventPayoutSkipped) GetAmount() string {
+	if m != nil {
+		return m.Amount
+	}
+	return ""
+}
+
+func (m *EventPayoutSkipped) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
 // EventParamsUpdated is emitted when governance replaces the parameters.
 type EventParamsUpdated struct {
 	Authority string `protobuf:"bytes,1,opt,name=authority,proto3" json:"authority,omitempty"`
@@ -231,7 +315,7 @@ func (m *EventParamsUpdated) Reset()         { *m = EventParamsUpdated{} }
 func (m *EventParamsUpdated) String() string { return proto.CompactTextString(m) }
 func (*EventParamsUpdated) ProtoMessage()    {}
 func (*EventParamsUpdated) Descriptor() ([]byte, []int) {
-	return fileDescriptor_81060cf1056fea75, []int{3}
+	return fileDescriptor_81060cf1056fea75, []int{4}
 }
 func (m *EventParamsUpdated) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -271,35 +355,40 @@ func init() {
 	proto.RegisterType((*EventEpochSettled)(nil), "pocd.rewards.v1.EventEpochSettled")
 	proto.RegisterType((*EventSettlementFailed)(nil), "pocd.rewards.v1.EventSettlementFailed")
 	proto.RegisterType((*EventEpochPaidOut)(nil), "pocd.rewards.v1.EventEpochPaidOut")
+	proto.RegisterType((*EventPayoutSkipped)(nil), "pocd.rewards.v1.EventPayoutSkipped")
 	proto.RegisterType((*EventParamsUpdated)(nil), "pocd.rewards.v1.EventParamsUpdated")
 }
 
 func init() { proto.RegisterFile("pocd/rewards/v1/events.proto", fileDescriptor_81060cf1056fea75) }
 
 var fileDescriptor_81060cf1056fea75 = []byte{
-	// 350 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x74, 0x92, 0xcd, 0x4e, 0xeb, 0x30,
-	0x10, 0x85, 0x9b, 0xdb, 0x1f, 0xdd, 0xba, 0xf7, 0x47, 0x58, 0x20, 0x55, 0xa8, 0x0a, 0x25, 0x12,
-	0xa8, 0xab, 0x44, 0x85, 0x17, 0x40, 0xa0, 0xb2, 0xa5, 0x14, 0xb1, 0x61, 0x83, 0xdc, 0xd8, 0xa2,
-	0x96, 0x92, 0x8c, 0x65, 0x4f, 0x52, 0xfa, 0x16, 0x3c, 0x16, 0xcb, 0xee, 0x60, 0x89, 0xda, 0x17,
-	0x41, 0xb1, 0x43, 0x60, 0xd3, 0xdd, 0x9c, 0x33, 0x9f, 0x47, 0x3a, 0xe3, 0x21, 0x03, 0x05, 0x31,
-	0x8f, 0xb4, 0x58, 0x32, 0xcd, 0x4d, 0x54, 0x8c, 0x23, 0x51, 0x88, 0x0c, 0x4d, 0xa8, 0x34, 0x20,
-	0xd0, 0xff, 0x65, 0x37, 0xac, 0xba, 0x61, 0x31, 0x0e, 0xde, 0x3c, 0xb2, 0x37, 0x29, 0x89, 0x89,
-	0x82, 0x78, 0x71, 0x27, 0x10, 0x13, 0xc1, 0xe9, 0x3e, 0x69, 0x8b, 0x52, 0xf7, 0xbd, 0xa1, 0x37,
-	0x6a, 0xce, 0x9c, 0xa0, 0x87, 0xe4, 0xb7, 0x48, 0xa5, 0x31, 0x12, 0xb2, 0xfe, 0xaf, 0xa1, 0x37,
-	0xea, 0xce, 0x6a, 0x4d, 0x8f, 0x48, 0x6f, 0x2e, 0x58, 0x0c, 0xd9, 0xa3, 0x02, 0x48, 0xfa, 0x4d,
-	0xdb, 0x26, 0xce, 0x9a, 0x02, 0x24, 0xf4, 0x98, 0xfc, 0x59, 0x4a, 0xcc, 0x84, 0x31, 0x8e, 0x68,
-	0x59, 0xa2, 0x57, 0x79, 0x16, 0x39, 0x21, 0xff, 0x0a, 0x96, 0x48, 0xce, 0x10, 0xb4, 0x83, 0xda,
-	0x16, 0xfa, 0x5b, 0xbb, 0x5f, 0x58, 0x0c, 0x69, 0x9a, 0x67, 0x12, 0x57, 0x0e, 0xeb, 0x38, 0xac,
-	0x76, 0x4b, 0x2c, 0xb8, 0x22, 0x07, 0x36, 0x98, 0xcb, 0x94, 0x8a, 0x0c, 0xaf, 0x99, 0xdc, 0x1d,
-	0xae, 0x74, 0xb5, 0x06, 0x5d, 0x25, 0x73, 0x22, 0xb8, 0xfd, 0xb9, 0x9d, 0x29, 0x93, 0xfc, 0x26,
-	0xc7, 0x1d, 0x03, 0x28, 0x69, 0x29, 0x26, 0x79, 0xf5, 0xde, 0xd6, 0xa5, 0xc7, 0x73, 0x83, 0xd5,
-	0x3a, 0x6c, 0x1d, 0x9c, 0x11, 0x6a, 0x47, 0x4e, 0x99, 0x66, 0xa9, 0xb9, 0x57, 0x9c, 0xa1, 0xe0,
-	0x74, 0x40, 0xba, 0x2c, 0xc7, 0x05, 0x68, 0x89, 0x2b, 0x3b, 0xb7, 0x3b, 0xfb, 0x36, 0x2e, 0x2f,
-	0x5e, 0x37, 0xbe, 0xb7, 0xde, 0xf8, 0xde, 0xc7, 0xc6, 0xf7, 0x5e, 0xb6, 0x7e, 0x63, 0xbd, 0xf5,
-	0x1b, 0xef, 0x5b, 0xbf, 0xf1, 0x70, 0xfa, 0x24, 0x71, 0x91, 0xcf, 0xc3, 0x18, 0xd2, 0x48, 0x41,
-	0x9c, 0x09, 0x8c, 0xec, 0x01, 0x3c, 0xd7, 0x27, 0x80, 0x2b, 0x25, 0xcc, 0xbc, 0x63, 0xff, 0xff,
-	0xfc, 0x33, 0x00, 0x00, 0xff, 0xff, 0x50, 0xde, 0x6e, 0x01, 0x1f, 0x02, 0x00, 0x00,
+	// 404 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x74, 0x92, 0xcf, 0x6e, 0xd4, 0x30,
+	0x10, 0xc6, 0xd7, 0xb4, 0x5d, 0x58, 0x97, 0x3f, 0xc2, 0x02, 0x14, 0xa1, 0x2a, 0x94, 0x48, 0xa0,
+	0x9e, 0x12, 0x15, 0x5e, 0x00, 0x81, 0xca, 0x95, 0x65, 0x2b, 0x2e, 0x5c, 0x90, 0x37, 0xb6, 0x88,
+	0x45, 0xe2, 0xb1, 0xec, 0x49, 0x96, 0xbc, 0x02, 0x27, 0x1e, 0x8b, 0x63, 0x6f, 0x70, 0x44, 0xbb,
+	0x2f, 0x82, 0xfc, 0xa7, 0xa1, 0x97, 0xbd, 0xf9, 0xfb, 0xe6, 0xe7, 0xd1, 0xcc, 0xa7, 0xa1, 0x27,
+	0x06, 0x6a, 0x51, 0x59, 0xb9, 0xe1, 0x56, 0xb8, 0x6a, 0x38, 0xaf, 0xe4, 0x20, 0x35, 0xba, 0xd2,
+	0x58, 0x40, 0x60, 0x0f, 0x7c, 0xb5, 0x4c, 0xd5, 0x72, 0x38, 0x2f, 0x7e, 0x13, 0xfa, 0xf0, 0xc2,
+	0x13, 0x17, 0x06, 0xea, 0xe6, 0x52, 0x22, 0xb6, 0x52, 0xb0, 0x47, 0xf4, 0x48, 0x7a, 0x9d, 0x91,
+	0x53, 0x72, 0x76, 0xb0, 0x8a, 0x82, 0x3d, 0xa5, 0x77, 0x64, 0xa7, 0x9c, 0x53, 0xa0, 0xb3, 0x5b,
+	0xa7, 0xe4, 0x6c, 0xb1, 0x9a, 0x34, 0x7b, 0x46, 0x8f, 0xd7, 0x92, 0xd7, 0xa0, 0xbf, 0x18, 0x80,
+	0x36, 0x3b, 0x08, 0x65, 0x1a, 0xad, 0x25, 0x40, 0xcb, 0x9e, 0xd3, 0xbb, 0x1b, 0x85, 0x5a, 0x3a,
+	0x17, 0x89, 0xc3, 0x40, 0x1c, 0x27, 0x2f, 0x20, 0x2f, 0xe8, 0xfd, 0x81, 0xb7, 0x4a, 0x70, 0x04,
+	0x1b, 0xa1, 0xa3, 0x00, 0xdd, 0x9b, 0xdc, 0x6b, 0xac, 0x86, 0xae, 0xeb, 0xb5, 0xc2, 0x31, 0x62,
+	0xf3, 0x88, 0x4d, 0xae, 0xc7, 0x8a, 0x77, 0xf4, 0x71, 0x58, 0x2c, 0xee, 0xd4, 0x49, 0x8d, 0xef,
+	0xb9, 0xda, 0xbf, 0x9c, 0x77, 0xad, 0x05, 0x9b, 0x36, 0x8b, 0xa2, 0xf8, 0x78, 0x33, 0x9d, 0x25,
+	0x57, 0xe2, 0x43, 0x8f, 0x7b, 0x1a, 0x30, 0x7a, 0x68, 0xb8, 0x12, 0xe9, 0x7f, 0x78, 0x7b, 0x4f,
+	0xf4, 0x0e, 0x53, 0x1c, 0xe1, 0x5d, 0xfc, 0x20, 0x94, 0x85, 0x9e, 0x4b, 0x3e, 0x42, 0x8f, 0x97,
+	0xdf, 0x94, 0x31, 0x7b, 0xa7, 0xca, 0xe8, 0xed, 0x06, 0xd0, 0x19, 0xc0, 0xd4, 0xf7, 0x5a, 0x7a,
+	0x1e, 0x36, 0x5a, 0xda, 0xd4, 0x3b, 0x0a, 0xf6, 0x84, 0xce, 0x79, 0x07, 0xbd, 0xc6, 0x94, 0x6f,
+	0x52, 0xde, 0xb7, 0x92, 0x3b, 0xd0, 0x29, 0xd2, 0xa4, 0x8a, 0x57, 0xd3, 0x2c, 0x96, 0x77, 0xee,
+	0x93, 0x11, 0x1c, 0xa5, 0x60, 0x27, 0x74, 0xc1, 0x7b, 0x6c, 0xc0, 0x2a, 0x1c, 0xc3, 0x3c, 0x8b,
+	0xd5, 0x7f, 0xe3, 0xed, 0x9b, 0x5f, 0xdb, 0x9c, 0x5c, 0x6d, 0x73, 0xf2, 0x77, 0x9b, 0x93, 0x9f,
+	0xbb, 0x7c, 0x76, 0xb5, 0xcb, 0x67, 0x7f, 0x76, 0xf9, 0xec, 0xf3, 0xcb, 0xaf, 0x0a, 0x9b, 0x7e,
+	0x5d, 0xd6, 0xd0, 0x55, 0x06, 0x6a, 0x2d, 0xb1, 0x0a, 0xd7, 0xf8, 0x7d, 0xba, 0x47, 0x1c, 0x8d,
+	0x74, 0xeb, 0x79, 0x38, 0xc6, 0xd7, 0xff, 0x02, 0x00, 0x00, 0xff, 0xff, 0x0a, 0x4a, 0xd7, 0xb5,
+	0xac, 0x02, 0x00, 0x00,
 }
 
 func (m *EventEpochSettled) Marshal() (dAtA []byte, err error) {
@@ -442,6 +531,62 @@ func (m *EventEpochPaidOut) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventPayoutSkipped) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventPayoutSkipped) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventPayoutSkipped) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Amount) > 0 {
+		i -= len(m.Amount)
+		copy(dAtA[i:], m.Amount)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Amount)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Owner) > 0 {
+		i -= len(m.Owner)
+		copy(dAtA[i:], m.Owner)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Owner)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Hotspot) > 0 {
+		i -= len(m.Hotspot)
+		copy(dAtA[i:], m.Hotspot)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Hotspot)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Epoch != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Epoch))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *EventParamsUpdated) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -545,6 +690,34 @@ func (m *EventEpochPaidOut) Size() (n int) {
 		n += 1 + l + sovEvents(uint64(l))
 	}
 	l = len(m.Dust)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventPayoutSkipped) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Epoch != 0 {
+		n += 1 + sovEvents(uint64(m.Epoch))
+	}
+	l = len(m.Hotspot)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Owner)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Amount)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Reason)
 	if l > 0 {
 		n += 1 + l + sovEvents(uint64(l))
 	}
@@ -1011,6 +1184,203 @@ func (m *EventEpochPaidOut) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.Dust = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventPayoutSkipped) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventPayoutSkipped: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventPayoutSkipped: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Epoch", wireType)
+			}
+			m.Epoch = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Epoch |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Hotspot", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Hotspot = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Owner = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Amount = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

@@ -9,6 +9,19 @@ import (
 // Bones per HNT.
 var bonesPerHNT = sdkmath.NewInt(100_000_000)
 
+// MinHistoryEpochs is the payout horizon: how many epochs after its
+// settlement an epoch can still be paid. Payouts read an epoch's shares from
+// x/poc, which starts pruning them retention_epochs (30 by default) + 1
+// epochs after the epoch (a budget per block); until then the epoch's batches
+// or a transfer (BeforeHotspotTransfer) can pay a hotspot for it, and only
+// the hotspot's HotspotReward record for the epoch stops a second payment.
+// Paying the hotspot for epoch E deletes its record for E - history_epochs,
+// so a shorter history could delete a record while its epoch can still be
+// paid. x/rewards cannot read x/poc's parameters, so the keeper also never
+// deletes a record of an epoch still queued for payout: that covers a
+// pruning that lags, or a longer retention set later by governance.
+const MinHistoryEpochs = 31
+
 // DefaultParams: Helium's L1 schedule — 5,000,000 HNT per 30 days, halving
 // every two years, capped at 223,000,000 HNT — split 16 % beacons, 64 %
 // witnesses, 10 % validators, 10 % community pool.
@@ -52,8 +65,10 @@ func (p Params) Validate() error {
 	if p.PayoutBatchSize == 0 {
 		return ErrInvalidParams.Wrap("payout_batch_size must be positive")
 	}
-	if p.HistoryEpochs == 0 {
-		return ErrInvalidParams.Wrap("history_epochs must be positive")
+	if p.HistoryEpochs < MinHistoryEpochs {
+		return ErrInvalidParams.Wrapf("history_epochs %d is below the payout horizon of %d epochs: an epoch can still be paid "+
+			"(by its batches, or early at a transfer) until x/poc prunes its shares, from retention_epochs (30) + 1 epochs after it, "+
+			"and a hotspot's record for the epoch, which stops it being paid twice, must outlive that", p.HistoryEpochs, MinHistoryEpochs)
 	}
 	return nil
 }

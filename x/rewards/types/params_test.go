@@ -49,3 +49,19 @@ func TestParamsValidate(t *testing.T) {
 	p.PayoutBatchSize = 0
 	require.ErrorIs(t, p.Validate(), types.ErrInvalidParams)
 }
+
+// Attack 8: history_epochs below the payout horizon let a hotspot's record
+// for an epoch be pruned while the epoch could still pay it, so it could be
+// paid twice. Such a history is refused, with the rule in the error.
+func TestAttackHistoryBelowPayoutHorizonRefused(t *testing.T) {
+	p := types.DefaultParams()
+	for _, h := range []uint64{0, 1, 30, types.MinHistoryEpochs - 1} {
+		p.HistoryEpochs = h
+		err := p.Validate()
+		require.ErrorIs(t, err, types.ErrInvalidParams, "history_epochs %d", h)
+		require.ErrorContains(t, err, "payout horizon")
+	}
+	p.HistoryEpochs = types.MinHistoryEpochs
+	require.NoError(t, p.Validate())
+	require.GreaterOrEqual(t, types.DefaultParams().HistoryEpochs, uint64(types.MinHistoryEpochs))
+}
