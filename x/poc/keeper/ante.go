@@ -10,9 +10,10 @@ import (
 // relay the chain would refuse: from an account that is not a bonded
 // validator's registered relayer, with a beacon its hotspot did not sign,
 // of a beacon already judged or closed, or before its witness window can
-// have closed. The app runs it after the SDK's ante handler, so a refused
-// relay has paid its fee in CheckTx terms and a spammer cannot make a node
-// verify signatures for free.
+// have closed, or long stale. The app runs it after the SDK's ante handler
+// (fee and signature checks): only a transaction that could pay its fee
+// makes the node verify a beacon signature. (A refused relay's fee is
+// rolled back with the rest of the ante state, as for any failed ante.)
 func (k *Keeper) CheckRelays(ctx sdk.Context, tx sdk.Tx) error {
 	var p *types.Params
 	for _, msg := range tx.GetMsgs() {
@@ -27,7 +28,7 @@ func (k *Keeper) CheckRelays(ctx sdk.Context, tx sdk.Tx) error {
 			}
 			p = &got
 		}
-		if _, _, err := k.checkRelay(ctx, *p, m); err != nil {
+		if _, err := k.checkRelay(ctx, *p, m); err != nil {
 			return err
 		}
 	}

@@ -128,40 +128,95 @@ func TestAttackCensorshipByFirstRelayBeforeWindowCloses(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// Attack 1e: one relayer's allowance per PoC is bounded, so a dishonest
-// relayer cannot fill an open PoC with junk and crowd out the others.
+// Attack 1e: a dishonest relayer fills an open PoC to crowd out others'
+// reports: forgeries are not kept at all, authentic reports count against
+// its validator's allowance (rotating relay accounts gains nothing), and
+// the honest validator's reports still get in.
 func TestAttackCensorshipByFirstRelayJunkFlood(t *testing.T) {
+	f := setup(t)
+	op2 := bech([]byte("operator2___________"))
+	dishonest := bech([]byte("dishonest_relayer___"))
+	f.registerRelayer(t, op2, dishonest)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	colluder := f.hotspot(t, "colluder", cellAt(t, 5, 0))
+	honest := f.hotspot(t, "honest", cellAt(t, 6, 120))
+	f.seasoned(t, b, colluder, honest)
+	beacon := f.beacon("beaconer", 1)
+	allowance := int(types.DefaultParams().MaxWitnessesPerMsg)
+	flood := func(relayer string, from int, forged bool) *types.MsgSubmitPoc {
+		m := f.msg(beacon)
+		m.Relayer = relayer
+		for i := from; i < from+allowance; i++ {
+			w := f.witness("colluder", beacon, int64(i%4000), -950) // authentic, distinct timestamps
+			if forged {
+				w.Signature = binary.BigEndian.AppendUint64(make([]byte, 56), uint64(i))
+			}
+			m.Witnesses = append(m.Witnesses, types.WitnessFromVerify(w))
+		}
+		return m
+	}
+	_, err := f.msgs.SubmitPoc(f.ctx, flood(dishonest, 0, true))
+	require.NoError(t, err)
+	open, err := f.k.OpenPocs.Get(f.ctx, beaconID(beacon))
+	require.NoError(t, err)
+	require.Empty(t, open.Witnesses, "forgeries are not kept")
+
+	_, err = f.msgs.SubmitPoc(f.ctx, flood(dishonest, 0, false))
+	require.NoError(t, err)
+	rotated := bech([]byte("rotated_relayer_____"))
+	f.registerRelayer(t, op2, rotated) // same validator, new account
+	_, err = f.msgs.SubmitPoc(f.ctx, flood(rotated, allowance, false))
+	require.NoError(t, err)
+	_, err = f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("honest", beacon, 300, -950)))
+	require.NoError(t, err)
+	open, err = f.k.OpenPocs.Get(f.ctx, beaconID(beacon))
+	require.NoError(t, err)
+	require.Len(t, open.Witnesses, allowance+1, "one validator's allowance, plus the honest report")
+
+	f.closeDue(t)
+	ws, err := f.query.Witnesses(f.ctx, &types.QueryWitnessesRequest{Hotspot: b})
+	require.NoError(t, err)
+	got := map[string]types.WitnessRecord{}
+	for _, w := range ws.Witnesses {
+		got[w.Witness] = w
+	}
+	require.Equal(t, types.REASON_VALID, got[honest].Reason)
+	require.True(t, got[honest].Selected)
+}
+
+// Attack 1f (found in review): a relayer added a witness's genuine report of
+// another beacon, stamped earlier, so that the real report became a
+// "duplicate". A report of another payload is not kept.
+func TestAttackReplayedReportOfAnotherBeacon(t *testing.T) {
 	f := setup(t)
 	dishonest := bech([]byte("dishonest_relayer___"))
 	f.registerRelayer(t, bech([]byte("operator2___________")), dishonest)
 	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
 	good := f.hotspot(t, "good", cellAt(t, 5, 0))
 	f.seasoned(t, b, good)
+	old := f.beacon("beaconer", 9)
 	beacon := f.beacon("beaconer", 1)
-	allowance := int(types.DefaultParams().MaxWitnessesPerMsg)
-	junk := func(from int) *types.MsgSubmitPoc {
-		m := f.msg(beacon)
-		m.Relayer = dishonest
-		for i := from; i < from+allowance; i++ {
-			w := f.witness("good", beacon, int64(i%4000), -950)
-			w.Signature = binary.BigEndian.AppendUint64(make([]byte, 56), uint64(i)) // forged
-			m.Witnesses = append(m.Witnesses, types.WitnessFromVerify(w))
-		}
-		return m
-	}
-	_, err := f.msgs.SubmitPoc(f.ctx, junk(0))
+	replay := f.msg(beacon, f.witness("good", old, -500, -950)) // good's real report of another beacon
+	replay.Relayer = dishonest
+	_, err := f.msgs.SubmitPoc(f.ctx, replay)
 	require.NoError(t, err)
-	_, err = f.msgs.SubmitPoc(f.ctx, junk(allowance)) // over its allowance: ignored
+	rec := f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+	require.Equal(t, uint32(1), rec.Selected)
+	ws, err := f.query.Witnesses(f.ctx, &types.QueryWitnessesRequest{Hotspot: b})
 	require.NoError(t, err)
-	_, err = f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
-	require.NoError(t, err)
-	open, err := f.k.OpenPocs.Get(f.ctx, beaconID(beacon))
-	require.NoError(t, err)
-	require.Len(t, open.Witnesses, allowance+1)
-	f.closeDue(t)
-	rec, err := f.k.Pocs.Get(f.ctx, beaconID(beacon))
-	require.NoError(t, err)
-	require.Equal(t, uint32(1), rec.Selected, "the authentic report is judged and selected")
+	require.Len(t, ws.Witnesses, 1)
+	require.Equal(t, types.REASON_VALID, ws.Witnesses[0].Reason)
+}
+
+// A relay of a beacon older than twice the entropy lifespan (long judged,
+// perhaps pruned) is refused.
+func TestStaleRelayIsRefused(t *testing.T) {
+	f := setup(t)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	f.seasoned(t, b)
+	late := f.ctx.WithBlockTime(time.UnixMilli(beaconMs + 2*types.DefaultParams().EntropyLifespanMs + 1))
+	_, err := f.msgs.SubmitPoc(late, f.msg(f.beacon("beaconer", 1)))
+	require.ErrorIs(t, err, types.ErrStaleRelay)
 }
 
 // Relaying is a privilege of bonded validators: a registration ends when the

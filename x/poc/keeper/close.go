@@ -40,7 +40,8 @@ func (k *Keeper) ClosePocs(ctx context.Context) error {
 			it.Close()
 			return err
 		}
-		n := uint64(len(open.Witnesses))
+		// Every PoC costs at least one unit: its record, effects and event.
+		n := max(uint64(len(open.Witnesses)), 1)
 		if len(due) > 0 && n > budget {
 			break
 		}
@@ -125,7 +126,7 @@ func (k *Keeper) closePoc(ctx sdk.Context, p types.Params, open types.OpenPoc) e
 	if err := k.applyEffects(ctx, v, nowMs, epoch, scale); err != nil {
 		return err
 	}
-	if err := k.OpenPocs.Remove(ctx, id[:]); err != nil {
+	if err := k.OpenPocs.Remove(ctx, open.BeaconId); err != nil {
 		return err
 	}
 	return ctx.EventManager().EmitTypedEvent(&types.EventPocJudged{
@@ -158,7 +159,9 @@ func (k *Keeper) storeWitnesses(ctx sdk.Context, rec types.PocRecord, reports []
 			chosen[addr] = i
 			continue
 		}
-		if v.Witnesses[prev].Reason == verify.ReasonDuplicate {
+		// Keep the report the rules kept: a valid one over any other, any
+		// other over a duplicate.
+		if pr := v.Witnesses[prev].Reason; pr == verify.ReasonDuplicate || (pr != verify.Valid && w.Reason == verify.Valid) {
 			chosen[addr] = i
 		}
 	}

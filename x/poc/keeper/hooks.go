@@ -41,14 +41,16 @@ func (Hooks) BeforeEpochStart(context.Context, string, int64) error { return nil
 
 // StartHexRebuild begins a rebuild of the HIP-17 counts from the hotspots
 // with a valid, witnessed beacon within the activity window as of now. A
-// rebuild still in progress is abandoned: the newer one counts later
-// activity. The stored counts stay in use until the rebuild completes.
+// rebuild still in progress finishes first and this one is skipped (the
+// next epoch's end starts a fresh one): abandoning it would mean clearing
+// its staging counts in this block. The stored counts stay in use until a
+// rebuild completes.
 func (k *Keeper) StartHexRebuild(ctx context.Context, epoch int64) error {
-	p, err := k.Params.Get(ctx)
-	if err != nil {
+	if busy, err := k.HexRebuild.Has(ctx); err != nil || busy {
 		return err
 	}
-	if err := k.HexStaging.Clear(ctx, nil); err != nil {
+	p, err := k.Params.Get(ctx)
+	if err != nil {
 		return err
 	}
 	since := sdk.UnwrapSDKContext(ctx).BlockTime().UnixMilli() - p.HexActivityWindowMs

@@ -125,8 +125,9 @@ func firstKeys[K, V any](it collections.Iterator[K, V], n uint64) ([]K, error) {
 
 // hexRebuildStep walks up to hex_rebuild_per_block activity records,
 // counting the active hotspots per resolution-11 cell in HexStaging; in
-// the block after the walk ends it rolls the counts up (work proportional
-// to the active cells, not to every hotspot ever seen) and swaps them in.
+// the block after the walk ends it rolls the counts up and swaps them in:
+// work proportional to the active res-11 cells (and the cells above them),
+// not to every hotspot ever seen.
 func (k *Keeper) hexRebuildStep(ctx sdk.Context, p types.Params) error {
 	r, err := k.HexRebuild.Get(ctx)
 	if isNotFound(err) {
@@ -186,17 +187,17 @@ func (k *Keeper) hexRebuildStep(ctx sdk.Context, p types.Params) error {
 }
 
 func (k *Keeper) finishHexRebuild(ctx sdk.Context, p types.Params, r types.HexRebuild) error {
-	var cells []uint64
+	counts11 := map[uint64]uint64{}
+	var cells11 []uint64
 	err := k.HexStaging.Walk(ctx, nil, func(cell, n uint64) (bool, error) {
-		for i := uint64(0); i < n; i++ {
-			cells = append(cells, cell) // a res-11 cell is its own res-11 parent
-		}
+		counts11[cell] = n
+		cells11 = append(cells11, cell) // in key order
 		return false, nil
 	})
 	if err != nil {
 		return err
 	}
-	m, err := verify.NewHexDensityMap(p.VerifyHexParams(), cells)
+	m, err := verify.NewHexDensityMapFromCounts(p.VerifyHexParams(), cells11, counts11)
 	if err != nil {
 		return err
 	}
@@ -221,6 +222,6 @@ func (k *Keeper) finishHexRebuild(ctx sdk.Context, p types.Params, r types.HexRe
 		return err
 	}
 	return ctx.EventManager().EmitTypedEvent(&types.EventHexScalesRecomputed{
-		Epoch: r.Epoch, ActiveHotspots: uint64(len(cells)), Cells: uint64(len(counts)),
+		Epoch: r.Epoch, ActiveHotspots: r.Active, Cells: uint64(len(counts)),
 	})
 }

@@ -26,64 +26,80 @@ func (s msgServer) SubmitPoc(ctx context.Context, msg *types.MsgSubmitPoc) (*typ
 	if err != nil {
 		return nil, err
 	}
-	open, found, err := k.checkRelay(sdkCtx, p, msg)
+	r, err := k.checkRelay(sdkCtx, p, msg)
 	if err != nil {
 		return nil, err
 	}
 	// Verification cost grows with the witnesses; charge for it up front.
 	sdkCtx.GasMeter().ConsumeGas(p.GasPerWitness*uint64(len(msg.Witnesses)), "poc witness verification")
-	if found {
-		return k.addWitnesses(sdkCtx, p, open, msg)
+	if r.found {
+		return k.addWitnesses(sdkCtx, p, r, msg)
 	}
-	return k.openPoc(sdkCtx, p, msg)
+	return k.openPoc(sdkCtx, p, r, msg)
+}
+
+// relay is what checkRelay learned about an acceptable relay.
+type relay struct {
+	validator string        // the validator the relayer relays for
+	open      types.OpenPoc // the open PoC it adds to, when found
+	found     bool
 }
 
 // checkRelay is everything that refuses a relay outright. The ante handler
 // runs it too, so CheckTx keeps refused relays out of the mempool. It
-// returns the open PoC the relay adds to, if there is one.
-func (k *Keeper) checkRelay(ctx sdk.Context, p types.Params, msg *types.MsgSubmitPoc) (types.OpenPoc, bool, error) {
+// returns the relayer's validator and the open PoC the relay adds to, if any.
+func (k *Keeper) checkRelay(ctx sdk.Context, p types.Params, msg *types.MsgSubmitPoc) (relay, error) {
 	if _, err := k.addressCodec.StringToBytes(msg.Relayer); err != nil {
-		return types.OpenPoc{}, false, sdkerrors.ErrInvalidAddress.Wrapf("relayer: %v", err)
+		return relay{}, sdkerrors.ErrInvalidAddress.Wrapf("relayer: %v", err)
 	}
-	if err := k.requireRelayer(ctx, msg.Relayer); err != nil {
-		return types.OpenPoc{}, false, err
+	val, err := k.requireRelayer(ctx, msg.Relayer)
+	if err != nil {
+		return relay{}, err
 	}
+	r := relay{validator: val}
 	if err := msg.ValidateSizes(p.MaxWitnessesPerMsg); err != nil {
-		return types.OpenPoc{}, false, err
+		return relay{}, err
 	}
 	beacon := msg.Beacon.ToVerify()
 	// A beacon its hotspot did not sign is not a verdict: recording it would
 	// let anyone use up the real beacon's ID and the hotspot's interval.
 	if !beacon.VerifySignature() {
-		return types.OpenPoc{}, false, types.ErrBadBeaconSignature
+		return relay{}, types.ErrBadBeaconSignature
 	}
 	id := beacon.ID()
 	if seen, err := k.Pocs.Has(ctx, id[:]); err != nil {
-		return types.OpenPoc{}, false, err
+		return relay{}, err
 	} else if seen {
-		return types.OpenPoc{}, false, types.ErrDuplicateBeacon.Wrapf("beacon %x is already judged", id)
+		return relay{}, types.ErrDuplicateBeacon.Wrapf("beacon %x is already judged", id)
 	}
 	nowMs := ctx.BlockTime().UnixMilli()
 	open, err := k.OpenPocs.Get(ctx, id[:])
 	if err == nil {
 		if nowMs >= open.CloseAtMs {
-			return types.OpenPoc{}, false, types.ErrDuplicateBeacon.Wrapf("beacon %x closed at %d ms", id, open.CloseAtMs)
+			return relay{}, types.ErrDuplicateBeacon.Wrapf("beacon %x closed at %d ms", id, open.CloseAtMs)
 		}
-		return open, true, nil
+		r.open, r.found = open, true
+		return r, nil
 	} else if !isNotFound(err) {
-		return types.OpenPoc{}, false, err
+		return relay{}, err
 	}
 	// A relay before the window can have closed cannot hold every timely
 	// report: it could only fix a partial witness set.
-	if windowEnd := beacon.TimestampNs/1e6 + p.WitnessLagMs; nowMs < windowEnd {
-		return types.OpenPoc{}, false, types.ErrRelayTooEarly.Wrapf("beacon %x: window closes at %d ms, block time %d ms", id, windowEnd, nowMs)
+	tsMs := beacon.TimestampNs / 1e6
+	if windowEnd := tsMs + p.WitnessLagMs; nowMs < windowEnd {
+		return relay{}, types.ErrRelayTooEarly.Wrapf("beacon %x: window closes at %d ms, block time %d ms", id, windowEnd, nowMs)
 	}
-	return types.OpenPoc{}, false, nil
+	// A beacon older than its entropy can be kept is long judged (and
+	// perhaps pruned): reopening it would only write junk history.
+	if nowMs-tsMs > 2*p.EntropyLifespanMs {
+		return relay{}, types.ErrStaleRelay.Wrapf("beacon %x is %d ms old", id, nowMs-tsMs)
+	}
+	return r, nil
 }
 
 // openPoc runs the beacon checks, uses up the interval bucket and keeps the
 // PoC open for more witness reports.
-func (k *Keeper) openPoc(ctx sdk.Context, p types.Params, msg *types.MsgSubmitPoc) (*types.MsgSubmitPocResponse, error) {
+func (k *Keeper) openPoc(ctx sdk.Context, p types.Params, r relay, msg *types.MsgSubmitPoc) (*types.MsgSubmitPocResponse, error) {
 	beacon := msg.Beacon.ToVerify()
 	id := beacon.ID()
 	nowMs := ctx.BlockTime().UnixMilli()
@@ -107,7 +123,7 @@ func (k *Keeper) openPoc(ctx sdk.Context, p types.Params, msg *types.MsgSubmitPo
 		EntropyFound: bv.EntropyFound, EntropyMs: bv.EntropyMs,
 		CloseAtMs: max(windowEnd, nowMs) + p.CloseGraceMs, OpenedHeight: ctx.BlockHeight(),
 	}
-	added, _ := open.AddWitnesses(msg.Relayer, msg.Witnesses, p.MaxWitnessesPerMsg)
+	added, _ := open.AddWitnesses(r.validator, msg.Relayer, msg.Witnesses, p.MaxWitnessesPerMsg)
 	if err := k.OpenPocs.Set(ctx, id[:], open); err != nil {
 		return nil, err
 	}
@@ -120,9 +136,11 @@ func (k *Keeper) openPoc(ctx sdk.Context, p types.Params, msg *types.MsgSubmitPo
 	return &types.MsgSubmitPocResponse{BeaconId: id[:]}, nil
 }
 
-// addWitnesses adds a relayer's reports to an open PoC, within its allowance.
-func (k *Keeper) addWitnesses(ctx sdk.Context, p types.Params, open types.OpenPoc, msg *types.MsgSubmitPoc) (*types.MsgSubmitPocResponse, error) {
-	added, ignored := open.AddWitnesses(msg.Relayer, msg.Witnesses, p.MaxWitnessesPerMsg)
+// addWitnesses adds a relayer's reports to an open PoC, within its
+// validator's allowance (types.OpenPoc.AddWitnesses says what is kept).
+func (k *Keeper) addWitnesses(ctx sdk.Context, p types.Params, r relay, msg *types.MsgSubmitPoc) (*types.MsgSubmitPocResponse, error) {
+	open := r.open
+	added, ignored := open.AddWitnesses(r.validator, msg.Relayer, msg.Witnesses, p.MaxWitnessesPerMsg)
 	if added > 0 {
 		if err := k.OpenPocs.Set(ctx, open.BeaconId, open); err != nil {
 			return nil, err

@@ -39,19 +39,20 @@ func (k *Keeper) validatorBonded(ctx context.Context, operator string) (bool, er
 	return v.IsBonded(), nil
 }
 
-// requireRelayer fails unless account is the relay account of a bonded validator.
-func (k *Keeper) requireRelayer(ctx context.Context, account string) error {
+// requireRelayer returns the validator account relays for, and fails
+// unless it is the relay account of a bonded validator.
+func (k *Keeper) requireRelayer(ctx context.Context, account string) (string, error) {
 	val, bonded, err := k.relayerValidator(ctx, account)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if val == "" {
-		return types.ErrUnauthorizedRelayer.Wrapf("%s is not registered (a validator registers it with MsgRegisterRelayer)", account)
+		return "", types.ErrUnauthorizedRelayer.Wrapf("%s is not registered (a validator registers it with MsgRegisterRelayer)", account)
 	}
 	if !bonded {
-		return types.ErrUnauthorizedRelayer.Wrapf("%s relays for %s, which is not bonded", account, val)
+		return "", types.ErrUnauthorizedRelayer.Wrapf("%s relays for %s, which is not bonded", account, val)
 	}
-	return nil
+	return val, nil
 }
 
 // removeRelayer ends a validator's registration, if any.

@@ -24,4 +24,6 @@ var (
 	ErrRelayTooEarly = errorsmod.Register(ModuleName, 11, "witness window still open")
 	// ErrInvalidRelayer: a relayer registration the chain cannot accept.
 	ErrInvalidRelayer = errorsmod.Register(ModuleName, 12, "invalid relayer registration")
+	// ErrStaleRelay: the beacon is older than twice the entropy lifespan.
+	ErrStaleRelay = errorsmod.Register(ModuleName, 13, "beacon too old to relay")
 )

@@ -1,5 +1,7 @@
 package types
 
+import "bytes"
+
 // DefaultGenesis has default parameters and nothing else.
 func DefaultGenesis() *GenesisState { return &GenesisState{Params: DefaultParams(), NextSeq: 1} }
 
@@ -20,9 +22,14 @@ func (gs GenesisState) Validate() error {
 		}
 		validators[r.Validator], accounts[r.Relayer] = true, true
 	}
+	judged := make(map[string]bool, len(gs.Pocs))
+	for _, p := range gs.Pocs {
+		judged[string(p.BeaconId)] = true
+	}
 	for _, o := range gs.OpenPocs {
-		if len(o.BeaconId) != 32 || len(o.Relays) == 0 {
-			return ErrInvalidGenesis.Wrap("open poc needs a 32-byte beacon id and its relayer")
+		id := o.Beacon.ToVerify().ID()
+		if !bytes.Equal(o.BeaconId, id[:]) || len(o.Relays) == 0 || o.CloseAtMs <= 0 || judged[string(o.BeaconId)] {
+			return ErrInvalidGenesis.Wrapf("open poc %x: the id must be its beacon's, with a relayer and a close time, and not judged", o.BeaconId)
 		}
 	}
 	for _, p := range gs.Pocs {

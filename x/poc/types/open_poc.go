@@ -1,28 +1,53 @@
 package types
 
-import "bytes"
+import (
+	"bytes"
+	"crypto/sha256"
+)
 
-// AddWitnesses adds a relayer's witness reports to an open PoC: reports it
-// already holds are skipped, and each relayer may add at most allowance
-// reports over the PoC's life, so a dishonest relayer that fills its share
-// with junk cannot crowd out what the others hold. It returns how many were
-// added and how many ignored.
-func (o *OpenPoc) AddWitnesses(relayer string, reports []WitnessReport, allowance uint32) (added, ignored int) {
+// MaxOpenWitnessesFactor bounds an open PoC's reports at this many times
+// max_witnesses_per_msg, whatever the number of relayers: the value is
+// rewritten on every addition and judged in one EndBlock.
+const MaxOpenWitnessesFactor = 4
+
+// AddWitnesses adds a validator's witness reports to an open PoC. A report
+// is kept only if it carries the beacon's payload and its hotspot's
+// signature verifies: a relayer cannot replay a witness's report of another
+// beacon (which would turn the real one into a "duplicate") or pad the PoC
+// with forgeries. Reports already held are skipped. Each validator may add
+// at most allowance reports over the PoC's life, whichever relay account it
+// uses, so junk from one cannot crowd out another's; the PoC holds at most
+// MaxOpenWitnessesFactor x allowance. It returns how many were added and
+// how many ignored.
+func (o *OpenPoc) AddWitnesses(validator, relayer string, reports []WitnessReport, allowance uint32) (added, ignored int) {
 	idx := -1
 	for i, r := range o.Relays {
-		if r.Relayer == relayer {
+		if r.Validator == validator {
 			idx = i
 		}
 	}
 	if idx < 0 {
-		o.Relays = append(o.Relays, RelayContribution{Relayer: relayer})
+		o.Relays = append(o.Relays, RelayContribution{Relayer: relayer, Validator: validator})
 		idx = len(o.Relays) - 1
 	}
+	held := make(map[[32]byte]bool, len(o.Witnesses)+len(reports))
+	for _, w := range o.Witnesses {
+		held[reportKey(w)] = true
+	}
+	total := int(allowance) * MaxOpenWitnessesFactor
 	for _, w := range reports {
-		if o.Relays[idx].Witnesses >= allowance || o.holds(w) {
+		k := reportKey(w)
+		if o.Relays[idx].Witnesses >= allowance || len(o.Witnesses) >= total || held[k] ||
+			!bytes.Equal(w.Payload, o.Beacon.Payload) {
 			ignored++
 			continue
 		}
+		vw := w.ToVerify()
+		if !vw.VerifySignature() {
+			ignored++
+			continue
+		}
+		held[k] = true
 		o.Witnesses = append(o.Witnesses, w)
 		o.Relays[idx].Witnesses++
 		added++
@@ -30,12 +55,12 @@ func (o *OpenPoc) AddWitnesses(relayer string, reports []WitnessReport, allowanc
 	return added, ignored
 }
 
-// holds: the same report (its signature covers every field) is already in.
-func (o *OpenPoc) holds(w WitnessReport) bool {
-	for _, h := range o.Witnesses {
-		if bytes.Equal(h.Pubkey, w.Pubkey) && bytes.Equal(h.Signature, w.Signature) {
-			return true
-		}
-	}
-	return false
+// reportKey identifies a report: its signature covers every field.
+func reportKey(w WitnessReport) [32]byte {
+	h := sha256.New()
+	h.Write(w.Pubkey)
+	h.Write(w.Signature)
+	var k [32]byte
+	copy(k[:], h.Sum(nil))
+	return k
 }

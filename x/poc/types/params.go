@@ -20,7 +20,10 @@ const (
 	MaxWitnessesPerMsgCap = 256
 	// MaxSelectedWitnessesCap bounds HIP-15 selection.
 	MaxSelectedWitnessesCap = 64
-	// MaxCloseGraceMs: a PoC stays open at most this long after its window.
+	// Min/MaxCloseGraceMs: a PoC stays open this long after its first
+	// relay. Zero would close it in the block that opened it, and the first
+	// relay would fix the witness set again.
+	MinCloseGraceMs = 2_000
 	MaxCloseGraceMs = 10 * 60_000
 	// Per-block budgets: at least enough to make progress, at most what a
 	// block can afford (measured in docs/benchmarks.md).
@@ -111,8 +114,8 @@ func (p Params) Validate() error {
 		return ErrInvalidParams.Wrapf("max_witnesses_per_msg must be 1..%d", MaxWitnessesPerMsgCap)
 	case p.GasPerWitness < MinGasPerWitness || p.GasPerWitness > MaxGasPerWitness:
 		return ErrInvalidParams.Wrapf("gas_per_witness must be %d..%d", MinGasPerWitness, MaxGasPerWitness)
-	case p.CloseGraceMs < 0 || p.CloseGraceMs > MaxCloseGraceMs:
-		return ErrInvalidParams.Wrapf("close_grace_ms must be 0..%d", MaxCloseGraceMs)
+	case p.CloseGraceMs < MinCloseGraceMs || p.CloseGraceMs > MaxCloseGraceMs:
+		return ErrInvalidParams.Wrapf("close_grace_ms must be %d..%d", MinCloseGraceMs, MaxCloseGraceMs)
 	case p.MaxCloseWitnessesPerBlock < MinCloseWitnessesPerBlock || p.MaxCloseWitnessesPerBlock > MaxCloseWitnessesPerBlock:
 		return ErrInvalidParams.Wrapf("max_close_witnesses_per_block must be %d..%d", MinCloseWitnessesPerBlock, MaxCloseWitnessesPerBlock)
 	case p.PrunePerBlock < MinMaintenancePerBlock || p.PrunePerBlock > MaxMaintenancePerBlock ||

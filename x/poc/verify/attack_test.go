@@ -158,3 +158,17 @@ func TestAttackReciprocityWithJunk(t *testing.T) {
 	c.lastBeacon["w"] = now - window
 	require.Equal(t, ReasonGatewayNoValidBeacons, judgeAll(c, b, c.witness("w", b, beaconTs+300, -900)).Witnesses[0].Reason)
 }
+
+// Attack 1f at the rules: a witness's genuine report of another beacon,
+// stamped earlier, does not make its real report a duplicate.
+func TestAttackReplayedReportOfAnotherBeacon(t *testing.T) {
+	c, b := scenario(t)
+	c.add("b2", cellAt(t, sfLat, sfLng, 5, 180))
+	other := c.beacon("b2", beaconTs)
+	replayed := c.witness("w", other, beaconTs-500, -900)
+	real := c.witness("w", b, beaconTs+300, -900)
+	v := judgeAll(c, b, replayed, real)
+	require.Equal(t, ReasonInvalidPacket, v.Witnesses[0].Reason)
+	require.Equal(t, Valid, v.Witnesses[1].Reason)
+	require.True(t, v.Witnesses[1].Selected)
+}

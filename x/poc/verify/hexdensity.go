@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"math/big"
 	"sort"
 
@@ -56,14 +57,28 @@ type HexDensityMap struct {
 // the unclipped count, as Helium's implementation did; the clipped count of a
 // neighbour would depend on its own neighbours and make the rule circular.
 func NewHexDensityMap(params []HexResParams, locations []uint64) (*HexDensityMap, error) {
-	m := &HexDensityMap{params: params, counts: map[uint64]HexCount{}, scales: map[uint64]uint32{}}
-	level := map[uint64]uint64{} // clipped counts at the current finer resolution
+	level := map[uint64]uint64{} // active hotspots per res-11 cell
 	for _, loc := range locations {
 		p, err := h3.Cell(loc).Parent(PopulationResolution)
 		if err != nil {
 			return nil, err
 		}
 		level[uint64(p)]++
+	}
+	return NewHexDensityMapFromCounts(params, sortedKeys(level), level)
+}
+
+// NewHexDensityMapFromCounts rolls up active-hotspot counts of
+// resolution-11 cells (cells lists counts' keys; the map is read only
+// through sorted keys, so the order does not matter).
+func NewHexDensityMapFromCounts(params []HexResParams, cells []uint64, counts map[uint64]uint64) (*HexDensityMap, error) {
+	m := &HexDensityMap{params: params, counts: map[uint64]HexCount{}, scales: map[uint64]uint32{}}
+	level := make(map[uint64]uint64, len(cells))
+	for _, c := range cells {
+		if h3.Cell(c).Resolution() != PopulationResolution {
+			return nil, fmt.Errorf("hex density: cell %x is not at resolution %d", c, PopulationResolution)
+		}
+		level[c] = counts[c]
 	}
 	for c, n := range level {
 		m.counts[c] = HexCount{Cell: c, Res: PopulationResolution, Unclipped: n, Clipped: n, Limit: n}

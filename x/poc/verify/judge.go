@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"bytes"
+
 	"github.com/pocnet/pocd/geo"
 )
 
@@ -74,9 +76,8 @@ type Verdict struct {
 	BeaconID         [32]byte
 	BeaconRewardUnit uint32
 	Witnesses        []WitnessVerdict
-	// BeaconCounts: the beacon passed its checks and has a witness report
-	// from a registered, asserted hotspot with a valid signature, so it
-	// counts for the beaconer's reciprocity from now on.
+	// BeaconCounts: the beacon passed its checks and a witness report passed
+	// checks 1-13, so it counts for the beaconer's reciprocity from now on.
 	BeaconCounts bool
 	Selected     int
 }
@@ -150,13 +151,15 @@ func (j *judge) signatures() {
 	}
 }
 
-// duplicates keeps each witness's earliest authentic report (ties: input
-// order). Only the witness itself signs its reports, so its own timestamps
-// decide only between its own reports.
+// duplicates keeps each witness's earliest authentic report of this
+// beacon's payload (ties: input order). Only the witness itself signs its
+// reports, so its own timestamps decide only between its own reports; a
+// report of another payload (a replay of the witness's report of another
+// beacon) is left to fail as invalid_packet and never displaces the real one.
 func (j *judge) duplicates() {
 	seen := make(map[string]int, len(j.ws))
 	for i := range j.ws {
-		if j.v.Witnesses[i].Reason != ReasonUnspecified {
+		if j.v.Witnesses[i].Reason != ReasonUnspecified || !bytes.Equal(j.ws[i].Payload, j.b.Payload) {
 			continue
 		}
 		k := string(j.ws[i].Pubkey)
@@ -204,11 +207,12 @@ func (j *judge) beaconFailed() bool {
 // reciprocity (HIP-106) against the state before this PoC. It reports
 // false when the beaconer fails, which fails the whole PoC.
 func (j *judge) reciprocity() bool {
-	// A beacon counts for its beaconer's reciprocity only when an authentic
-	// report from a registered, asserted hotspot heard it: forged or
-	// unregistered reports cost nothing to make.
-	for i, wv := range j.v.Witnesses {
-		if wv.Stored && wv.Reason != ReasonSelfWitness && j.registered[i] && j.hotspots[i].Asserted {
+	// A beacon counts for its beaconer's reciprocity only when a report
+	// that passed checks 1-13 heard it: an authentic report from a
+	// registered, asserted hotspot, of this payload, timely, plausible.
+	// Forged, unregistered or replayed reports cost nothing to make.
+	for _, wv := range j.v.Witnesses {
+		if wv.PassedPhysical {
 			j.v.BeaconCounts = true
 			break
 		}
