@@ -26,6 +26,32 @@ import (
 	"github.com/pocnet/pocd/app"
 )
 
+// Pricing is what a transaction pays. With Fees empty, it pays GasPrices
+// times its gas limit, rounded up (the chain's minimum-gas-prices check):
+// a larger batch pays more. Fees is a fixed fee per transaction instead.
+// Both empty pays nothing, which nodes with a minimum gas price refuse.
+type Pricing struct {
+	GasPrices string // dec coins per unit of gas, e.g. "0.0025bones"
+	Fees      string // coins per transaction, e.g. "5000bones"
+}
+
+// DefaultPricing pays the minimum gas price `pocd init` configures.
+func DefaultPricing() Pricing { return Pricing{GasPrices: app.DefaultMinGasPrices} }
+
+// validate parses both strings; Fees wins when both are set.
+func (p Pricing) validate() (Pricing, error) {
+	if p.Fees != "" {
+		if _, err := sdk.ParseCoinsNormalized(p.Fees); err != nil {
+			return p, fmt.Errorf("fees %q: %w", p.Fees, err)
+		}
+		return Pricing{Fees: p.Fees}, nil
+	}
+	if _, err := sdk.ParseDecCoins(p.GasPrices); err != nil {
+		return p, fmt.Errorf("gas prices %q: %w", p.GasPrices, err)
+	}
+	return p, nil
+}
+
 // Signer signs with one keyring key and broadcasts over gRPC.
 type Signer struct {
 	conn    *grpc.ClientConn
@@ -34,7 +60,7 @@ type Signer struct {
 	keyName string
 	addr    sdk.AccAddress
 	chainID string
-	fees    string
+	pricing Pricing
 
 	mu         sync.Mutex
 	haveAcct   bool
@@ -42,8 +68,12 @@ type Signer struct {
 	sequence   uint64
 }
 
-// NewSigner loads keyName from kr. fees is a coin string ("0bones").
-func NewSigner(conn *grpc.ClientConn, enc app.ClientEncoding, kr keyring.Keyring, keyName, chainID, fees string) (*Signer, error) {
+// NewSigner loads keyName from kr; its transactions pay as pricing says.
+func NewSigner(conn *grpc.ClientConn, enc app.ClientEncoding, kr keyring.Keyring, keyName, chainID string, pricing Pricing) (*Signer, error) {
+	pricing, err := pricing.validate()
+	if err != nil {
+		return nil, err
+	}
 	rec, err := kr.Key(keyName)
 	if err != nil {
 		return nil, fmt.Errorf("key %q: %w", keyName, err)
@@ -52,7 +82,7 @@ func NewSigner(conn *grpc.ClientConn, enc app.ClientEncoding, kr keyring.Keyring
 	if err != nil {
 		return nil, err
 	}
-	return &Signer{conn: conn, enc: enc, kr: kr, keyName: keyName, addr: addr, chainID: chainID, fees: fees}, nil
+	return &Signer{conn: conn, enc: enc, kr: kr, keyName: keyName, addr: addr, chainID: chainID, pricing: pricing}, nil
 }
 
 // Address is the signer's account address.
@@ -110,16 +140,45 @@ func (s *Signer) refreshAccount(ctx context.Context) error {
 	return nil
 }
 
-func (s *Signer) broadcastOnce(ctx context.Context, gas uint64, msgs []sdk.Msg) (Result, error) {
-	txf := tx.Factory{}.
+// factory is the tx factory for the current account state; the caller
+// holds s.mu.
+func (s *Signer) factory(gas uint64) tx.Factory {
+	return tx.Factory{}.
 		WithTxConfig(s.enc.TxConfig).
 		WithKeybase(s.kr).
 		WithChainID(s.chainID).
 		WithAccountNumber(s.accountNum).
 		WithSequence(s.sequence).
 		WithGas(gas).
-		WithFees(s.fees).
+		WithFees(s.pricing.Fees).
+		WithGasPrices(s.pricing.GasPrices).
 		WithSignMode(signing.SignMode_SIGN_MODE_DIRECT)
+}
+
+// EstimateGas simulates msgs on the node and returns the gas they used
+// times adjustment (for a transaction whose cost is not known in advance,
+// such as onboarding: a generous fixed limit would pay for gas never used).
+func (s *Signer) EstimateGas(ctx context.Context, adjustment float64, msgs ...sdk.Msg) (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.haveAcct {
+		if err := s.refreshAccount(ctx); err != nil {
+			return 0, err
+		}
+	}
+	bz, err := s.factory(0).WithFromName(s.keyName).WithSimulateAndExecute(true).BuildSimTx(msgs...)
+	if err != nil {
+		return 0, err
+	}
+	res, err := txtypes.NewServiceClient(s.conn).Simulate(ctx, &txtypes.SimulateRequest{TxBytes: bz})
+	if err != nil {
+		return 0, fmt.Errorf("simulating: %w", err)
+	}
+	return uint64(adjustment * float64(res.GasInfo.GasUsed)), nil
+}
+
+func (s *Signer) broadcastOnce(ctx context.Context, gas uint64, msgs []sdk.Msg) (Result, error) {
+	txf := s.factory(gas)
 	b, err := txf.BuildUnsignedTx(msgs...)
 	if err != nil {
 		return Result{}, err

@@ -5,6 +5,10 @@ import (
 	"time"
 
 	"github.com/spf13/cast"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/pocnet/pocd/app"
 )
 
 // Config is the [ingest] section of app.toml. Every field has a documented
@@ -46,7 +50,13 @@ type Config struct {
 	// must exist on chain. Empty disables relaying (gossip and queue only).
 	RelayerKey     string `mapstructure:"relayer-key"`
 	KeyringBackend string `mapstructure:"keyring-backend"`
-	// Fees paid per relay transaction (a coin string; empty for none).
+	// GasPrices is what a relay transaction pays per unit of its gas limit
+	// (a dec-coin string), so a batch pays in proportion to its size. The
+	// default is the minimum gas price `pocd init` writes for the node
+	// itself; every validator refuses cheaper transactions.
+	GasPrices string `mapstructure:"gas-prices"`
+	// Fees, when set, is a fixed fee per relay transaction (a coin string)
+	// instead of GasPrices.
 	Fees string `mapstructure:"fees"`
 	// MaxPocsPerTx batches beacons into one transaction.
 	MaxPocsPerTx int `mapstructure:"max-pocs-per-tx"`
@@ -87,6 +97,7 @@ func DefaultConfig() Config {
 		GCInterval:          5 * time.Minute,
 		RelayerKey:          "relayer",
 		KeyringBackend:      "test",
+		GasPrices:           app.DefaultMinGasPrices,
 		Fees:                "",
 		MaxPocsPerTx:        20,
 		MaxMessageBytes:     4096,
@@ -115,6 +126,12 @@ func (c Config) Validate() error {
 	case c.ValidateQueue < 1 || c.ValidateConcurrency < 1 || c.PeerQueue < 1 || c.MaxConnsPerIP < 1:
 		return fmt.Errorf("ingest: queue sizes must be positive")
 	}
+	if _, err := sdk.ParseDecCoins(c.GasPrices); err != nil {
+		return fmt.Errorf("ingest.gas-prices %q: %w", c.GasPrices, err)
+	}
+	if _, err := sdk.ParseCoinsNormalized(c.Fees); err != nil {
+		return fmt.Errorf("ingest.fees %q: %w", c.Fees, err)
+	}
 	return nil
 }
 
@@ -135,7 +152,7 @@ func ConfigFromAppOptions(o AppOptions) Config {
 		c.Peers = cast.ToStringSlice(v)
 	}
 	strs := map[string]*string{"key-file": &c.KeyFile, "db-dir": &c.DBDir, "relayer-key": &c.RelayerKey,
-		"keyring-backend": &c.KeyringBackend, "fees": &c.Fees}
+		"keyring-backend": &c.KeyringBackend, "gas-prices": &c.GasPrices, "fees": &c.Fees}
 	for k, p := range strs {
 		if v, ok := get(k); ok {
 			*p = cast.ToString(v)
@@ -194,6 +211,10 @@ gc-interval = "{{ .Ingest.GCInterval }}"
 # Keyring key that signs MsgSubmitPoc (its account must exist); empty = do not relay.
 relayer-key = "{{ .Ingest.RelayerKey }}"
 keyring-backend = "{{ .Ingest.KeyringBackend }}"
+# What a relay transaction pays: gas-prices times its gas limit (at least the
+# chain's minimum-gas-prices, or validators refuse it), or, when fees is set,
+# that fixed fee per transaction.
+gas-prices = "{{ .Ingest.GasPrices }}"
 fees = "{{ .Ingest.Fees }}"
 max-pocs-per-tx = {{ .Ingest.MaxPocsPerTx }}
 # gossipsub limits: message size, shared validation queue, per-topic

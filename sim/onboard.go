@@ -21,9 +21,14 @@ const (
 	ElevationM      = 5
 )
 
+// onboardGasAdjustment multiplies the simulated gas of an onboarding
+// transaction.
+const onboardGasAdjustment = 1.3
+
 // Onboard adds and asserts every hotspot not yet on chain at its asserted
 // cell, ten hotspots (twenty messages) per transaction, signed by the
-// owner. The hotspot key signs the add payload, as on a real hotspot.
+// owner, who pays the transaction fees (its signer's pricing) besides the
+// onboarding and location fees. The hotspot key signs the add payload, as on a real hotspot.
 func Onboard(ctx context.Context, conn *grpc.ClientConn, owner *chainclient.Signer, chainID, region string, fleet []*Hotspot, logf func(string, ...any)) error {
 	q := hotspottypes.NewQueryClient(conn)
 	var todo []*Hotspot
@@ -54,7 +59,13 @@ func Onboard(ctx context.Context, conn *grpc.ClientConn, owner *chainclient.Sign
 					Gain: AntennaGainDdbi, Elevation: ElevationM, Region: region},
 			)
 		}
-		res, err := owner.Broadcast(ctx, 400_000*uint64(len(msgs)), msgs...)
+		// Fees are the gas price times the gas limit: simulate rather
+		// than guess, with room for state that changes before inclusion.
+		gas, err := owner.EstimateGas(ctx, onboardGasAdjustment, msgs...)
+		if err != nil {
+			return fmt.Errorf("onboarding: %w", err)
+		}
+		res, err := owner.Broadcast(ctx, gas, msgs...)
 		if err != nil {
 			return err
 		}

@@ -82,9 +82,10 @@ func main() {
 	duration := flag.Duration("duration", time.Minute, "publishing time")
 	keyDir := flag.String("key-dir", "", "hotspot keys (reused across runs)")
 	out := flag.String("out", "", "write the result JSON here too")
+	gasPrices := flag.String("gas-prices", app.DefaultMinGasPrices, "gas price the owner's onboarding transactions pay")
 	hosts := flag.Int("hosts", 50, "libp2p hosts the reports are published from (a hotspot's reports go through host index mod hosts)")
 	flag.Parse()
-	if err := run(*grpcAddr, *validator, *owner, *krDir, *keyDir, *out, *n, *hosts, *wpb, *rate, *duration); err != nil {
+	if err := run(*grpcAddr, *validator, *owner, *krDir, *keyDir, *out, *gasPrices, *n, *hosts, *wpb, *rate, *duration); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
@@ -94,7 +95,7 @@ func logf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
 }
 
-func run(grpcAddr, validator, owner, krDir, keyDir, out string, n, hosts, wpb int, rate float64, duration time.Duration) error {
+func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, hosts, wpb int, rate float64, duration time.Duration) error {
 	ctx := context.Background()
 	conn, err := gateway.DialChain(grpcAddr)
 	if err != nil {
@@ -110,7 +111,7 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out string, n, hosts, wpb in
 	if err != nil {
 		return err
 	}
-	signer, err := chainclient.NewSigner(conn, enc, kr, owner, chainID, "")
+	signer, err := chainclient.NewSigner(conn, enc, kr, owner, chainID, chainclient.Pricing{GasPrices: gasPrices})
 	if err != nil {
 		return err
 	}

@@ -51,8 +51,8 @@ func TestHotspotLifecycle(t *testing.T) {
 	require.EqualValues(t, 0, res["code"], "add-hotspot: %v", res["raw_log"])
 
 	// The same payload again is refused with the registered error.
-	out, err := n.run("tx", "hotspot", "add-hotspot", signed.PubKey, signed.Mode, signed.Signature, "--from", "alice",
-		"--keyring-backend", "test", "--chain-id", n.chainID, "--node", n.nodeFlag(), "--gas", "300000", "-y", "-o", "json")
+	out, err := n.run(append([]string{"tx", "hotspot", "add-hotspot", signed.PubKey, signed.Mode, signed.Signature, "--from", "alice",
+		"--keyring-backend", "test", "--chain-id", n.chainID, "--node", n.nodeFlag(), "-y", "-o", "json"}, feeFlags(300_000)...)...)
 	require.NoError(t, err)
 	var dup map[string]any
 	require.NoError(t, json.Unmarshal([]byte(lastJSON(out)), &dup))

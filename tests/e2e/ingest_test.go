@@ -148,7 +148,7 @@ func TestIngestKilledNodeLosesNothing(t *testing.T) {
 	enc := app.MakeClientEncoding()
 	kr, err := keyring.New(app.Name, keyring.BackendTest, n.home, nil, enc.Codec)
 	require.NoError(t, err)
-	owner, err := chainclient.NewSigner(conn, enc, kr, "alice", n.chainID, "")
+	owner, err := chainclient.NewSigner(conn, enc, kr, "alice", n.chainID, chainclient.DefaultPricing())
 	require.NoError(t, err)
 	city := sim.Cities["sf"]
 	fleet, err := sim.BuildFleet(sim.FleetSpec{City: city, Size: 4, Seed: 7, KeyDir: t.TempDir()})

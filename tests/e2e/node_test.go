@@ -21,6 +21,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	sdkmath "cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/pocnet/pocd/app"
 )
 
 var (
@@ -80,6 +86,9 @@ type node struct {
 	done    chan struct{} // closed when the process has exited
 	exitErr error
 	logPath string
+	// feesPaid sums, per --from key, the transaction fees of the
+	// transactions tx delivered (the fee is charged whatever the result).
+	feesPaid map[string]sdkmath.Int
 }
 
 func newNode(t *testing.T, chainID string) *node {
@@ -88,6 +97,7 @@ func newNode(t *testing.T, chainID string) *node {
 	n := &node{
 		t: t, bin: pocdBinary(t), home: t.TempDir(), chainID: chainID,
 		rpc: ports[0], grpc: ports[1], api: ports[2], p2p: ports[3], prom: ports[4], ingest: ports[5],
+		feesPaid: map[string]sdkmath.Int{},
 	}
 	n.logPath = filepath.Join(n.home, "node.log")
 	return n
@@ -115,12 +125,23 @@ func (n *node) mustRun(args ...string) string {
 
 func (n *node) nodeFlag() string { return fmt.Sprintf("tcp://127.0.0.1:%d", n.rpc) }
 
-// tx submits a transaction through the CLI and waits until it is in a block,
-// returning the delivered result (code 0 asserted by the caller).
+// gasPrices is what the tests' transactions pay: the minimum gas price
+// `pocd init` writes, below which the node refuses them.
+const gasPrices = app.DefaultMinGasPrices
+
+// feeFlags make a CLI transaction with a fixed gas limit pay the minimum
+// gas price.
+func feeFlags(gas int) []string {
+	return []string{"--gas", fmt.Sprint(gas), "--gas-prices", gasPrices}
+}
+
+// tx submits a transaction through the CLI, paying the minimum gas price,
+// and waits until it is in a block, returning the delivered result (code 0
+// asserted by the caller). The fee is added to feesPaid.
 func (n *node) tx(args ...string) map[string]any {
 	n.t.Helper()
 	full := append(args, "--keyring-backend", "test", "--chain-id", n.chainID, "--node", n.nodeFlag(),
-		"--gas", "auto", "--gas-adjustment", "1.5", "-y", "-o", "json")
+		"--gas", "auto", "--gas-adjustment", "1.5", "--gas-prices", gasPrices, "-y", "-o", "json")
 	out := n.mustRun(full...)
 	var res map[string]any
 	require.NoError(n.t, json.Unmarshal([]byte(lastJSON(out)), &res), out)
@@ -128,7 +149,44 @@ func (n *node) tx(args ...string) map[string]any {
 	waited := n.mustRun("query", "wait-tx", res["txhash"].(string), "--timeout", "60s", "--node", n.nodeFlag(), "-o", "json")
 	var delivered map[string]any
 	require.NoError(n.t, json.Unmarshal([]byte(lastJSON(waited)), &delivered), waited)
+	for i, a := range args {
+		if a == "--from" && i+1 < len(args) {
+			from := args[i+1]
+			if _, ok := n.feesPaid[from]; !ok {
+				n.feesPaid[from] = sdkmath.ZeroInt()
+			}
+			n.feesPaid[from] = n.feesPaid[from].Add(feeFor(n.t, delivered["gas_wanted"]))
+		}
+	}
 	return delivered
+}
+
+// feeFor is what the CLI charged for a gas limit at gasPrices:
+// ceil(price x limit), as the SDK's tx factory computes it.
+func feeFor(t *testing.T, gasWanted any) sdkmath.Int {
+	t.Helper()
+	limit, ok := sdkmath.NewIntFromString(fmt.Sprint(gasWanted))
+	require.True(t, ok, "gas_wanted %v", gasWanted)
+	price, err := sdk.ParseDecCoins(gasPrices)
+	require.NoError(t, err)
+	return price.AmountOf(app.BondDenom).MulInt(limit).Ceil().TruncateInt()
+}
+
+// totalFeesPaid sums feesPaid over every key.
+func (n *node) totalFeesPaid() sdkmath.Int {
+	sum := sdkmath.ZeroInt()
+	for _, f := range n.feesPaid {
+		sum = sum.Add(f)
+	}
+	return sum
+}
+
+// feesOf is what key paid in transaction fees through tx.
+func (n *node) feesOf(key string) sdkmath.Int {
+	if f, ok := n.feesPaid[key]; ok {
+		return f
+	}
+	return sdkmath.ZeroInt()
 }
 
 // lastJSON returns the output from the last line that opens a top-level

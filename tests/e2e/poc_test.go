@@ -196,8 +196,8 @@ func TestPocOnChain(t *testing.T) {
 	require.Equal(t, "REASON_VALID", wd.Witnessed[0].Reason)
 
 	// The losing relayer's copy of round 2 is refused in CheckTx.
-	out, err := n.run("tx", "poc", "submit-poc", filepath.Join(n.home, "poc-2.json"), "--from", "alice",
-		"--keyring-backend", "test", "--chain-id", n.chainID, "--node", n.nodeFlag(), "--gas", "500000", "-y", "-o", "json")
+	out, err := n.run(append([]string{"tx", "poc", "submit-poc", filepath.Join(n.home, "poc-2.json"), "--from", "alice",
+		"--keyring-backend", "test", "--chain-id", n.chainID, "--node", n.nodeFlag(), "-y", "-o", "json"}, feeFlags(500_000)...)...)
 	require.NoError(t, err)
 	var dup map[string]any
 	require.NoError(t, json.Unmarshal([]byte(lastJSON(out)), &dup))
@@ -214,7 +214,7 @@ func TestPocOnChain(t *testing.T) {
 
 	// x/rewards settles the epochs and pays the owner; the ledger adds up to
 	// the bone (genesis: 10^14 bones each for alice and the validator).
-	checkRewardsLedger(t, n, conn, addrs["alice"], 3,
+	checkRewardsLedger(t, n, conn, addrs["alice"], 3, n.feesOf("alice"), n.totalFeesPaid(),
 		sdkmath.NewInt(100_000_000_000_000), sdkmath.NewInt(200_000_000_000_000))
 
 	// The offline checker is the same rules as a binary.

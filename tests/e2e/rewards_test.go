@@ -24,10 +24,13 @@ import (
 
 // checkRewardsLedger pins every query to one height and checks, over gRPC,
 // that the bones moved exactly as the settlements say: the owner holds its
-// genesis balance minus hotspot fees plus every payout; the distribution
-// module holds the validator pools, the community pools, the dust and the
-// hotspot fees; the supply grew by exactly what x/rewards minted.
-func checkRewardsLedger(t *testing.T, n *node, conn *grpc.ClientConn, owner string, hotspots int, genesisBalance, genesisSupply sdkmath.Int) int64 {
+// genesis balance minus hotspot fees minus the transaction fees it paid
+// (ownerTxFees) plus every payout; the distribution module holds the
+// validator pools, the community pools, the dust, the hotspot fees and
+// every transaction fee (allTxFees: the fee collector passes them on in the
+// next block); the supply grew by exactly what x/rewards minted. Every
+// transaction must be in a block before the settlement checked.
+func checkRewardsLedger(t *testing.T, n *node, conn *grpc.ClientConn, owner string, hotspots int, ownerTxFees, allTxFees, genesisBalance, genesisSupply sdkmath.Int) int64 {
 	t.Helper()
 	rq := rewardstypes.NewQueryClient(conn)
 	bq := banktypes.NewQueryClient(conn)
@@ -77,7 +80,7 @@ func checkRewardsLedger(t *testing.T, n *node, conn *grpc.ClientConn, owner stri
 	fees := hotspottypes.DefaultParams().OnboardingFee.AmountOf("bones").Add(hotspottypes.DefaultParams().LocationFee.AmountOf("bones")).MulRaw(int64(hotspots))
 	bal, err := bq.Balance(at, &banktypes.QueryBalanceRequest{Address: owner, Denom: "bones"})
 	require.NoError(t, err)
-	require.Equal(t, genesisBalance.Sub(fees).Add(paid), bal.Balance.Amount, "owner balance")
+	require.Equal(t, genesisBalance.Sub(fees).Sub(ownerTxFees).Add(paid), bal.Balance.Amount, "owner balance")
 
 	or, err := rq.OwnerRewards(at, &rewardstypes.QueryOwnerRewardsRequest{Owner: owner})
 	require.NoError(t, err)
@@ -86,14 +89,15 @@ func checkRewardsLedger(t *testing.T, n *node, conn *grpc.ClientConn, owner stri
 	distrAddr := sdk.MustBech32ifyAddressBytes("hnt", authtypes.NewModuleAddress(distrtypes.ModuleName))
 	db, err := bq.Balance(at, &banktypes.QueryBalanceRequest{Address: distrAddr, Denom: "bones"})
 	require.NoError(t, err)
-	require.Equal(t, distr.Add(fees), db.Balance.Amount, "distribution module: validator + community pools, dust, hotspot fees")
+	require.Equal(t, distr.Add(fees).Add(allTxFees), db.Balance.Amount, "distribution module: validator + community pools, dust, hotspot fees, tx fees")
 
 	// The community pool: the community shares, the dust, the hotspot fees,
-	// and x/distribution's community tax (2 %) on the validator pools.
+	// and x/distribution's community tax (2 %) on the validator pools and
+	// the transaction fees.
 	dq := distrtypes.NewQueryClient(conn)
 	cp, err := dq.CommunityPool(at, &distrtypes.QueryCommunityPoolRequest{})
 	require.NoError(t, err)
-	tax := sdkmath.LegacyZeroDec()
+	tax := sdkmath.LegacyNewDecFromInt(allTxFees).Mul(sdkmath.LegacyNewDecWithPrec(2, 2))
 	community := sdkmath.ZeroInt()
 	for _, r := range settled {
 		community = community.Add(r.CommunityPool).Add(r.Dust)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pocnet/pocd/app"
 	"github.com/pocnet/pocd/x/hotspot/keyfile"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 )
@@ -37,12 +38,14 @@ hotspot key to this owner and chain, so it cannot be replayed elsewhere.`,
 			sig := k.SignAdd(chainID, args[0], mode)
 			// The CLI spelling pocd's add-hotspot takes ("full", "data-only").
 			cliMode := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(mode.String(), "HOTSPOT_MODE_")), "_", "-")
+			// Every transaction pays at least the chain's minimum gas price.
+			fees := "--gas auto --gas-adjustment 1.3 --gas-prices " + app.DefaultMinGasPrices
 			out := map[string]string{
 				"address": k.Address(), "name": k.Name(), "owner": args[0], "chain_id": chainID, "mode": cliMode,
 				"pubkey_hex": hex.EncodeToString(k.PubKey()), "signature_hex": hex.EncodeToString(sig),
-				"add_command": fmt.Sprintf("pocd tx hotspot add-hotspot %x %s %x --from %s --chain-id %s", k.PubKey(), cliMode, sig, args[0], chainID),
-				"assert_command": fmt.Sprintf("pocd tx hotspot assert-location %s <H3_CELL_RES12> <GAIN_DDBI> <ELEVATION_M> <REGION> --from %s --chain-id %s",
-					k.Address(), args[0], chainID),
+				"add_command": fmt.Sprintf("pocd tx hotspot add-hotspot %x %s %x --from %s --chain-id %s %s", k.PubKey(), cliMode, sig, args[0], chainID, fees),
+				"assert_command": fmt.Sprintf("pocd tx hotspot assert-location %s <H3_CELL_RES12> <GAIN_DDBI> <ELEVATION_M> <REGION> --from %s --chain-id %s %s",
+					k.Address(), args[0], chainID, fees),
 			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent("", "  ")

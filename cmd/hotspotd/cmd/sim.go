@@ -53,6 +53,7 @@ cheating witnesses separately.`,
 			jsonOut, _ := f.GetString("summary-json")
 			radiusKm, _ := f.GetFloat64("radius-km")
 			valFile, _ := f.GetString("validators-file")
+			gasPrices, _ := f.GetString("gas-prices")
 			if share < 0 || share > 1 {
 				return fmt.Errorf("--cheaters must be between 0 and 1")
 			}
@@ -100,7 +101,7 @@ cheating witnesses separately.`,
 			if err != nil {
 				return err
 			}
-			signer, err := chainclient.NewSigner(conn, enc, kr, owner, chainID, "")
+			signer, err := chainclient.NewSigner(conn, enc, kr, owner, chainID, chainclient.Pricing{GasPrices: gasPrices})
 			if err != nil {
 				return err
 			}
@@ -145,5 +146,6 @@ cheating witnesses separately.`,
 	f.String("summary-json", "", "also write the summary as JSON to this file")
 	f.Float64("radius-km", 0, "radius of the fleet's disc (0: the city preset's, 5-6 km)")
 	f.String("validators-file", "", "file of validator ingest multiaddrs, one per line (added to --validator)")
+	f.String("gas-prices", app.DefaultMinGasPrices, "gas price the owner's onboarding transactions pay (at least the nodes' minimum-gas-prices)")
 	return cmd
 }

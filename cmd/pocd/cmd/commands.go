@@ -28,7 +28,7 @@ import (
 func initRootCmd(rootCmd *cobra.Command, a *app.App) {
 	basics := a.BasicModuleManager
 	rootCmd.AddCommand(
-		genutilcli.InitCmd(basics, app.DefaultNodeHome),
+		initCmd(basics, app.DefaultNodeHome),
 		debug.Cmd(),
 		confixcmd.ConfigCommand(),
 		pruning.Cmd(newApp, app.DefaultNodeHome),

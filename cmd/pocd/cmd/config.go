@@ -22,12 +22,15 @@ type appConfig struct {
 	Ingest              ingest.Config `mapstructure:"ingest"`
 }
 
-// initAppConfig sets pocd's app.toml defaults: zero minimum gas price in
-// bones, REST with swagger on, SDK metrics exported for Prometheus at
-// :1317/metrics?format=prometheus, and PoC ingest on.
+// initAppConfig sets pocd's app.toml defaults: a minimum gas price of
+// app.DefaultMinGasPrices (CheckTx refuses cheaper transactions, so blocks
+// cannot be filled for free; docs/operator-guide.md), REST with swagger
+// on, SDK metrics exported for Prometheus at
+// :1317/metrics?format=prometheus, and PoC ingest on, its relayer paying
+// the same gas price.
 func initAppConfig() (string, any) {
 	cfg := serverconfig.DefaultConfig()
-	cfg.MinGasPrices = "0" + app.BondDenom
+	cfg.MinGasPrices = app.DefaultMinGasPrices
 	cfg.API.Enable = true
 	cfg.API.Swagger = true
 	cfg.Telemetry.Enabled = true //nolint:staticcheck // the SDK's own modules still report through it

@@ -31,6 +31,9 @@ func startIngest(svrCtx *server.Context, clientCtx client.Context, ctx context.C
 	if clientCtx.GRPCClient == nil {
 		return errors.New("PoC ingest needs the gRPC server: set [grpc] enable = true or [ingest] enable = false")
 	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
 	home := svrCtx.Config.RootDir
 	chainID, err := genesisChainID(svrCtx.Config.GenesisFile())
 	if err != nil {
@@ -43,7 +46,8 @@ func startIngest(svrCtx *server.Context, clientCtx client.Context, ctx context.C
 		if err != nil {
 			return fmt.Errorf("ingest keyring: %w", err)
 		}
-		signer, err = chainclient.NewSigner(clientCtx.GRPCClient, enc, kr, cfg.RelayerKey, chainID, cfg.Fees)
+		signer, err = chainclient.NewSigner(clientCtx.GRPCClient, enc, kr, cfg.RelayerKey, chainID,
+			chainclient.Pricing{GasPrices: cfg.GasPrices, Fees: cfg.Fees})
 		if err != nil {
 			logger.Error("relaying disabled: relayer key not found; reports are still gossiped and queued",
 				"key", cfg.RelayerKey, "keyring-backend", cfg.KeyringBackend, "err", err)

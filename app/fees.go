@@ -1,0 +1,41 @@
+package app
+
+import (
+	cmttypes "github.com/cometbft/cometbft/types"
+)
+
+// Fees and block limits: what makes filling blocks with PoC verification (or
+// anything else) cost money and bounds what one block can hold. The numbers
+// and how they were measured are in docs/operator-guide.md ("Fees and block
+// limits").
+const (
+	// DefaultMinGasPrice is the minimum gas price, in bones per unit of gas,
+	// that `pocd init` writes to app.toml (minimum-gas-prices) and that the
+	// ingest relayer, hotspotd, the simulator and the scripts pay by
+	// default. A 14-witness PoC, about 1.0 M gas used (1.25 M gas limit as
+	// the relayer declares it), costs about 3,100 bones (0.000031 HNT).
+	DefaultMinGasPrice = "0.0025"
+	// DefaultMinGasPrices is DefaultMinGasPrice with its denom, as
+	// app.toml and --gas-prices take it.
+	DefaultMinGasPrices = DefaultMinGasPrice + BondDenom
+
+	// BlockMaxGas is the genesis block.max_gas: the sum of the gas limits
+	// of a block's transactions. 600 M is 24 relay transactions of 20
+	// 14-witness PoCs (24.95 M gas limit each), i.e. 480 PoCs or 6,720
+	// witness reports per block: about 3x the measured 2,000 reports/s at
+	// ~1.15 s blocks, and still above the measured ceiling (3,000/s) with
+	// 2 s blocks. A full block of PoCs executes in about 0.5 s.
+	BlockMaxGas int64 = 600_000_000
+	// BlockMaxBytes is the genesis block.max_bytes. A relay transaction of
+	// 20 14-witness PoCs is 61 KB, so BlockMaxGas worth of them is 1.46 MB;
+	// 2 MiB leaves room for the other transactions and keeps gas the
+	// binding limit for relays (CometBFT's default is 21 MiB).
+	BlockMaxBytes int64 = 2 << 20
+)
+
+// SetBlockLimits writes BlockMaxGas and BlockMaxBytes into consensus params
+// (`pocd init` applies it to the genesis it writes).
+func SetBlockLimits(p *cmttypes.ConsensusParams) {
+	p.Block.MaxGas = BlockMaxGas
+	p.Block.MaxBytes = BlockMaxBytes
+}

@@ -1,0 +1,37 @@
+package ingest_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/ingest"
+)
+
+type appOpts map[string]any
+
+func (o appOpts) Get(k string) any { return o[k] }
+
+// The relayer pays the minimum gas price `pocd init` sets for the node,
+// also when an older app.toml has no gas-prices key (attack 9,
+// docs/security.md); a price or fee that does not parse stops ingest.
+func TestRelayerPaysTheMinimumGasPriceByDefault(t *testing.T) {
+	require.Equal(t, app.DefaultMinGasPrices, ingest.DefaultConfig().GasPrices)
+	require.Empty(t, ingest.DefaultConfig().Fees)
+
+	old := ingest.ConfigFromAppOptions(appOpts{"ingest.fees": ""})
+	require.Equal(t, app.DefaultMinGasPrices, old.GasPrices)
+
+	set := ingest.ConfigFromAppOptions(appOpts{"ingest.gas-prices": "0.01bones", "ingest.fees": "5000bones"})
+	require.Equal(t, "0.01bones", set.GasPrices)
+	require.Equal(t, "5000bones", set.Fees)
+	require.NoError(t, set.Validate())
+
+	bad := ingest.DefaultConfig()
+	bad.GasPrices = "cheap"
+	require.ErrorContains(t, bad.Validate(), "gas-prices")
+	bad = ingest.DefaultConfig()
+	bad.Fees = "-1bones"
+	require.ErrorContains(t, bad.Validate(), "fees")
+}
