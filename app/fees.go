@@ -12,8 +12,8 @@ const (
 	// DefaultMinGasPrice is the minimum gas price, in bones per unit of gas,
 	// that `pocd init` writes to app.toml (minimum-gas-prices) and that the
 	// ingest relayer, hotspotd, the simulator and the scripts pay by
-	// default. A 14-witness PoC, about 1.0 M gas used (1.25 M gas limit as
-	// the relayer declares it), costs about 3,100 bones (0.000031 HNT).
+	// default. A 14-witness PoC relay uses about 0.51 M gas; the relayer
+	// declares 1.25 M, so it pays about 3,100 bones (0.000031 HNT).
 	DefaultMinGasPrice = "0.0025"
 	// DefaultMinGasPrices is DefaultMinGasPrice with its denom, as
 	// app.toml and --gas-prices take it.
@@ -24,7 +24,8 @@ const (
 	// 14-witness PoCs (24.95 M gas limit each), i.e. 480 PoCs or 6,720
 	// witness reports per block: about 3x the measured 2,000 reports/s at
 	// ~1.15 s blocks, and still above the measured ceiling (3,000/s) with
-	// 2 s blocks. A full block of PoCs executes in about 0.5 s.
+	// 2 s blocks. (Judging them at close is bounded separately, by x/poc's
+	// max_close_witnesses_per_block.)
 	BlockMaxGas int64 = 600_000_000
 	// BlockMaxBytes is the genesis block.max_bytes. A relay transaction of
 	// 20 14-witness PoCs is 61 KB, so BlockMaxGas worth of them is 1.46 MB;
