@@ -43,13 +43,50 @@ var ErrNoEntropy = errors.New("no entropy at that height")
 type Chain interface {
 	Hotspot(ctx context.Context, address string) (HotspotStatus, error)
 	Entropy(ctx context.Context, height int64) (Entropy, error) // 0 = newest
-	// Recorded reports which of the beacons the chain has recorded, with
-	// who relayed each, as of the committed height it also returns.
-	Recorded(ctx context.Context, ids [][32]byte) (height int64, relayers map[[32]byte]string, err error)
-	MaxWitnesses(ctx context.Context) (int, error)
+	// Recorded reports which of the beacons the chain has recorded (open
+	// or judged), with who relayed each, as of the committed height it
+	// also returns.
+	Recorded(ctx context.Context, ids [][32]byte) (height int64, recorded map[[32]byte]OnChain, err error)
+	RelayParams(ctx context.Context) (RelayParams, error)
 	Submit(ctx context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error)
 	RelayerAddress() string
 }
+
+// OnChain is a recorded PoC as the relayer sees it.
+type OnChain struct {
+	// Open: the PoC still takes witness reports from registered relayers;
+	// otherwise it is judged.
+	Open bool
+	// Relayers contributed to it, the one that opened it first.
+	Relayers []string
+}
+
+// Has reports whether relayer is among the PoC's relayers.
+func (o OnChain) Has(relayer string) bool {
+	for _, r := range o.Relayers {
+		if r == relayer {
+			return true
+		}
+	}
+	return false
+}
+
+// RelayParams are the chain's parameters a relay must respect.
+type RelayParams struct {
+	// MaxWitnesses is the most witness reports one relay may carry.
+	MaxWitnesses int
+	// EarliestRelay is how long after a beacon's own timestamp a relay of
+	// it can pass CheckTx: the chain's witness lag (it refuses a relay
+	// whose block time is earlier, ErrRelayTooEarly) plus some slack for
+	// the last block's time trailing the clock.
+	EarliestRelay time.Duration
+}
+
+// relayTimeSlack is the slack in RelayParams.EarliestRelay: CheckTx judges
+// a relay at the last committed block's time, up to two blocks behind the
+// clock (measured with 1 s blocks: 1 s of slack left half the relays of a
+// load test refused as too early at first).
+const relayTimeSlack = 2 * time.Second
 
 // GRPCChain implements Chain over gRPC with a signer for relaying (nil: no
 // relaying). Hotspot lookups are cached: registrations are permanent, so a
@@ -129,9 +166,9 @@ func (c *GRPCChain) Entropy(ctx context.Context, height int64) (Entropy, error) 
 	return e, nil
 }
 
-func (c *GRPCChain) Recorded(ctx context.Context, ids [][32]byte) (int64, map[[32]byte]string, error) {
+func (c *GRPCChain) Recorded(ctx context.Context, ids [][32]byte) (int64, map[[32]byte]OnChain, error) {
 	q := poctypes.NewQueryClient(c.conn)
-	out := map[[32]byte]string{}
+	out := map[[32]byte]OnChain{}
 	var height int64
 	for start := 0; start == 0 || start < len(ids); start += poctypes.MaxRecordedPocsQuery {
 		chunk := ids[start:min(len(ids), start+poctypes.MaxRecordedPocsQuery)]
@@ -152,19 +189,26 @@ func (c *GRPCChain) Recorded(ctx context.Context, ids [][32]byte) (int64, map[[3
 			var id [32]byte
 			if b, err := hex.DecodeString(r.BeaconId); err == nil && len(b) == 32 {
 				copy(id[:], b)
-				out[id] = r.Relayer
+				rec := OnChain{Open: r.Open, Relayers: r.Relayers}
+				if len(rec.Relayers) == 0 && r.Relayer != "" { // a node that predates relayers
+					rec.Relayers = []string{r.Relayer}
+				}
+				out[id] = rec
 			}
 		}
 	}
 	return height, out, nil
 }
 
-func (c *GRPCChain) MaxWitnesses(ctx context.Context) (int, error) {
+func (c *GRPCChain) RelayParams(ctx context.Context) (RelayParams, error) {
 	res, err := poctypes.NewQueryClient(c.conn).Params(ctx, &poctypes.QueryParamsRequest{})
 	if err != nil {
-		return 0, err
+		return RelayParams{}, err
 	}
-	return int(res.Params.MaxWitnessesPerMsg), nil
+	return RelayParams{
+		MaxWitnesses:  int(res.Params.MaxWitnessesPerMsg),
+		EarliestRelay: time.Duration(res.Params.WitnessLagMs)*time.Millisecond + relayTimeSlack,
+	}, nil
 }
 
 // errNoRelayer is returned by Submit without a signer.

@@ -32,9 +32,10 @@ type Config struct {
 	WitnessWindow time.Duration `mapstructure:"witness-window"`
 	// RelayJitter is the wait per rank: for each beacon the validators
 	// (this node and its peers) are ranked by a hash of the beacon and
-	// their peer IDs, and rank k relays only after k * RelayJitter, if the
-	// PoC is still not on chain. A few blocks long, so one validator
-	// relays and the next steps in only when it fails.
+	// their peer IDs, and rank k relays only after k * RelayJitter: the
+	// first opens the PoC, the others add the witness reports it lacks
+	// while it is open. (validators - 1) * RelayJitter plus a few blocks
+	// must stay under x/poc's close_grace_ms (30 s).
 	RelayJitter time.Duration `mapstructure:"relay-jitter"`
 	// RelayInterval is how often the relayer looks for ready beacons.
 	RelayInterval time.Duration `mapstructure:"relay-interval"`

@@ -24,8 +24,8 @@ import (
 	"github.com/pocnet/pocd/x/poc/verify"
 )
 
-// fakeChain is a chain that includes every relayed PoC at once and refuses
-// duplicates the way CheckTx does.
+// fakeChain is a chain that includes and judges every relayed PoC at once
+// and refuses duplicates the way CheckTx does for a judged PoC.
 type fakeChain struct {
 	mu        sync.Mutex
 	hotspots  map[string]ingest.HotspotStatus
@@ -60,19 +60,21 @@ func (c *fakeChain) Entropy(_ context.Context, h int64) (ingest.Entropy, error) 
 	return e, nil
 }
 
-func (c *fakeChain) Recorded(_ context.Context, ids [][32]byte) (int64, map[[32]byte]string, error) {
+func (c *fakeChain) Recorded(_ context.Context, ids [][32]byte) (int64, map[[32]byte]ingest.OnChain, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := map[[32]byte]string{}
+	out := map[[32]byte]ingest.OnChain{}
 	for _, id := range ids {
 		if m, ok := c.recorded[string(id[:])]; ok {
-			out[id] = m.Relayer
+			out[id] = ingest.OnChain{Relayers: []string{m.Relayer}}
 		}
 	}
 	return c.height, out, nil
 }
 
-func (c *fakeChain) MaxWitnesses(context.Context) (int, error) { return 64, nil }
+func (c *fakeChain) RelayParams(context.Context) (ingest.RelayParams, error) {
+	return ingest.RelayParams{MaxWitnesses: 64}, nil
+}
 
 func (c *fakeChain) Submit(_ context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error) {
 	c.mu.Lock()

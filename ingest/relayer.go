@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -19,12 +21,29 @@ import (
 // Relayer turns queued reports into MsgSubmitPoc. A beacon is ready once its
 // witness window, plus this node's turn for it, has passed: the validators
 // (this node and its configured ingest peers) are ranked per beacon by a
-// hash of the beacon and their peer IDs; rank k waits k * relay-jitter, so
-// normally exactly one validator relays and the next one steps in only if
-// the PoC is still missing. Before submitting, the relayer asks the chain
-// whether the PoC is already there and drops its copy quietly if so. A
-// beacon leaves the queue only when the chain shows the PoC, when the chain
-// refuses it for a reason a retry cannot cure, or when it expires.
+// hash of the beacon and their peer IDs; rank k waits k * relay-jitter.
+// The first relay opens the PoC on chain; it stays open for x/poc's
+// close_grace_ms, and a later relay of it by another validator adds the
+// witness reports the chain does not hold yet. So when its turn comes, a
+// validator asks the chain about the beacon: if its own relay is already
+// there (it opened the PoC or added to it) the beacon is done (included);
+// if the PoC is judged without it, it drops its copy (peer_relayed); if the
+// PoC is still open without it, or not on chain, it submits its copy. A
+// beacon leaves the queue only when the chain shows this node's relay or the
+// judged PoC, when the chain refuses it for a reason a retry cannot cure, or
+// when it expires.
+//
+// A copy sent to a PoC another validator opened is sent once per turn: the
+// chain records a relayer among the PoC's relayers only if it added a
+// report, and validators usually hold the same reports (gossip), so such a
+// copy that added nothing never shows up; the beacon then leaves the queue
+// as peer_relayed when the PoC is judged. Only a relay that would open the
+// PoC is sent again when its transaction leaves the mempool unincluded.
+//
+// Nothing is submitted before the chain can take it: a relay whose block
+// time precedes the beacon's timestamp plus x/poc's witness_lag_ms is
+// refused (ErrRelayTooEarly), so a beacon also waits for that (plus a
+// little slack) by this node's clock.
 //
 // Each round asks the chain one question (x/poc's RecordedPocs, for every
 // submitted beacon and every due one that needs the check) and makes a
@@ -44,6 +63,10 @@ type Relayer struct {
 	// is submitted again (its transaction was dropped from the mempool).
 	resubmitAfter int64
 	expiredAt     time.Time // last expiry scan
+	// tooEarly: beacons the chain refused as too early (ErrRelayTooEarly),
+	// with the height it judged them at. CheckTx uses the last block's
+	// time, so they wait for the next block.
+	tooEarly map[[32]byte]int64
 }
 
 // expireEvery spaces the expiry scans: a report is deleted at most this
@@ -106,7 +129,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 	// a due beacon this node ranks first for and has not tried yet: the
 	// others are still waiting their turn, so it cannot be on chain.
 	due := make([]bool, len(beacons))
-	var ask [][32]byte
+	ask := make([][32]byte, 0, len(beacons))
 	for i, b := range beacons {
 		if b.State == StateSubmitted {
 			ask = append(ask, b.ID)
@@ -129,19 +152,26 @@ func (r *Relayer) Step(ctx context.Context) error {
 	// write is synced.
 	var done doneSet
 	var ready []BeaconEntry
+	me := r.chain.RelayerAddress()
 	for i, b := range beacons {
-		if relayer, on := onChain[b.ID]; on {
-			// Ours (possibly submitted before a restart that lost the
-			// state update), or another validator's copy got there first.
-			if relayer == r.chain.RelayerAddress() {
-				done.add(b, "included")
-			} else {
-				done.add(b, "peer_relayed")
-			}
+		rec, on := onChain[b.ID]
+		switch {
+		case on && me != "" && rec.Has(me):
+			// Our relay opened the PoC or added to it (possibly submitted
+			// before a restart that lost the state update).
+			done.add(b, "included")
+			continue
+		case on && !rec.Open:
+			// Judged without our copy: another validator's got there.
+			done.add(b, "peer_relayed")
 			continue
 		}
+		// Not on chain, or open without our copy: ours may open it or add
+		// the witness reports the chain lacks.
 		if b.State == StateSubmitted {
-			if height > b.SubmittedAt+r.resubmitAfter {
+			// A copy sent to an open PoC that added nothing never shows
+			// up among its relayers: it is not sent again (see Relayer).
+			if !on && height > b.SubmittedAt+r.resubmitAfter {
 				// Its transaction left the mempool unincluded. It stays
 				// "submitted" in the store until a resubmission is
 				// accepted; if that fails, the next round gets here again.
@@ -156,13 +186,29 @@ func (r *Relayer) Step(ctx context.Context) error {
 	if err := r.complete(now, &done); err != nil {
 		return err
 	}
-	if len(ready) == 0 || r.chain.RelayerAddress() == "" {
+	if len(ready) == 0 || me == "" {
 		return nil
 	}
-	maxW, err := r.chain.MaxWitnesses(ctx)
+	rp, err := r.chain.RelayParams(ctx)
 	if err != nil {
 		return err
 	}
+	// Not before the chain takes it: the beacon's own timestamp plus the
+	// witness lag. (A beacon stamped in the future waits here instead of
+	// failing every batch it would join.)
+	// Nor again at the height that refused it as too early.
+	maps.DeleteFunc(r.tooEarly, func(_ [32]byte, h int64) bool { return h < height })
+	ready = slices.DeleteFunc(ready, func(b BeaconEntry) bool {
+		if _, refused := r.tooEarly[b.ID]; refused {
+			return true
+		}
+		beacon, err := DecodeBeacon(b.Raw)
+		return err == nil && now.Before(time.Unix(0, beacon.TimestampNs).Add(rp.EarliestRelay))
+	})
+	if len(ready) == 0 {
+		return nil
+	}
+	maxW := rp.MaxWitnesses
 	// Oldest first; solo beacons (refused in a batch before) go alone.
 	sort.SliceStable(ready, func(i, j int) bool { return ready[i].ArrivedMs < ready[j].ArrivedMs })
 	// Close every ready beacon's witness set in one write before reading any.
@@ -183,6 +229,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 		batch, msgs = nil, nil
 		return err
 	}
+	var stop error
 	for _, b := range ready {
 		msg, err := r.buildMsg(b, maxW)
 		if err != nil && !errors.Is(err, errUndecodable) {
@@ -194,22 +241,40 @@ func (r *Relayer) Step(ctx context.Context) error {
 			continue
 		}
 		if b.Solo {
-			if err := flush(); err != nil {
-				return err
+			if stop = flush(); stop != nil {
+				break
 			}
 		}
 		batch, msgs = append(batch, b), append(msgs, msg)
 		if b.Solo || len(batch) >= r.cfg.MaxPocsPerTx {
-			if err := flush(); err != nil {
-				return err
+			if stop = flush(); stop != nil {
+				break
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return err
+	if stop == nil {
+		stop = flush()
+	}
+	var unauthorized *unauthorizedError
+	if errors.As(stop, &unauthorized) {
+		// Every relay this round would fail the same way: say so once and
+		// try again next round (the registration may be on its way).
+		r.logger.Error("the chain refuses this node's relays: its relayer account is not registered by a bonded validator; "+
+			"register it with `pocd tx poc register-relayer <relayer-address> --from <validator-key>`",
+			"relayer", me, "beacons_waiting", len(ready), "log", unauthorized.log)
+		stop = nil
+	}
+	if stop != nil {
+		return stop
 	}
 	return r.complete(r.now(), &done)
 }
+
+// unauthorizedError: the chain refused a relay because the relayer account
+// is not a bonded validator's registered relayer (x/poc code 9).
+type unauthorizedError struct{ log string }
+
+func (e *unauthorizedError) Error() string { return "unauthorized relayer: " + e.log }
 
 // doneSet collects beacons leaving the queue with the reason they leave:
 // "included" (this node's relay is on chain) or a dropped_total reason.
@@ -277,8 +342,14 @@ var errUndecodable = errors.New("undecodable queued beacon")
 // it again cannot help.
 func refusalIsFinal(codespace string, code uint32) bool {
 	if codespace == poctypes.ModuleName {
+		// A beacon its hotspot did not sign (ingest checked the signature
+		// on arrival, so only corruption gets here) and one too old to
+		// relay are final too; an unregistered relayer
+		// (ErrUnauthorizedRelayer) and a relay before the witness window
+		// can have closed (ErrRelayTooEarly) are not.
 		return code == poctypes.ErrMalformedReport.ABCICode() || code == poctypes.ErrTooManyWitnesses.ABCICode() ||
-			code == poctypes.ErrDuplicateBeacon.ABCICode()
+			code == poctypes.ErrDuplicateBeacon.ABCICode() || code == poctypes.ErrBadBeaconSignature.ABCICode() ||
+			code == poctypes.ErrStaleRelay.ABCICode()
 	}
 	return codespace == sdkerrors.RootCodespace && code == sdkerrors.ErrTxTooLarge.ABCICode()
 }
@@ -300,10 +371,36 @@ func (r *Relayer) submit(ctx context.Context, height int64, batch []BeaconEntry,
 		}
 		return r.store.Update(batch...)
 	}
+	if res.Codespace == poctypes.ModuleName {
+		switch res.Code {
+		case poctypes.ErrUnauthorizedRelayer.ABCICode():
+			// Nothing about the beacons: the caller stops the round.
+			r.m.RelayErrs.Inc()
+			return &unauthorizedError{log: res.Log}
+		case poctypes.ErrRelayTooEarly.ABCICode():
+			// The chain's last block time trails the beacons' windows:
+			// the same batch passes after the next block or so.
+			r.m.RelayErrs.Inc()
+			r.logger.Info("relay before the chain's block time passed the witness window; retrying after the next block",
+				"beacons", len(batch), "log", res.Log)
+			if r.tooEarly == nil {
+				r.tooEarly = map[[32]byte]int64{}
+			}
+			for _, b := range batch {
+				r.tooEarly[b.ID] = height
+			}
+			return nil
+		}
+	}
 	if len(batch) == 1 && refusalIsFinal(res.Codespace, res.Code) {
 		reason := "refused"
 		if res.Codespace == poctypes.ModuleName && res.Code == poctypes.ErrDuplicateBeacon.ABCICode() {
-			reason = "peer_relayed" // another validator's copy got there first
+			// Judged, or open past its close time: another validator's
+			// copy got there first.
+			reason = "peer_relayed"
+		} else if res.Codespace == poctypes.ModuleName && res.Code == poctypes.ErrStaleRelay.ABCICode() {
+			reason = "expired" // older than the chain relays (twice the entropy lifespan)
+			r.logger.Info("chain refused a PoC as too old to relay; dropping it", "beacon", batch[0].ID, "log", res.Log)
 		} else {
 			r.logger.Error("chain refused PoC; dropping it", "beacon", batch[0].ID, "code", res.Code, "log", res.Log)
 		}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	poctypes "github.com/pocnet/pocd/x/poc/types"
 )
 
 // For every beacon the validators' turns are a permutation of 0..n-1 times
@@ -45,4 +47,19 @@ func TestRelayTurnsArePerBeaconPermutations(t *testing.T) {
 	}
 	alone := &Relayer{cfg: Config{RelayJitter: 4 * time.Second}, self: ids[0]}
 	require.Zero(t, alone.turn([32]byte{1}), "a validator without peers relays at once")
+}
+
+// With the default config and x/poc's default params, four validators'
+// turns fit in the close grace: the first rank's relay opens the PoC for
+// close_grace_ms; the last rank relays (4 - 1) x relay-jitter later, plus a
+// relay round and two 5 s blocks to land. And the default witness window
+// is past the chain's witness lag, so it alone decides when a beacon is due.
+func TestDefaultRelayTurnsFitCloseGrace(t *testing.T) {
+	cfg := DefaultConfig()
+	p := poctypes.DefaultParams()
+	grace := time.Duration(p.CloseGraceMs) * time.Millisecond
+	const validators = 4
+	last := (validators-1)*cfg.RelayJitter + cfg.RelayInterval + 2*5*time.Second
+	require.Less(t, last, grace, "the last rank's relay lands while the PoC is open")
+	require.GreaterOrEqual(t, cfg.WitnessWindow, time.Duration(p.WitnessLagMs)*time.Millisecond+relayTimeSlack)
 }

@@ -1,8 +1,12 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,35 +22,73 @@ import (
 
 // stepChain is a chain the test scripts block by block: submitted
 // transactions pass CheckTx (unless refuse says otherwise) and wait in a
-// mempool until the test includes or drops them.
+// mempool until the test includes or drops them. Like x/poc, the first
+// relay of a beacon opens its PoC; a later relay while it is open adds the
+// witness reports it does not hold yet, and its relayer counts among the
+// PoC's relayers only if it added one; the test judges (closes) PoCs.
 type stepChain struct {
 	height   int64
-	recorded map[[32]byte]string // beacon -> relayer
+	recorded map[[32]byte]*stepPoc
 	mempool  [][]*poctypes.MsgSubmitPoc
 	submits  []int // beacons per submitted transaction
 	refuse   func(msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, bool)
 	queries  int
+	earliest time.Duration // RelayParams.EarliestRelay
 }
 
-func newStepChain() *stepChain { return &stepChain{height: 100, recorded: map[[32]byte]string{}} }
+type stepPoc struct {
+	open      bool
+	relayers  []string
+	witnesses map[string]bool // by signature
+}
+
+func newStepChain() *stepChain { return &stepChain{height: 100, recorded: map[[32]byte]*stepPoc{}} }
 
 func (c *stepChain) Hotspot(context.Context, string) (HotspotStatus, error) {
 	return HotspotAsserted, nil
 }
 func (c *stepChain) Entropy(context.Context, int64) (Entropy, error) { return Entropy{}, ErrNoEntropy }
-func (c *stepChain) MaxWitnesses(context.Context) (int, error)       { return 64, nil }
-func (c *stepChain) RelayerAddress() string                          { return "hnt1me" }
+func (c *stepChain) RelayParams(context.Context) (RelayParams, error) {
+	return RelayParams{MaxWitnesses: 64, EarliestRelay: c.earliest}, nil
+}
+func (c *stepChain) RelayerAddress() string { return "hnt1me" }
 
-func (c *stepChain) Recorded(_ context.Context, ids [][32]byte) (int64, map[[32]byte]string, error) {
+func (c *stepChain) Recorded(_ context.Context, ids [][32]byte) (int64, map[[32]byte]OnChain, error) {
 	c.queries++
-	out := map[[32]byte]string{}
+	out := map[[32]byte]OnChain{}
 	for _, id := range ids {
-		if r, ok := c.recorded[id]; ok {
-			out[id] = r
+		if p, ok := c.recorded[id]; ok {
+			out[id] = OnChain{Open: p.open, Relayers: append([]string(nil), p.relayers...)}
 		}
 	}
 	return c.height, out, nil
 }
+
+// relay applies one relay as a block would: it opens the PoC, or adds its
+// new witness reports to the open one; a relay of a judged PoC is refused.
+func (c *stepChain) relay(m *poctypes.MsgSubmitPoc) {
+	id := m.Beacon.ToVerify().ID()
+	p, ok := c.recorded[id]
+	if !ok {
+		p = &stepPoc{open: true, witnesses: map[string]bool{}}
+		c.recorded[id] = p
+		p.relayers = append(p.relayers, m.Relayer)
+	} else if !p.open {
+		return
+	}
+	added := false
+	for _, w := range m.Witnesses {
+		if !p.witnesses[string(w.Signature)] {
+			p.witnesses[string(w.Signature)], added = true, true
+		}
+	}
+	if added && !slices.Contains(p.relayers, m.Relayer) {
+		p.relayers = append(p.relayers, m.Relayer)
+	}
+}
+
+// judge closes a PoC.
+func (c *stepChain) judge(id [32]byte) { c.recorded[id].open = false }
 
 func (c *stepChain) Submit(_ context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error) {
 	c.submits = append(c.submits, len(msgs))
@@ -66,7 +108,7 @@ func (c *stepChain) block(include bool) {
 	if include {
 		for _, tx := range c.mempool {
 			for _, m := range tx {
-				c.recorded[m.Beacon.ToVerify().ID()] = m.Relayer
+				c.relay(m)
 			}
 		}
 	}
@@ -74,29 +116,39 @@ func (c *stepChain) block(include bool) {
 }
 
 type relayFixture struct {
-	r     *Relayer
-	chain *stepChain
-	store *Store
-	now   time.Time
+	r       *Relayer
+	chain   *stepChain
+	store   *Store
+	now     time.Time
+	beacons map[[32]byte]*verify.Beacon
+	logs    *bytes.Buffer
 }
 
 func newRelayFixture(t *testing.T) *relayFixture {
 	store, err := OpenStore(t.TempDir())
 	require.NoError(t, err)
 	t.Cleanup(func() { store.Close() })
-	f := &relayFixture{chain: newStepChain(), store: store, now: time.UnixMilli(1_700_000_000_000)}
+	f := &relayFixture{chain: newStepChain(), store: store, now: time.UnixMilli(1_700_000_000_000),
+		beacons: map[[32]byte]*verify.Beacon{}, logs: &bytes.Buffer{}}
 	cfg := DefaultConfig()
 	cfg.WitnessWindow, cfg.MaxPocsPerTx = time.Second, 20
-	f.r = &Relayer{cfg: cfg, chain: f.chain, store: store, m: NewMetrics(), logger: log.NewNopLogger(),
+	f.r = &Relayer{cfg: cfg, chain: f.chain, store: store, m: NewMetrics(), logger: log.NewLogger(f.logs, log.ColorOption(false)),
 		now: func() time.Time { return f.now }, self: []byte("me"), resubmitAfter: 10}
 	return f
 }
 
 // queue stores a signed beacon that arrived now and returns its id.
 func (f *relayFixture) queue(t *testing.T, local byte) [32]byte {
+	return f.queueAt(t, local, f.now)
+}
+
+// queueAt stores a signed beacon stamped at that arrived now.
+func (f *relayFixture) queueAt(t *testing.T, local byte, at time.Time) [32]byte {
 	pub, priv, _ := ed25519.GenerateKey(nil)
+	payload := make([]byte, 51)
+	payload[0] = local
 	b := &verify.Beacon{Pubkey: pub, EntropyHeight: 90, EntropyHash: make([]byte, 32), LocalEntropy: []byte{local, 0, 0, 0},
-		Payload: make([]byte, 51), FrequencyHz: 904_300_000, DataRate: "SF9BW125", TxPowerDBm: 27, TimestampNs: f.now.UnixNano()}
+		Payload: payload, FrequencyHz: 904_300_000, DataRate: "SF9BW125", TxPowerDBm: 27, TimestampNs: at.UnixNano()}
 	b.Signature = ed25519.Sign(priv, b.SignBytes())
 	rep := poctypes.BeaconFromVerify(b)
 	raw, err := rep.Marshal()
@@ -104,7 +156,39 @@ func (f *relayFixture) queue(t *testing.T, local byte) [32]byte {
 	ok, err := f.store.PutBeacon(BeaconEntry{ID: b.ID(), PayloadHash: payloadHash(b.Payload), ArrivedMs: f.now.UnixMilli(), Raw: raw})
 	require.NoError(t, err)
 	require.True(t, ok)
+	f.beacons[b.ID()] = b
 	return b.ID()
+}
+
+// witness stores a signed witness report of a queued beacon.
+func (f *relayFixture) witness(t *testing.T, id [32]byte) {
+	b := f.beacons[id]
+	_, priv, _ := ed25519.GenerateKey(nil)
+	w := verify.Witness{Pubkey: priv.Public().(ed25519.PublicKey), Payload: b.Payload, RSSIDdbm: -900, SNRDdb: 50,
+		FrequencyHz: b.FrequencyHz, DataRate: b.DataRate, TimestampNs: b.TimestampNs + 200e6}
+	w.Signature = ed25519.Sign(priv, w.SignBytes())
+	rep := poctypes.WitnessFromVerify(w)
+	raw, err := rep.Marshal()
+	require.NoError(t, err)
+	ok, err := f.store.PutWitness(payloadHash(b.Payload), WitnessEntry{ID: sha256.Sum256(w.Signature), ArrivedMs: f.now.UnixMilli(), Raw: raw})
+	require.NoError(t, err)
+	require.True(t, ok)
+}
+
+// record puts a PoC on the chain as another validator's relay left it.
+func (c *stepChain) record(id [32]byte, open bool, relayers ...string) {
+	c.recorded[id] = &stepPoc{open: open, relayers: relayers, witnesses: map[string]bool{}}
+}
+
+// ranked makes this node rank for the beacon among itself and one other
+// validator: first (rank 0) or second (rank 1).
+func (f *relayFixture) ranked(t *testing.T, id [32]byte, rank int) {
+	f.r.cfg.RelayJitter = 4 * time.Second
+	f.r.self, f.r.peers = []byte("me"), [][]byte{[]byte("peer")}
+	if f.r.turn(id) != time.Duration(rank)*f.r.cfg.RelayJitter {
+		f.r.self, f.r.peers = []byte("peer"), [][]byte{[]byte("me")}
+	}
+	require.Equal(t, time.Duration(rank)*f.r.cfg.RelayJitter, f.r.turn(id))
 }
 
 func (f *relayFixture) step(t *testing.T) {
@@ -183,7 +267,7 @@ func TestRelayStepOursLostTheRace(t *testing.T) {
 	f.now = f.now.Add(time.Second)
 	f.step(t)
 	f.chain.mempool = nil
-	f.chain.recorded[id] = "hnt1other"
+	f.chain.record(id, false, "hnt1other") // opened by another validator and judged
 	f.chain.block(false)
 	f.step(t)
 	require.Empty(t, f.queued(t))
@@ -201,7 +285,7 @@ func TestRelayStepRetriesRefusedBatchOneByOne(t *testing.T) {
 		if len(msgs) > 1 {
 			// Another validator's copy of one beacon landed after this
 			// round's check: CheckTx refuses the whole batch.
-			f.chain.recorded[ids[1]] = "hnt1other"
+			f.chain.record(ids[1], false, "hnt1other")
 			return dup, true
 		}
 		if _, seen := f.chain.recorded[msgs[0].Beacon.ToVerify().ID()]; seen {
@@ -229,11 +313,148 @@ func TestRelayStepRetriesRefusedBatchOneByOne(t *testing.T) {
 func TestRelayStepRecognisesItsOwnEarlierRelay(t *testing.T) {
 	f := newRelayFixture(t)
 	id := f.queue(t, 1)
-	f.chain.recorded[id] = f.chain.RelayerAddress()
+	f.chain.record(id, true, "hnt1other", f.chain.RelayerAddress())
 	f.now = f.now.Add(time.Second)
 	f.step(t)
 	require.Empty(t, f.chain.submits)
 	require.Empty(t, f.queued(t))
 	require.Equal(t, 1.0, testutil.ToFloat64(f.r.m.Included))
 	require.Zero(t, testutil.ToFloat64(f.r.m.Dropped.WithLabelValues("peer_relayed")))
+}
+
+// A PoC another validator opened is still open when this node's turn
+// comes: this node submits its own copy (the chain adds the witness reports
+// it lacks) and counts the beacon as included once its address is among
+// the PoC's relayers, without waiting for the verdict.
+func TestRelayStepAddsToPocOpenedByPeer(t *testing.T) {
+	f := newRelayFixture(t)
+	id := f.queue(t, 1)
+	f.witness(t, id)
+	f.ranked(t, id, 1)
+	f.chain.record(id, true, "hnt1other") // the peer's relay opened it, without our witness
+
+	f.now = f.now.Add(time.Second) // window over, but not our turn
+	f.step(t)
+	require.Empty(t, f.chain.submits, "rank 1 waits for its turn")
+
+	f.now = f.now.Add(4 * time.Second)
+	f.step(t)
+	require.Equal(t, []int{1}, f.chain.submits, "our copy goes to the open PoC")
+	require.Len(t, f.chain.mempool[0][0].Witnesses, 1)
+	require.Equal(t, StateSubmitted, f.queued(t)[id].State)
+
+	f.step(t) // not in a block yet: still open without us
+	require.Len(t, f.queued(t), 1)
+	require.Zero(t, testutil.ToFloat64(f.r.m.Included))
+
+	f.chain.block(true)
+	require.Equal(t, []string{"hnt1other", "hnt1me"}, f.chain.recorded[id].relayers)
+	require.True(t, f.chain.recorded[id].open, "still open: judged later")
+	f.step(t)
+	require.Empty(t, f.queued(t))
+	require.Equal(t, 1.0, testutil.ToFloat64(f.r.m.Included))
+	require.Zero(t, testutil.ToFloat64(f.r.m.Dropped.WithLabelValues("peer_relayed")))
+	require.Len(t, f.chain.submits, 1)
+}
+
+// A copy sent to an open PoC that held all its reports adds nothing, so the
+// chain does not list this node among the relayers: it is not sent again,
+// and leaves the queue as peer_relayed once the PoC is judged.
+func TestRelayStepCopyThatAddedNothingWaitsForVerdict(t *testing.T) {
+	f := newRelayFixture(t)
+	id := f.queue(t, 1)
+	f.chain.record(id, true, "hnt1other")
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.Equal(t, []int{1}, f.chain.submits)
+	for i := 0; i < 15; i++ {
+		f.chain.block(true)
+		f.step(t)
+	}
+	require.Len(t, f.chain.submits, 1, "a copy to an open PoC is not resubmitted")
+	require.Len(t, f.queued(t), 1, "waits for the verdict")
+	f.chain.judge(id)
+	f.chain.block(false)
+	f.step(t)
+	require.Empty(t, f.queued(t))
+	require.Zero(t, testutil.ToFloat64(f.r.m.Included))
+	require.Equal(t, 1.0, testutil.ToFloat64(f.r.m.Dropped.WithLabelValues("peer_relayed")))
+}
+
+// An unregistered relayer (x/poc code 9) changes nothing in the queue: the
+// round stops after the first refusal, logs it once at error level, and
+// the next round tries again; once registered, the relays go through.
+func TestRelayStepUnauthorizedRelayerRetries(t *testing.T) {
+	f := newRelayFixture(t)
+	f.r.cfg.MaxPocsPerTx = 1 // two transactions per round, if nothing stops it
+	f.queue(t, 1)
+	f.queue(t, 2)
+	registered := false
+	f.chain.refuse = func([]*poctypes.MsgSubmitPoc) (chainclient.Result, bool) {
+		return chainclient.Result{Code: poctypes.ErrUnauthorizedRelayer.ABCICode(), Codespace: poctypes.ModuleName,
+			Log: "hnt1me is not registered"}, !registered
+	}
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.Equal(t, []int{1}, f.chain.submits, "the round stops at the first refusal")
+	require.Equal(t, 1, strings.Count(f.logs.String(), "register-relayer"), "logged once: %s", f.logs)
+	require.Contains(t, f.logs.String(), "ERR")
+	for _, b := range f.queued(t) {
+		require.Equal(t, StatePending, b.State)
+		require.False(t, b.Solo, "not the beacons' fault")
+	}
+	f.step(t)
+	require.Len(t, f.chain.submits, 2, "retried next round")
+	require.Equal(t, 2, strings.Count(f.logs.String(), "register-relayer"), "once per round")
+
+	registered = true
+	f.step(t)
+	require.Len(t, f.chain.submits, 4)
+	f.chain.block(true)
+	f.step(t)
+	require.Empty(t, f.queued(t))
+	require.Equal(t, 2.0, testutil.ToFloat64(f.r.m.Included))
+	require.Zero(t, testutil.ToFloat64(f.r.m.Dropped.WithLabelValues("refused")))
+}
+
+// A relay refused as too early (x/poc code 11: the chain's block time has
+// not passed the beacon's witness window) is retried as it was, still
+// batched, once the chain has a new block; and a beacon is not submitted before its own timestamp plus the
+// chain's witness lag, so one stamped in the future waits alone.
+func TestRelayStepTooEarly(t *testing.T) {
+	f := newRelayFixture(t)
+	f.chain.earliest = 5 * time.Second
+	f.queue(t, 1)
+	f.queue(t, 2)
+	future := f.queueAt(t, 3, f.now.Add(time.Minute))
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.Empty(t, f.chain.submits, "the window has passed, but not the chain's witness lag")
+
+	early := true
+	f.chain.refuse = func([]*poctypes.MsgSubmitPoc) (chainclient.Result, bool) {
+		return chainclient.Result{Code: poctypes.ErrRelayTooEarly.ABCICode(), Codespace: poctypes.ModuleName}, early
+	}
+	f.now = f.now.Add(4 * time.Second)
+	f.step(t)
+	require.Equal(t, []int{2}, f.chain.submits, "the two timely beacons, batched; not the future one")
+	for _, b := range f.queued(t) {
+		require.Equal(t, StatePending, b.State)
+		require.False(t, b.Solo, "too early is not the batch's fault")
+	}
+	early = false
+	f.step(t)
+	require.Equal(t, []int{2}, f.chain.submits, "not again at the height that refused it: CheckTx would use the same block time")
+	f.chain.block(false)
+	f.step(t)
+	require.Equal(t, []int{2, 2}, f.chain.submits, "retried together after the next block")
+	f.chain.block(true)
+	f.step(t)
+	require.Equal(t, 2.0, testutil.ToFloat64(f.r.m.Included))
+	require.Len(t, f.queued(t), 1)
+	require.Contains(t, f.queued(t), future)
+
+	f.now = f.now.Add(time.Minute)
+	f.step(t)
+	require.Equal(t, []int{2, 2, 1}, f.chain.submits, "the future-stamped beacon once its time has come")
 }

@@ -18,6 +18,7 @@ for k in validator alice relayer; do "$POCD" keys add "$k" "${KR[@]}" >/dev/null
 for k in validator alice relayer; do "$POCD" genesis add-genesis-account "$k" 100000000000000bones "${KR[@]}"; done
 "$POCD" genesis gentx validator 10000000000000bones --chain-id pocd-load "${KR[@]}" >/dev/null 2>&1
 "$POCD" genesis collect-gentxs --home "$HOME_DIR" >/dev/null 2>&1
+"$POCD" genesis add-relayer validator relayer "${KR[@]}"
 # Each hotspot beacons every HOTSPOTS / (RATE / 14) seconds: allow 1 s.
 go run ./scripts/tunegenesis -genesis "$HOME_DIR/config/genesis.json" -beacon-interval 1s
 sed -i 's/^timeout_commit = .*/timeout_commit = "1s"/' "$HOME_DIR/config/config.toml"

@@ -26,12 +26,15 @@ if [ ! -f "$HOME_DIR/config/genesis.json" ]; then
   "$POCD" init localnet --chain-id "$CHAIN_ID" --home "$HOME_DIR" >/dev/null 2>&1
   for k in validator alice relayer; do "$POCD" keys add "$k" "${KR[@]}" >/dev/null 2>&1; done
   # 1,000,000 HNT for the validator and alice (the fleet's owner); the
-  # validator bonds 100,000 HNT. The relayer key signs MsgSubmitPoc.
+  # validator bonds 100,000 HNT. The relayer key signs MsgSubmitPoc; the
+  # validator registers it as its relayer (only registered relayers of
+  # bonded validators may relay).
   "$POCD" genesis add-genesis-account validator 100000000000000bones "${KR[@]}"
   "$POCD" genesis add-genesis-account alice 100000000000000bones "${KR[@]}"
   "$POCD" genesis add-genesis-account relayer 100000000000bones "${KR[@]}"
   "$POCD" genesis gentx validator 10000000000000bones --chain-id "$CHAIN_ID" "${KR[@]}" >/dev/null 2>&1
   "$POCD" genesis collect-gentxs --home "$HOME_DIR" >/dev/null 2>&1
+  "$POCD" genesis add-relayer validator relayer "${KR[@]}"
   # A paid PoC epoch every minute and a beacon every 30 s, so a newcomer
   # sees rewards within minutes (mainnet defaults: 24 h and 6 h).
   go run ./scripts/tunegenesis -genesis "$HOME_DIR/config/genesis.json" -poc-epoch 60s -beacon-interval 30s
@@ -65,6 +68,8 @@ cat <<INFO
 >> watch it (in another terminal):
      $POCD query hotspot hotspots --home $HOME_DIR                 the fleet, with names and owners
      $POCD query poc pocs HOTSPOT_ADDRESS --home $HOME_DIR         a hotspot's beacons and verdicts
+     $POCD query poc poc BEACON_ID --home $HOME_DIR                a PoC: open: true for its first 30 s (close grace), then judged
+     $POCD query poc relayers --home $HOME_DIR                     the validator's registered relayer
      $POCD query poc witnesses HOTSPOT_ADDRESS --home $HOME_DIR    who witnessed it, valid or why not
      $POCD query rewards epoch 1 --home $HOME_DIR                  a paid epoch (one per minute)
      $POCD query rewards owner \$($POCD keys show alice -a ${KR[*]}) --home $HOME_DIR

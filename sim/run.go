@@ -137,9 +137,11 @@ func Run(ctx context.Context, spec RunSpec) (*Summary, error) {
 	return r.summarise(dctx)
 }
 
+// txPower is what every beacon declares and the radio model transmits:
+// 27 dBm, or less where the region's conducted-power bound (max EIRP less
+// the asserted antenna gain, verify.MaxConductedPowerDBm) is lower.
 func (r *runner) txPower() float64 {
-	eirp := float64(r.plan.MaxEirpDdbm) / 10
-	return math.Min(27, eirp-r.Radio.GainDBi)
+	return float64(min(27, verify.MaxConductedPowerDBm(r.plan.MaxEirpDdbm, AntennaGainDdbi)))
 }
 
 func (r *runner) refreshEntropy(ctx context.Context) error {
@@ -233,7 +235,7 @@ func (r *runner) beacon(ctx context.Context, i int, now time.Time) {
 	r.mu.Lock()
 	e := r.entropy
 	r.mu.Unlock()
-	b := gateway.BuildBeacon(h.Key.Private, e, local, r.plan, r.payload, int32(math.Floor(r.txPower())), now)
+	b := gateway.BuildBeacon(h.Key.Private, e, local, r.plan, r.payload, int32(r.txPower()), now)
 	measured := now.Sub(r.start) >= r.Warmup
 	// A cheater's beacon fails with its beaconer: a location lie (spoof,
 	// farm), or no valid witnessing of its own (inflate), which the

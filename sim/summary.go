@@ -94,9 +94,9 @@ func (r *runner) summarise(ctx context.Context) (*Summary, error) {
 	r.mu.Unlock()
 
 	type onChain struct {
-		found    bool
+		found    bool // judged: an open PoC has no verdicts yet
 		reason   string
-		height   int64
+		height   int64 // the block whose relay opened the PoC
 		verdicts map[string]string
 	}
 	chain := map[[32]byte]*onChain{}
@@ -112,15 +112,20 @@ func (r *runner) summarise(ctx context.Context) (*Summary, error) {
 		if err != nil {
 			return nil, err
 		}
-		c := &onChain{found: true, reason: reasonName(res.Poc.Reason), height: res.Poc.Height, verdicts: map[string]string{}}
+		if res.Open { // relayed; judged when its close grace has passed
+			chain[id] = &onChain{}
+			return chain[id], nil
+		}
+		c := &onChain{found: true, reason: reasonName(res.Poc.Reason), height: res.Poc.OpenedHeight, verdicts: map[string]string{}}
 		for _, w := range res.Witnesses {
 			c.verdicts[w.Witness] = reasonName(w.Reason)
 		}
 		chain[id] = c
 		return c, nil
 	}
-	// Wait for the measured beacons to land (the relayer waits out the
-	// witness window first).
+	// Wait for the measured beacons to be judged (the relayer waits out the
+	// witness window first, and the chain judges a PoC close_grace_ms after
+	// its first relay).
 	deadline := time.Now().Add(r.Drain)
 	for {
 		missing := 0
@@ -185,7 +190,10 @@ func (r *runner) summarise(ctx context.Context) (*Summary, error) {
 		if v, ok := c.verdicts[p.witness]; c.found && ok {
 			reason = v
 			if p.replayHeight > 0 && c.height <= p.replayHeight {
-				reason = NotOnChain // the original's verdict, recorded before the replay
+				// The original's verdict: the PoC was opened, with the
+				// original report, before the replay (the chain ignores a
+				// copy of a report it holds).
+				reason = NotOnChain
 			}
 		}
 		s.Witnesses++

@@ -35,6 +35,12 @@ for v in "${VALS[@]}"; do
     --output-document "$DATA/gentx/$v.json" >/dev/null 2>&1
 done
 "$POCD" genesis collect-gentxs --gentx-dir "$DATA/gentx" --home "$DATA/val0" >/dev/null 2>&1
+# Each validator registers its own relayer key (ingest's relayer-key) as the
+# account that relays PoCs for it.
+for v in "${VALS[@]}"; do
+  "$POCD" genesis add-relayer "$("$POCD" keys show validator --bech val -a $(kr "$v"))" \
+    "$("$POCD" keys show relayer -a $(kr "$v"))" --home "$DATA/val0"
+done
 # A PoC epoch every 60 s and a beacon every 30 s: a paid epoch within minutes.
 (cd ../.. && go run ./scripts/tunegenesis -genesis "$G" -poc-epoch 60s -beacon-interval 30s)
 "$POCD" genesis validate --home "$DATA/val0" >/dev/null

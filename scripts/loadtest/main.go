@@ -229,7 +229,9 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 		logf("first publish error: %v", *e)
 	}
 
-	// Look every beacon up until all are on chain or nothing new lands for 60 s.
+	// Look every beacon up until all are judged (a PoC is open, without its
+	// witness verdicts, for close_grace_ms after its relay) or nothing new
+	// is judged for 60 s.
 	q := poctypes.NewQueryClient(conn)
 	found := map[[32]byte]*poctypes.QueryPocResponse{}
 	lastProgress := time.Now()
@@ -240,7 +242,7 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 				continue
 			}
 			r, err := q.Poc(ctx, &poctypes.QueryPocRequest{BeaconId: hex.EncodeToString(s.id[:])})
-			if err == nil {
+			if err == nil && !r.Open {
 				found[s.id] = r
 			}
 		}
@@ -278,12 +280,14 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 		res.BeaconsIncluded++
 		res.WitnessesIncluded += len(r.Witnesses)
 		res.Lost += s.witnesses - len(r.Witnesses)
-		t, err := blockTime(r.Poc.Height)
+		// Included: the block that carried the relay and opened the PoC
+		// (one relayer here); it is judged close_grace_ms later.
+		t, err := blockTime(r.Poc.OpenedHeight)
 		if err != nil {
 			return err
 		}
 		if !t.Before(warm) && t.Before(end) {
-			perBlock[r.Poc.Height] += len(r.Witnesses)
+			perBlock[r.Poc.OpenedHeight] += len(r.Witnesses)
 		}
 		if t.After(last) {
 			last = t

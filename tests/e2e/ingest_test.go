@@ -194,8 +194,8 @@ func TestIngestKilledNodeLosesNothing(t *testing.T) {
 		var res *poctypes.QueryPocResponse
 		require.Eventually(t, func() bool {
 			res, err = qc.Poc(ctx, &poctypes.QueryPocRequest{BeaconId: hex.EncodeToString(id[:])})
-			return err == nil
-		}, 90*time.Second, 250*time.Millisecond, "beacon %d on chain after restart: %v", i, err)
+			return err == nil && !res.Open // judged close_grace_ms after its relay
+		}, 90*time.Second, 250*time.Millisecond, "beacon %d judged after restart: %v %v", i, res, err)
 		require.Len(t, res.Witnesses, 3, "all witnesses of beacon %d", i)
 		pocs, err := qc.PocsByBeaconer(ctx, &poctypes.QueryPocsByBeaconerRequest{Hotspot: fleet[i].Address})
 		require.NoError(t, err)

@@ -252,7 +252,10 @@ func (n *node) rewriteConfig(name string, edit func(section, line string) string
 	require.NoError(n.t, os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644))
 }
 
-// initChain creates a one-validator genesis with funded test keys.
+// initChain creates a one-validator genesis with funded test keys. A key
+// named "relayer" (ingest's relayer-key) is registered in genesis as the
+// validator's PoC relayer. PoCs close after testCloseGraceMs instead of
+// x/poc's 30 s, so tests get verdicts quickly.
 func (n *node) initChain(keys ...string) map[string]string {
 	n.t.Helper()
 	n.mustRun("init", "e2e", "--chain-id", n.chainID)
@@ -264,10 +267,17 @@ func (n *node) initChain(keys ...string) map[string]string {
 	}
 	n.mustRun("genesis", "gentx", "validator", "10000000000000bones", "--chain-id", n.chainID, "--keyring-backend", "test")
 	n.mustRun("genesis", "collect-gentxs")
+	if _, ok := addrs["relayer"]; ok {
+		n.mustRun("genesis", "add-relayer", "validator", "relayer", "--keyring-backend", "test")
+	}
+	n.setPocParam("close_grace_ms", fmt.Sprint(testCloseGraceMs))
 	n.mustRun("genesis", "validate")
 	n.configure()
 	return addrs
 }
+
+// testCloseGraceMs is x/poc's close_grace_ms in the tests' genesis.
+const testCloseGraceMs = 2000
 
 func (n *node) start() {
 	n.t.Helper()

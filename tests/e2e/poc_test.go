@@ -87,9 +87,13 @@ func (n *node) onboard(owner, ownerAddr, cell string) onboarded {
 }
 
 // TestPocOnChain registers hotspots at real San Francisco locations, relays
-// signed PoCs with honest and dishonest witnesses through the CLI, and reads
-// the verdicts back over gRPC and REST; a duplicate relay is refused in
-// CheckTx, and the epoch boundary recomputes the hex scales.
+// signed PoCs with honest and dishonest witnesses through the CLI from the
+// validator's registered relayer, and reads the verdicts back over gRPC and
+// REST once each PoC has closed. While a PoC is open, a relay of it by an
+// account that is not a registered relayer is refused in CheckTx, and the
+// registered relayer's second copy adds the witness report the first
+// lacked; once judged, a relay of it is refused in CheckTx. The epoch
+// boundary recomputes the hex scales.
 func TestPocOnChain(t *testing.T) {
 	n := newNode(t, "pocd-e2e-poc")
 	t.Cleanup(func() {
@@ -97,8 +101,10 @@ func TestPocOnChain(t *testing.T) {
 			n.dumpLog()
 		}
 	})
-	addrs := n.initChain("alice")
+	addrs := n.initChain("alice", "relayer")
 	n.setEpochDuration(types.DefaultEpochIdentifier, "20s")
+	// Long enough for a second relay through the CLI while the PoC is open.
+	n.setPocParam("close_grace_ms", "10000")
 	n.start()
 	n.waitHeight(2, 90*time.Second)
 
@@ -112,13 +118,16 @@ func TestPocOnChain(t *testing.T) {
 	types.RegisterInterfaces(reg)
 	cdc := codec.NewProtoCodec(reg)
 
-	relay := func(beaconer onboarded, local byte, witnesses ...func(*verify.Beacon) verify.Witness) []byte {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// newBeacon signs a beacon with the newest entropy and returns once the
+	// chain's block time has passed its witness window: the chain refuses a
+	// relay before that (ErrRelayTooEarly).
+	newBeacon := func(beaconer onboarded, local byte) *verify.Beacon {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		e, err := qc.Entropy(ctx, &types.QueryEntropyRequest{})
 		require.NoError(t, err)
-		plan := types.DefaultParams() // only for the payload size
-		payload := verify.BeaconPayload(e.Entropy.Hash, []byte{local, 0, 0, 1}, int(plan.PayloadSize))
+		plan := types.DefaultParams() // only for the payload size and witness lag
+		payload := verify.BeaconPayload(e.Entropy.Hash, beaconer.key.PubKey(), []byte{local, 0, 0, 1}, int(plan.PayloadSize))
 		channels := []uint64{903_900_000, 904_100_000, 904_300_000, 904_500_000, 904_700_000, 904_900_000, 905_100_000, 905_300_000}
 		beacon := &verify.Beacon{
 			Pubkey: beaconer.key.PubKey(), EntropyHeight: e.Entropy.Height, EntropyHash: e.Entropy.Hash,
@@ -126,18 +135,60 @@ func TestPocOnChain(t *testing.T) {
 			DataRate: "SF9BW125", TxPowerDBm: 27, TimestampNs: (e.Entropy.TimeMs + 500) * 1e6,
 		}
 		beacon.Signature = ed25519.Sign(beaconer.key.Private, beacon.SignBytes())
+		windowEnd := beacon.TimestampNs/1e6 + plan.WitnessLagMs
+		require.Eventually(t, func() bool {
+			e, err := qc.Entropy(ctx, &types.QueryEntropyRequest{})
+			return err == nil && e.Entropy.TimeMs >= windowEnd
+		}, 30*time.Second, 200*time.Millisecond, "block time past the beacon's witness window")
+		return beacon
+	}
+	// pocFile writes the beacon with some witness reports as submit-poc
+	// reads it (MsgSubmitPoc without the relayer).
+	pocFile := func(name string, beacon *verify.Beacon, witnesses ...func(*verify.Beacon) verify.Witness) string {
 		msg := types.MsgSubmitPoc{Beacon: types.BeaconFromVerify(beacon)}
 		for _, w := range witnesses {
 			msg.Witnesses = append(msg.Witnesses, types.WitnessFromVerify(w(beacon)))
 		}
 		bz, err := cdc.MarshalJSON(&msg)
 		require.NoError(t, err)
-		file := filepath.Join(n.home, fmt.Sprintf("poc-%d.json", local))
+		file := filepath.Join(n.home, name)
 		require.NoError(t, os.WriteFile(file, bz, 0o600))
-		res := n.tx("tx", "poc", "submit-poc", file, "--from", "alice")
+		return file
+	}
+	// relayFile submits a PoC file from the registered relayer and waits
+	// for its block.
+	relayFile := func(file string) {
+		res := n.tx("tx", "poc", "submit-poc", file, "--from", "relayer")
 		require.EqualValues(t, 0, res["code"], "submit-poc: %v", res["raw_log"])
+	}
+	relay := func(beaconer onboarded, local byte, witnesses ...func(*verify.Beacon) verify.Witness) []byte {
+		beacon := newBeacon(beaconer, local)
+		relayFile(pocFile(fmt.Sprintf("poc-%d.json", local), beacon, witnesses...))
 		id := beacon.ID()
 		return id[:]
+	}
+	// refusedInCheckTx submits a PoC file from a key and returns the
+	// CheckTx result, which must be a refusal.
+	refusedInCheckTx := func(file, from string) map[string]any {
+		out, err := n.run(append([]string{"tx", "poc", "submit-poc", file, "--from", from,
+			"--keyring-backend", "test", "--chain-id", n.chainID, "--node", n.nodeFlag(), "-y", "-o", "json"}, feeFlags(500_000)...)...)
+		require.NoError(t, err)
+		var res map[string]any
+		require.NoError(t, json.Unmarshal([]byte(lastJSON(out)), &res))
+		require.NotEqualValues(t, 0, res["code"], "CheckTx accepted %s's relay: %s", from, out)
+		return res
+	}
+	// verdict waits for a PoC to close and returns it with its witness verdicts.
+	verdict := func(id []byte) *types.QueryPocResponse {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		var res *types.QueryPocResponse
+		var err error
+		require.Eventually(t, func() bool {
+			res, err = qc.Poc(ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(id)})
+			return err == nil && !res.Open
+		}, 60*time.Second, 250*time.Millisecond, "PoC %x judged: %v %v", id, res, err)
+		return res
 	}
 	witness := func(who onboarded, rssi int32) func(*verify.Beacon) verify.Witness {
 		return func(b *verify.Beacon) verify.Witness {
@@ -152,16 +203,42 @@ func TestPocOnChain(t *testing.T) {
 	id1 := relay(a, 1, witness(b, -950), witness(liar, -600))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	p1, err := qc.Poc(ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(id1)})
-	require.NoError(t, err)
+	p1 := verdict(id1)
 	require.Equal(t, types.REASON_GATEWAY_NO_VALID_WITNESSES, p1.Poc.Reason)
 	require.Equal(t, a.address, p1.Poc.Beaconer)
 
-	// Round 2: B beacons; A witnesses honestly, the liar claims -60 dBm at 63 km.
-	id2 := relay(b, 2, witness(a, -950), witness(liar, -600))
-	p2, err := qc.Poc(ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(id2)})
+	// Round 2: B beacons; A witnesses honestly, the liar claims -60 dBm at
+	// 63 km. The first relay carries A's report only and opens the PoC.
+	beacon2 := newBeacon(b, 2)
+	id2 := beacon2.ID()
+	relayFile(pocFile("poc-2a.json", beacon2, witness(a, -950)))
+	allOf2 := pocFile("poc-2.json", beacon2, witness(a, -950), witness(liar, -600))
+	open, err := qc.Poc(ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(id2[:])})
 	require.NoError(t, err)
+	require.True(t, open.Open, "open until its close grace has passed")
+	require.Positive(t, open.CloseAtMs)
+	require.Equal(t, types.REASON_UNSPECIFIED, open.Poc.Reason)
+	require.EqualValues(t, 1, open.Poc.WitnessReports)
+	require.Equal(t, addrs["relayer"], open.Poc.Relayer)
+	require.Empty(t, open.Witnesses, "no verdicts while open")
+	// An account that is not a registered relayer is refused in CheckTx.
+	unauthorized := refusedInCheckTx(allOf2, "alice")
+	require.Equal(t, "poc", unauthorized["codespace"], unauthorized)
+	require.EqualValues(t, types.ErrUnauthorizedRelayer.ABCICode(), unauthorized["code"], unauthorized)
+	// The registered relayer's second copy, while open, adds the liar's
+	// report (A's, already held, is skipped).
+	relayFile(allOf2)
+	open, err = qc.Poc(ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(id2[:])})
+	require.NoError(t, err)
+	require.True(t, open.Open, "the second relay landed before the close")
+	require.EqualValues(t, 2, open.Poc.WitnessReports)
+
+	p2 := verdict(id2[:])
 	require.Equal(t, types.REASON_VALID, p2.Poc.Reason, "round 2 beacon")
+	require.EqualValues(t, 2, p2.Poc.WitnessReports)
+	require.Equal(t, addrs["relayer"], p2.Poc.Relayer)
+	require.Less(t, p2.Poc.OpenedHeight, p2.Poc.Height, "judged in a later block than it opened")
+	require.Len(t, p2.Poc.SelectionSeed, 32)
 	verdicts := map[string]types.WitnessRecord{}
 	for _, w := range p2.Witnesses {
 		verdicts[w.Witness] = w
@@ -195,14 +272,10 @@ func TestPocOnChain(t *testing.T) {
 	require.Len(t, wd.Witnessed, 1)
 	require.Equal(t, "REASON_VALID", wd.Witnessed[0].Reason)
 
-	// The losing relayer's copy of round 2 is refused in CheckTx.
-	out, err := n.run(append([]string{"tx", "poc", "submit-poc", filepath.Join(n.home, "poc-2.json"), "--from", "alice",
-		"--keyring-backend", "test", "--chain-id", n.chainID, "--node", n.nodeFlag(), "-y", "-o", "json"}, feeFlags(500_000)...)...)
-	require.NoError(t, err)
-	var dup map[string]any
-	require.NoError(t, json.Unmarshal([]byte(lastJSON(out)), &dup))
-	require.Equal(t, "poc", dup["codespace"], out)
-	require.EqualValues(t, types.ErrDuplicateBeacon.ABCICode(), dup["code"])
+	// Once judged, even the registered relayer's copy is refused in CheckTx.
+	dup := refusedInCheckTx(allOf2, "relayer")
+	require.Equal(t, "poc", dup["codespace"], dup)
+	require.EqualValues(t, types.ErrDuplicateBeacon.ABCICode(), dup["code"], dup)
 
 	// The next PoC epoch end computes the hex scale: B (valid witnessed
 	// beacon) is active and alone, scale 1.0.
@@ -213,9 +286,10 @@ func TestPocOnChain(t *testing.T) {
 	}, 60*time.Second, 500*time.Millisecond, "hex scale after an epoch: %v %v", hs, err)
 
 	// x/rewards settles the epochs and pays the owner; the ledger adds up to
-	// the bone (genesis: 10^14 bones each for alice and the validator).
+	// the bone (genesis: 10^14 bones each for alice, the relayer and the
+	// validator).
 	checkRewardsLedger(t, n, conn, addrs["alice"], 3, n.feesOf("alice"), n.totalFeesPaid(),
-		sdkmath.NewInt(100_000_000_000_000), sdkmath.NewInt(200_000_000_000_000))
+		sdkmath.NewInt(100_000_000_000_000), sdkmath.NewInt(300_000_000_000_000))
 
 	// The offline checker is the same rules as a binary.
 	var chk struct {

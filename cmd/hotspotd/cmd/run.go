@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"math"
 	mrand "math/rand/v2"
 	"os/signal"
 	"syscall"
@@ -72,7 +71,9 @@ so 'run' beacons only; 'hotspotd sim' simulates reception for a fleet.`,
 			}
 			defer pub.Close()
 			interval := time.Duration(pp.Params.BeaconIntervalMs) * time.Millisecond
-			txPower := int32(math.Min(27, float64(plan.MaxEirpDdbm-hs.Hotspot.Gain)/10))
+			// 27 dBm, or the region's conducted-power bound for the asserted
+			// gain if lower: a beacon declaring more is invalid_tx_power.
+			txPower := int32(min(27, verify.MaxConductedPowerDBm(plan.MaxEirpDdbm, hs.Hotspot.Gain)))
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "hotspot %s (%s) on %s, beaconing every %s\n", k.Address(), k.Name(), chainID, interval)
 			for {

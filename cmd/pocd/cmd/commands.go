@@ -37,7 +37,7 @@ func initRootCmd(rootCmd *cobra.Command, a *app.App) {
 	server.AddCommandsWithStartCmdOptions(rootCmd, app.DefaultNodeHome, newApp, appExport, server.StartCmdOptions{PostSetup: startIngest})
 	rootCmd.AddCommand(
 		server.StatusCommand(),
-		genutilcli.Commands(a.TxConfig(), basics, app.DefaultNodeHome),
+		withAddRelayer(genutilcli.Commands(a.TxConfig(), basics, app.DefaultNodeHome), a),
 		queryCommand(),
 		txCommand(),
 		keys.Commands(),
