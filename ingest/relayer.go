@@ -33,12 +33,10 @@ import (
 // judged PoC, when the chain refuses it for a reason a retry cannot cure, or
 // when it expires.
 //
-// A copy sent to a PoC another validator opened is sent once per turn: the
-// chain records a relayer among the PoC's relayers only if it added a
-// report, and validators usually hold the same reports (gossip), so such a
-// copy that added nothing never shows up; the beacon then leaves the queue
-// as peer_relayed when the PoC is judged. Only a relay that would open the
-// PoC is sent again when its transaction leaves the mempool unincluded.
+// The chain lists a validator's relay among the PoC's relayers once it
+// lands, whether or not it added a report, so a copy whose transaction left
+// the mempool unincluded (or failed with a batch) is sent again while the
+// PoC is open, as a relay that would open it is.
 //
 // Nothing is submitted before the chain can take it: a relay whose block
 // time precedes the beacon's timestamp plus x/poc's witness_lag_ms is
@@ -169,9 +167,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 		// Not on chain, or open without our copy: ours may open it or add
 		// the witness reports the chain lacks.
 		if b.State == StateSubmitted {
-			// A copy sent to an open PoC that added nothing never shows
-			// up among its relayers: it is not sent again (see Relayer).
-			if !on && height > b.SubmittedAt+r.resubmitAfter {
+			if height > b.SubmittedAt+r.resubmitAfter {
 				// Its transaction left the mempool unincluded. It stays
 				// "submitted" in the store until a resubmission is
 				// accepted; if that fails, the next round gets here again.

@@ -25,7 +25,8 @@ import (
 // mempool until the test includes or drops them. Like x/poc, the first
 // relay of a beacon opens its PoC; a later relay while it is open adds the
 // witness reports it does not hold yet, and its relayer counts among the
-// PoC's relayers only if it added one; the test judges (closes) PoCs.
+// PoC's relayers once its relay lands, whether or not it added a report;
+// the test judges (closes) PoCs.
 type stepChain struct {
 	height   int64
 	recorded map[[32]byte]*stepPoc
@@ -76,13 +77,10 @@ func (c *stepChain) relay(m *poctypes.MsgSubmitPoc) {
 	} else if !p.open {
 		return
 	}
-	added := false
 	for _, w := range m.Witnesses {
-		if !p.witnesses[string(w.Signature)] {
-			p.witnesses[string(w.Signature)], added = true, true
-		}
+		p.witnesses[string(w.Signature)] = true
 	}
-	if added && !slices.Contains(p.relayers, m.Relayer) {
+	if !slices.Contains(p.relayers, m.Relayer) {
 		p.relayers = append(p.relayers, m.Relayer)
 	}
 }
@@ -357,28 +355,26 @@ func TestRelayStepAddsToPocOpenedByPeer(t *testing.T) {
 	require.Len(t, f.chain.submits, 1)
 }
 
-// A copy sent to an open PoC that held all its reports adds nothing, so the
-// chain does not list this node among the relayers: it is not sent again,
-// and leaves the queue as peer_relayed once the PoC is judged.
-func TestRelayStepCopyThatAddedNothingWaitsForVerdict(t *testing.T) {
+// A copy sent to a PoC another validator opened is listed among its
+// relayers once it lands, even if it added nothing, and counts as included;
+// a copy whose transaction was dropped is sent again while the PoC is open.
+func TestRelayStepCopyToOpenPocIsResentUntilItLands(t *testing.T) {
 	f := newRelayFixture(t)
 	id := f.queue(t, 1)
 	f.chain.record(id, true, "hnt1other")
 	f.now = f.now.Add(time.Second)
 	f.step(t)
 	require.Equal(t, []int{1}, f.chain.submits)
-	for i := 0; i < 15; i++ {
-		f.chain.block(true)
+	for i := 0; i < 11; i++ { // dropped from the mempool
+		f.chain.block(false)
 		f.step(t)
 	}
-	require.Len(t, f.chain.submits, 1, "a copy to an open PoC is not resubmitted")
-	require.Len(t, f.queued(t), 1, "waits for the verdict")
-	f.chain.judge(id)
-	f.chain.block(false)
+	require.Len(t, f.chain.submits, 2, "resent while the PoC is open")
+	f.chain.block(true)
 	f.step(t)
 	require.Empty(t, f.queued(t))
-	require.Zero(t, testutil.ToFloat64(f.r.m.Included))
-	require.Equal(t, 1.0, testutil.ToFloat64(f.r.m.Dropped.WithLabelValues("peer_relayed")))
+	require.Equal(t, 1.0, testutil.ToFloat64(f.r.m.Included))
+	require.Zero(t, testutil.ToFloat64(f.r.m.Dropped.WithLabelValues("peer_relayed")))
 }
 
 // An unregistered relayer (x/poc code 9) changes nothing in the queue: the

@@ -90,12 +90,20 @@ func TestAttackCensorshipByFirstRelayEmptyWitnessSet(t *testing.T) {
 	f.ctx = f.ctx.WithBlockHeight(f.ctx.BlockHeight() + 1).WithBlockTime(f.ctx.BlockTime().Add(10 * time.Second))
 	_, err = f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
 	require.NoError(t, err)
-	// Relaying the same report again adds nothing.
+	// Relaying the same report again adds nothing; a third validator's relay
+	// of it adds nothing either but is listed, so its ingest knows it landed.
 	_, err = f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+	require.NoError(t, err)
+	third := bech([]byte("third_relayer_______"))
+	f.registerRelayer(t, bech([]byte("operator3___________")), third)
+	copyOf := f.msg(beacon, f.witness("good", beacon, 300, -950))
+	copyOf.Relayer = third
+	_, err = f.msgs.SubmitPoc(f.ctx, copyOf)
 	require.NoError(t, err)
 	open, err := f.k.OpenPocs.Get(f.ctx, res.BeaconId)
 	require.NoError(t, err)
 	require.Len(t, open.Witnesses, 1)
+	require.Len(t, open.Relays, 3)
 
 	f.closeDue(t)
 	rec, err := f.k.Pocs.Get(f.ctx, res.BeaconId)
@@ -103,7 +111,7 @@ func TestAttackCensorshipByFirstRelayEmptyWitnessSet(t *testing.T) {
 	require.Equal(t, types.REASON_VALID, rec.Reason)
 	require.Equal(t, uint32(1), rec.Selected)
 	require.Equal(t, dishonest, rec.Relayer)
-	require.Equal(t, []string{f.relayer}, rec.CoRelayers)
+	require.Equal(t, []string{f.relayer, third}, rec.CoRelayers)
 	sh, err := f.k.HotspotShares(f.ctx, 1, good)
 	require.NoError(t, err)
 	require.NotZero(t, sh.WitnessShares, "the honest witness is paid")

@@ -140,8 +140,12 @@ func (k *Keeper) openPoc(ctx sdk.Context, p types.Params, r relay, msg *types.Ms
 // validator's allowance (types.OpenPoc.AddWitnesses says what is kept).
 func (k *Keeper) addWitnesses(ctx sdk.Context, p types.Params, r relay, msg *types.MsgSubmitPoc) (*types.MsgSubmitPocResponse, error) {
 	open := r.open
+	contributors := len(open.Relays)
 	added, ignored := open.AddWitnesses(r.validator, msg.Relayer, msg.Witnesses, p.MaxWitnessesPerMsg)
-	if added > 0 {
+	// A validator's first relay is recorded even when it adds nothing (it
+	// usually holds what the opener held): its ingest sees its relay landed
+	// and need not send it again.
+	if added > 0 || len(open.Relays) > contributors {
 		if err := k.OpenPocs.Set(ctx, open.BeaconId, open); err != nil {
 			return nil, err
 		}
