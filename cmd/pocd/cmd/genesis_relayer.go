@@ -47,8 +47,10 @@ pocd genesis add-relayer hntvaloper1... hnt1...`,
 			var kr keyring.Keyring
 			keyAddr := func(name string) ([]byte, error) {
 				if kr == nil {
+					// The client.toml keyring unless --keyring-backend is given
+					// (the flag's default would otherwise always win).
 					backend, _ := cmd.Flags().GetString(flags.FlagKeyringBackend)
-					if clientCtx.Keyring != nil && backend == "" {
+					if clientCtx.Keyring != nil && !cmd.Flags().Changed(flags.FlagKeyringBackend) {
 						kr = clientCtx.Keyring
 					} else {
 						var err error
