@@ -59,6 +59,8 @@ type OnChain struct {
 	Open bool
 	// Relayers contributed to it, the one that opened it first.
 	Relayers []string
+	// WitnessReports the PoC holds.
+	WitnessReports int
 }
 
 // Has reports whether relayer is among the PoC's relayers.
@@ -189,7 +191,7 @@ func (c *GRPCChain) Recorded(ctx context.Context, ids [][32]byte) (int64, map[[3
 			var id [32]byte
 			if b, err := hex.DecodeString(r.BeaconId); err == nil && len(b) == 32 {
 				copy(id[:], b)
-				rec := OnChain{Open: r.Open, Relayers: r.Relayers}
+				rec := OnChain{Open: r.Open, Relayers: r.Relayers, WitnessReports: int(r.WitnessReports)}
 				if len(rec.Relayers) == 0 && r.Relayer != "" { // a node that predates relayers
 					rec.Relayers = []string{r.Relayer}
 				}

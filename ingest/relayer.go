@@ -36,7 +36,14 @@ import (
 // The chain lists a validator's relay among the PoC's relayers once it
 // lands, whether or not it added a report, so a copy whose transaction left
 // the mempool unincluded (or failed with a batch) is sent again while the
-// PoC is open, as a relay that would open it is.
+// PoC is open, as a relay that would open it is. A copy is sent only when
+// this node holds more witness reports for the beacon than the open PoC
+// does: with gossip the validators hold the same reports, and four copies
+// of every PoC slowed a two-core devnet fourfold. The count is a proxy for
+// "holds a report the PoC lacks"; an opener that pads its relay with as
+// many colluders' reports (which it kept off gossip) as the honest ones it
+// left out defeats it, so comparing the sets (report keys in RecordedPocs)
+// is the next step (docs/security.md, attack 1).
 //
 // Nothing is submitted before the chain can take it: a relay whose block
 // time precedes the beacon's timestamp plus x/poc's witness_lag_ms is
@@ -234,6 +241,13 @@ func (r *Relayer) Step(ctx context.Context) error {
 		if err != nil {
 			r.logger.Error("dropping undecodable queued beacon", "beacon", b.ID, "err", err)
 			done.add(b, "refused")
+			continue
+		}
+		if rec, on := onChain[b.ID]; on && rec.Open && len(msg.Witnesses) <= rec.WitnessReports {
+			// Open without our copy, but it already holds as many reports
+			// as we do (with gossip, the same ones): sending ours would
+			// cost every node a transaction for nothing. It waits for the
+			// verdict (peer_relayed). See Relayer for what this trusts.
 			continue
 		}
 		if b.Solo {

@@ -59,7 +59,7 @@ func (c *stepChain) Recorded(_ context.Context, ids [][32]byte) (int64, map[[32]
 	out := map[[32]byte]OnChain{}
 	for _, id := range ids {
 		if p, ok := c.recorded[id]; ok {
-			out[id] = OnChain{Open: p.open, Relayers: append([]string(nil), p.relayers...)}
+			out[id] = OnChain{Open: p.open, Relayers: append([]string(nil), p.relayers...), WitnessReports: len(p.witnesses)}
 		}
 	}
 	return c.height, out, nil
@@ -361,6 +361,7 @@ func TestRelayStepAddsToPocOpenedByPeer(t *testing.T) {
 func TestRelayStepCopyToOpenPocIsResentUntilItLands(t *testing.T) {
 	f := newRelayFixture(t)
 	id := f.queue(t, 1)
+	f.witness(t, id) // a report the open PoC lacks
 	f.chain.record(id, true, "hnt1other")
 	f.now = f.now.Add(time.Second)
 	f.step(t)
@@ -453,4 +454,24 @@ func TestRelayStepTooEarly(t *testing.T) {
 	f.now = f.now.Add(time.Minute)
 	f.step(t)
 	require.Equal(t, []int{2, 2, 1}, f.chain.submits, "the future-stamped beacon once its time has come")
+}
+
+// A PoC another validator opened that already holds as many reports as
+// this node does is not sent a copy: with gossip the sets are the same, and
+// a copy would cost every node a transaction for nothing.
+func TestRelayStepNoCopyWhenTheOpenPocHoldsAsMany(t *testing.T) {
+	f := newRelayFixture(t)
+	id := f.queue(t, 1)
+	f.witness(t, id)
+	f.chain.record(id, true, "hnt1other")
+	f.chain.recorded[id].witnesses["theirs"] = true
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.Empty(t, f.chain.submits)
+	require.Len(t, f.queued(t), 1, "waits for the verdict")
+	f.chain.judge(id)
+	f.chain.block(false)
+	f.step(t)
+	require.Empty(t, f.queued(t))
+	require.Equal(t, 1.0, testutil.ToFloat64(f.r.m.Dropped.WithLabelValues("peer_relayed")))
 }

@@ -37,7 +37,7 @@ func (q queryServer) RecordedPocs(ctx context.Context, req *types.QueryRecordedP
 		if err == nil {
 			res.Recorded = append(res.Recorded, types.RecordedPoc{
 				BeaconId: hex.EncodeToString(id), Relayer: rec.Relayer, Height: rec.OpenedHeight,
-				Relayers: append([]string{rec.Relayer}, rec.CoRelayers...),
+				Relayers: append([]string{rec.Relayer}, rec.CoRelayers...), WitnessReports: rec.WitnessReports,
 			})
 			continue
 		} else if !isNotFound(err) {
@@ -49,7 +49,8 @@ func (q queryServer) RecordedPocs(ctx context.Context, req *types.QueryRecordedP
 		} else if err != nil {
 			return nil, err
 		}
-		r := types.RecordedPoc{BeaconId: hex.EncodeToString(id), Height: open.OpenedHeight, Open: true}
+		r := types.RecordedPoc{BeaconId: hex.EncodeToString(id), Height: open.OpenedHeight, Open: true,
+			WitnessReports: uint32(len(open.Witnesses))}
 		for _, c := range open.Relays {
 			r.Relayers = append(r.Relayers, c.Relayer)
 		}
