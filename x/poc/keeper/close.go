@@ -101,13 +101,7 @@ func (k *Keeper) closePoc(ctx sdk.Context, p types.Params, open types.OpenPoc) e
 		RewardUnit: v.BeaconRewardUnit, HexScale: scale, Epoch: epoch, Height: ctx.BlockHeight(),
 		Selected: uint32(v.Selected), OpenedHeight: open.OpenedHeight, SelectionSeed: seed[:],
 	}
-	for i, r := range open.Relays {
-		if i == 0 {
-			rec.Relayer = r.Relayer
-		} else {
-			rec.CoRelayers = append(rec.CoRelayers, r.Relayer)
-		}
-	}
+	rec.Relayer, rec.CoRelayers = open.Relayers()
 	valid := uint32(0)
 	for _, w := range v.Witnesses {
 		if w.Reason != verify.ReasonSelfWitness {

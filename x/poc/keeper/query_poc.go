@@ -53,12 +53,6 @@ func (q queryServer) openPoc(ctx context.Context, id []byte, hexID string) (*typ
 	if addr, err := hotspottypes.HotspotAddress(b.Pubkey); err == nil {
 		rec.Beaconer = addr
 	}
-	for i, r := range open.Relays {
-		if i == 0 {
-			rec.Relayer = r.Relayer
-		} else {
-			rec.CoRelayers = append(rec.CoRelayers, r.Relayer)
-		}
-	}
+	rec.Relayer, rec.CoRelayers = open.Relayers()
 	return &types.QueryPocResponse{Poc: rec, Open: true, CloseAtMs: open.CloseAtMs}, nil
 }

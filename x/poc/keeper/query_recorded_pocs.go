@@ -51,10 +51,8 @@ func (q queryServer) RecordedPocs(ctx context.Context, req *types.QueryRecordedP
 		}
 		r := types.RecordedPoc{BeaconId: hex.EncodeToString(id), Height: open.OpenedHeight, Open: true,
 			WitnessReports: uint32(len(open.Witnesses))}
-		for _, c := range open.Relays {
-			r.Relayers = append(r.Relayers, c.Relayer)
-		}
-		r.Relayer = r.Relayers[0]
+		opener, others := open.Relayers()
+		r.Relayer, r.Relayers = opener, append([]string{opener}, others...)
 		res.Recorded = append(res.Recorded, r)
 	}
 	return res, nil

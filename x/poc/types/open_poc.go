@@ -64,3 +64,16 @@ func reportKey(w WitnessReport) [32]byte {
 	copy(k[:], h.Sum(nil))
 	return k
 }
+
+// Relayers splits the contributing relay accounts into the one that opened
+// the PoC and the ones that added to it, as PocRecord stores them.
+func (o OpenPoc) Relayers() (opener string, others []string) {
+	for i, r := range o.Relays {
+		if i == 0 {
+			opener = r.Relayer
+		} else {
+			others = append(others, r.Relayer)
+		}
+	}
+	return opener, others
+}
