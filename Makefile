@@ -21,7 +21,7 @@ help:
 	@echo "make localnet     build and run a one-validator chain with ingest and a simulated fleet of 50 hotspots"
 	@echo "make test         everything CI runs: vet, proto-check, unit, fuzz seeds, end-to-end, devnet fault tests"
 	@echo "make build        build ./build/pocd and ./build/hotspotd"
-	@echo "make devnet-up    four validators, a full node and a 200-hotspot fleet under docker-compose"
+	@echo "make devnet-up    four validators, a full node and a 100-hotspot fleet under docker-compose"
 	@echo "make devnet-status / devnet-down   heights, peers, ingest counters, last paid epoch / remove everything"
 	@echo "make proto-gen    regenerate Go and OpenAPI from proto/ (offline)"
 	@echo "make proto-check  fail if committed generated code differs from a fresh generation"

@@ -80,7 +80,9 @@ func (h *harness) waitFor(what string, bound time.Duration, cond func() bool) ti
 }
 
 func (h *harness) logs() {
-	out, _ := exec.Command(h.compose[0], append(append(h.compose[1:], "-p", project), "logs", "--tail", "40")...).CombinedOutput()
+	cmd := exec.Command(h.compose[0], append(append(h.compose[1:], "-p", project), "logs", "--tail", "40")...)
+	cmd.Dir = devnetDir
+	out, _ := cmd.CombinedOutput()
 	h.t.Logf("devnet logs (tail):\n%s", out)
 }
 
