@@ -36,14 +36,12 @@ import (
 // The chain lists a validator's relay among the PoC's relayers once it
 // lands, whether or not it added a report, so a copy whose transaction left
 // the mempool unincluded (or failed with a batch) is sent again while the
-// PoC is open, as a relay that would open it is. A copy is sent only when
-// this node holds more witness reports for the beacon than the open PoC
-// does: with gossip the validators hold the same reports, and four copies
-// of every PoC slowed a two-core devnet fourfold. The count is a proxy for
-// "holds a report the PoC lacks"; an opener that pads its relay with as
-// many colluders' reports (which it kept off gossip) as the honest ones it
-// left out defeats it, so comparing the sets (report keys in RecordedPocs)
-// is the next step (docs/security.md, attack 1).
+// PoC is open, as a relay that would open it is. A copy carries only the
+// witness reports the open PoC lacks (RecordedPocs returns the keys of the
+// reports it holds), and is not sent when it lacks none: with gossip the
+// validators hold the same reports, and full copies of every PoC doubled
+// the bytes in a devnet's blocks and slowed it until it stalled under
+// faults (docs/ci.md).
 //
 // Nothing is submitted before the chain can take it: a relay whose block
 // time precedes the beacon's timestamp plus x/poc's witness_lag_ms is
@@ -234,7 +232,12 @@ func (r *Relayer) Step(ctx context.Context) error {
 	}
 	var stop error
 	for _, b := range ready {
-		msg, err := r.buildMsg(b, maxW)
+		rec, on := onChain[b.ID]
+		var held map[[32]byte]bool
+		if on && rec.Open {
+			held = rec.Held
+		}
+		msg, err := r.buildMsg(b, maxW, held)
 		if err != nil && !errors.Is(err, errUndecodable) {
 			return err // a store error: retried next round
 		}
@@ -243,11 +246,11 @@ func (r *Relayer) Step(ctx context.Context) error {
 			done.add(b, "refused")
 			continue
 		}
-		if rec, on := onChain[b.ID]; on && rec.Open && len(msg.Witnesses) <= rec.WitnessReports {
-			// Open without our copy, but it already holds as many reports
-			// as we do (with gossip, the same ones): sending ours would
-			// cost every node a transaction for nothing. It waits for the
-			// verdict (peer_relayed). See Relayer for what this trusts.
+		if on && rec.Open && len(msg.Witnesses) == 0 {
+			// Open without our copy, but it already holds every report we
+			// hold (with gossip, the usual case): a copy would cost every
+			// node a transaction for nothing. It waits for the verdict
+			// (peer_relayed).
 			continue
 		}
 		if b.Solo {
@@ -318,7 +321,10 @@ func (r *Relayer) complete(now time.Time, d *doneSet) error {
 	return nil
 }
 
-func (r *Relayer) buildMsg(b BeaconEntry, maxW int) (*poctypes.MsgSubmitPoc, error) {
+// buildMsg makes the relay of a queued beacon: its witness reports in
+// arrival order, up to maxW, leaving out those whose keys are in held (the
+// reports the open PoC already has).
+func (r *Relayer) buildMsg(b BeaconEntry, maxW int, held map[[32]byte]bool) (*poctypes.MsgSubmitPoc, error) {
 	beacon, err := DecodeBeacon(b.Raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errUndecodable, err)
@@ -339,7 +345,11 @@ func (r *Relayer) buildMsg(b BeaconEntry, maxW int) (*poctypes.MsgSubmitPoc, err
 		if err != nil {
 			continue // validated on arrival; cannot happen short of disk corruption
 		}
-		msg.Witnesses = append(msg.Witnesses, poctypes.WitnessFromVerify(wr))
+		w := poctypes.WitnessFromVerify(wr)
+		if held[poctypes.ReportKey(w)] {
+			continue
+		}
+		msg.Witnesses = append(msg.Witnesses, w)
 	}
 	return msg, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -40,7 +41,7 @@ type stepChain struct {
 type stepPoc struct {
 	open      bool
 	relayers  []string
-	witnesses map[string]bool // by signature
+	witnesses map[[32]byte]bool // by poctypes.ReportKey
 }
 
 func newStepChain() *stepChain { return &stepChain{height: 100, recorded: map[[32]byte]*stepPoc{}} }
@@ -59,7 +60,11 @@ func (c *stepChain) Recorded(_ context.Context, ids [][32]byte) (int64, map[[32]
 	out := map[[32]byte]OnChain{}
 	for _, id := range ids {
 		if p, ok := c.recorded[id]; ok {
-			out[id] = OnChain{Open: p.open, Relayers: append([]string(nil), p.relayers...), WitnessReports: len(p.witnesses)}
+			rec := OnChain{Open: p.open, Relayers: append([]string(nil), p.relayers...), WitnessReports: len(p.witnesses)}
+			if p.open {
+				rec.Held = maps.Clone(p.witnesses)
+			}
+			out[id] = rec
 		}
 	}
 	return c.height, out, nil
@@ -71,14 +76,14 @@ func (c *stepChain) relay(m *poctypes.MsgSubmitPoc) {
 	id := m.Beacon.ToVerify().ID()
 	p, ok := c.recorded[id]
 	if !ok {
-		p = &stepPoc{open: true, witnesses: map[string]bool{}}
+		p = &stepPoc{open: true, witnesses: map[[32]byte]bool{}}
 		c.recorded[id] = p
 		p.relayers = append(p.relayers, m.Relayer)
 	} else if !p.open {
 		return
 	}
 	for _, w := range m.Witnesses {
-		p.witnesses[string(w.Signature)] = true
+		p.witnesses[poctypes.ReportKey(w)] = true
 	}
 	if !slices.Contains(p.relayers, m.Relayer) {
 		p.relayers = append(p.relayers, m.Relayer)
@@ -173,9 +178,25 @@ func (f *relayFixture) witness(t *testing.T, id [32]byte) {
 	require.True(t, ok)
 }
 
+// ourRelay is the relay this node would build for a queued beacon, signed
+// as relayer: what another validator holding the same reports would send.
+func (f *relayFixture) ourRelay(t *testing.T, id [32]byte, relayer string) *poctypes.MsgSubmitPoc {
+	t.Helper()
+	var entry BeaconEntry
+	for _, b := range f.queued(t) {
+		if b.ID == id {
+			entry = b
+		}
+	}
+	msg, err := f.r.buildMsg(entry, 64, nil)
+	require.NoError(t, err)
+	msg.Relayer = relayer
+	return msg
+}
+
 // record puts a PoC on the chain as another validator's relay left it.
 func (c *stepChain) record(id [32]byte, open bool, relayers ...string) {
-	c.recorded[id] = &stepPoc{open: open, relayers: relayers, witnesses: map[string]bool{}}
+	c.recorded[id] = &stepPoc{open: open, relayers: relayers, witnesses: map[[32]byte]bool{}}
 }
 
 // ranked makes this node rank for the beacon among itself and one other
@@ -456,15 +477,15 @@ func TestRelayStepTooEarly(t *testing.T) {
 	require.Equal(t, []int{2, 2, 1}, f.chain.submits, "the future-stamped beacon once its time has come")
 }
 
-// A PoC another validator opened that already holds as many reports as
-// this node does is not sent a copy: with gossip the sets are the same, and
-// a copy would cost every node a transaction for nothing.
-func TestRelayStepNoCopyWhenTheOpenPocHoldsAsMany(t *testing.T) {
+// A PoC another validator opened that already holds every report this
+// node holds is not sent a copy: with gossip the sets are the same, and a
+// copy would cost every node a transaction for nothing.
+func TestRelayStepNoCopyWhenTheOpenPocHoldsEveryReport(t *testing.T) {
 	f := newRelayFixture(t)
 	id := f.queue(t, 1)
 	f.witness(t, id)
 	f.chain.record(id, true, "hnt1other")
-	f.chain.recorded[id].witnesses["theirs"] = true
+	f.chain.relay(f.ourRelay(t, id, "hnt1other")) // the opener relayed the report we hold
 	f.now = f.now.Add(time.Second)
 	f.step(t)
 	require.Empty(t, f.chain.submits)
@@ -474,4 +495,33 @@ func TestRelayStepNoCopyWhenTheOpenPocHoldsAsMany(t *testing.T) {
 	f.step(t)
 	require.Empty(t, f.queued(t))
 	require.Equal(t, 1.0, testutil.ToFloat64(f.r.m.Dropped.WithLabelValues("peer_relayed")))
+}
+
+// A copy carries only the reports the open PoC lacks, whatever their
+// number: an opener that left out an honest report and padded its relay
+// with as many others (say, colluders' reports kept off gossip) does not
+// keep the honest one out, and the reports the PoC already has are not
+// sent again.
+func TestRelayStepCopyCarriesOnlyTheReportsThePocLacks(t *testing.T) {
+	f := newRelayFixture(t)
+	id := f.queue(t, 1)
+	f.witness(t, id)
+	f.witness(t, id)
+	shared := f.ourRelay(t, id, "hnt1other")
+	shared.Witnesses = shared.Witnesses[:1]
+	f.chain.record(id, true, "hnt1other")
+	f.chain.relay(shared)                              // one of ours...
+	f.chain.recorded[id].witnesses[[32]byte{1}] = true // ...and two the opener's
+	f.chain.recorded[id].witnesses[[32]byte{2}] = true // colluders kept off gossip
+	require.Len(t, f.chain.recorded[id].witnesses, 3, "it holds more reports than we do")
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.Equal(t, []int{1}, f.chain.submits, "the report it lacks goes in a copy")
+	sent := f.chain.mempool[0][0].Witnesses
+	require.Len(t, sent, 1, "only the missing one")
+	require.NotEqual(t, poctypes.ReportKey(shared.Witnesses[0]), poctypes.ReportKey(sent[0]))
+	f.chain.block(true)
+	f.step(t)
+	require.Empty(t, f.queued(t))
+	require.Len(t, f.chain.recorded[id].witnesses, 4)
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // RecordedPocs reports which of the given beacons are recorded, open or
-// judged, and by which relayers. A relayer
+// judged, by which relayers, and which reports an open one holds. A relayer
 // asks it once per round for everything it has submitted, instead of one
 // Poc query (with every witness verdict) per beacon or a GetTx (with the
 // whole transaction and its events) per batch.
@@ -50,7 +50,7 @@ func (q queryServer) RecordedPocs(ctx context.Context, req *types.QueryRecordedP
 			return nil, err
 		}
 		r := types.RecordedPoc{BeaconId: hex.EncodeToString(id), Height: open.OpenedHeight, Open: true,
-			WitnessReports: uint32(len(open.Witnesses))}
+			WitnessReports: uint32(len(open.Witnesses)), ReportKeys: open.ReportKeys()}
 		opener, others := open.Relayers()
 		r.Relayer, r.Relayers = opener, append([]string{opener}, others...)
 		res.Recorded = append(res.Recorded, r)

@@ -54,3 +54,32 @@ func TestRecordedPocsRefusesBadRequests(t *testing.T) {
 	_, err := f.query.RecordedPocs(f.ctx, nil)
 	require.Equal(t, codes.InvalidArgument, status.Code(err))
 }
+
+// While a PoC is open, RecordedPocs lists the keys of the reports it holds,
+// so that another validator's relayer sends only the ones it lacks; a
+// judged PoC lists none.
+func TestRecordedPocsListsTheReportKeysAnOpenPocHolds(t *testing.T) {
+	f := setup(t)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	w1 := f.hotspot(t, "w1", cellAt(t, 3, 0))
+	w2 := f.hotspot(t, "w2", cellAt(t, 3, 90))
+	f.seasoned(t, b, w1, w2)
+	beacon := f.beacon("beaconer", 1)
+	msg := f.msg(beacon, f.witness("w1", beacon, 100, -900), f.witness("w2", beacon, 200, -950))
+	_, err := f.msgs.SubmitPoc(f.ctx, msg)
+	require.NoError(t, err)
+	id := beacon.ID()
+	req := &types.QueryRecordedPocsRequest{BeaconIds: []string{hex.EncodeToString(id[:])}}
+
+	res, err := f.query.RecordedPocs(f.ctx, req)
+	require.NoError(t, err)
+	require.Len(t, res.Recorded, 1)
+	k1, k2 := types.ReportKey(msg.Witnesses[0]), types.ReportKey(msg.Witnesses[1])
+	require.Equal(t, [][]byte{k1[:], k2[:]}, res.Recorded[0].ReportKeys)
+	require.Equal(t, uint32(2), res.Recorded[0].WitnessReports)
+
+	f.closeDue(t)
+	res, err = f.query.RecordedPocs(f.ctx, req)
+	require.NoError(t, err)
+	require.Empty(t, res.Recorded[0].ReportKeys, "judged: nothing more to add")
+}

@@ -32,11 +32,11 @@ func (o *OpenPoc) AddWitnesses(validator, relayer string, reports []WitnessRepor
 	}
 	held := make(map[[32]byte]bool, len(o.Witnesses)+len(reports))
 	for _, w := range o.Witnesses {
-		held[reportKey(w)] = true
+		held[ReportKey(w)] = true
 	}
 	total := int(allowance) * MaxOpenWitnessesFactor
 	for _, w := range reports {
-		k := reportKey(w)
+		k := ReportKey(w)
 		if o.Relays[idx].Witnesses >= allowance || len(o.Witnesses) >= total || held[k] ||
 			!bytes.Equal(w.Payload, o.Beacon.Payload) {
 			ignored++
@@ -55,8 +55,10 @@ func (o *OpenPoc) AddWitnesses(validator, relayer string, reports []WitnessRepor
 	return added, ignored
 }
 
-// reportKey identifies a report: its signature covers every field.
-func reportKey(w WitnessReport) [32]byte {
+// ReportKey identifies a report: its signature covers every field. An open
+// PoC holds a report once; RecordedPocs returns the keys it holds so that a
+// validator relays only the reports it lacks.
+func ReportKey(w WitnessReport) [32]byte {
 	h := sha256.New()
 	h.Write(w.Pubkey)
 	h.Write(w.Signature)
@@ -76,4 +78,17 @@ func (o OpenPoc) Relayers() (opener string, others []string) {
 		}
 	}
 	return opener, others
+}
+
+// ReportKeys are the keys of the reports the PoC holds, in order.
+func (o OpenPoc) ReportKeys() [][]byte {
+	if len(o.Witnesses) == 0 {
+		return nil
+	}
+	keys := make([][]byte, len(o.Witnesses))
+	for i, w := range o.Witnesses {
+		k := ReportKey(w)
+		keys[i] = k[:]
+	}
+	return keys
 }
