@@ -175,7 +175,8 @@ func (c *GRPCChain) Entropy(ctx context.Context, height int64) (Entropy, error) 
 	}
 	e = Entropy{Height: res.Entropy.Height, Hash: res.Entropy.Hash, TimeMs: res.Entropy.TimeMs}
 	c.mu.Lock()
-	if height == 0 {
+	if height == 0 && e.Height >= c.latest.Height {
+		// Not backwards: two polls may be answered out of order.
 		c.latest, c.latestAt = e, time.Now()
 	}
 	if len(c.entropy) > 4096 {
@@ -186,13 +187,13 @@ func (c *GRPCChain) Entropy(ctx context.Context, height int64) (Entropy, error) 
 	return e, nil
 }
 
-// recordedChunk beacons per RecordedPocs request (the chain takes up to
-// poctypes.MaxRecordedPocsQuery): an open PoC's answer carries a 32-byte
-// key per report it holds, up to 4 x max_witnesses_per_msg of them, and
-// recordedMaxRecv leaves room for a chunk of full ones.
+// recordedChunk beacons per RecordedPocs request, the most the chain takes
+// with report keys: an open PoC's answer carries a 32-byte key per report
+// it holds, up to 4 x max_witnesses_per_msg of them, and recordedMaxRecv
+// leaves room for a chunk of full ones at the parameter cap (3.5 MB).
 const (
-	recordedChunk   = 100
-	recordedMaxRecv = 64 << 20
+	recordedChunk   = poctypes.MaxRecordedPocsWithKeys
+	recordedMaxRecv = 8 << 20
 )
 
 func (c *GRPCChain) Recorded(ctx context.Context, ids [][32]byte) (int64, map[[32]byte]OnChain, error) {
@@ -201,7 +202,7 @@ func (c *GRPCChain) Recorded(ctx context.Context, ids [][32]byte) (int64, map[[3
 	var height int64
 	for start := 0; start == 0 || start < len(ids); start += recordedChunk {
 		chunk := ids[start:min(len(ids), start+recordedChunk)]
-		req := &poctypes.QueryRecordedPocsRequest{BeaconIds: make([]string, len(chunk))}
+		req := &poctypes.QueryRecordedPocsRequest{BeaconIds: make([]string, len(chunk)), ReportKeys: true}
 		for i, id := range chunk {
 			req.BeaconIds[i] = hex.EncodeToString(id[:])
 		}

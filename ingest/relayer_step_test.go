@@ -36,6 +36,7 @@ type stepChain struct {
 	refuse   func(msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, bool)
 	queries  int
 	earliest time.Duration // RelayParams.EarliestRelay
+	noKeys   bool          // answer like a node older than report keys
 }
 
 type stepPoc struct {
@@ -61,7 +62,7 @@ func (c *stepChain) Recorded(_ context.Context, ids [][32]byte) (int64, map[[32]
 	for _, id := range ids {
 		if p, ok := c.recorded[id]; ok {
 			rec := OnChain{Open: p.open, Relayers: append([]string(nil), p.relayers...), WitnessReports: len(p.witnesses)}
-			if p.open {
+			if p.open && !c.noKeys {
 				rec.Held = maps.Clone(p.witnesses)
 			}
 			out[id] = rec
@@ -524,4 +525,27 @@ func TestRelayStepCopyCarriesOnlyTheReportsThePocLacks(t *testing.T) {
 	f.step(t)
 	require.Empty(t, f.queued(t))
 	require.Len(t, f.chain.recorded[id].witnesses, 4)
+}
+
+// Against a node that does not list report keys, the relayer falls back to
+// comparing counts: no copy to an open PoC holding as many reports as this
+// node, a copy (of all its reports: it cannot tell which are missing) to
+// one holding fewer.
+func TestRelayStepWithoutReportKeysComparesCounts(t *testing.T) {
+	f := newRelayFixture(t)
+	f.chain.noKeys = true
+	asMany, fewer := f.queue(t, 1), f.queue(t, 2)
+	for _, id := range [][32]byte{asMany, fewer} {
+		f.witness(t, id)
+		f.witness(t, id)
+		f.chain.record(id, true, "hnt1other")
+		f.chain.recorded[id].witnesses[[32]byte{1}] = true
+	}
+	f.chain.recorded[asMany].witnesses[[32]byte{2}] = true
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.Equal(t, []int{1}, f.chain.submits, "one copy, to the PoC holding fewer")
+	sent := f.chain.mempool[0][0]
+	require.Equal(t, fewer, sent.Beacon.ToVerify().ID())
+	require.Len(t, sent.Witnesses, 2, "all of ours")
 }

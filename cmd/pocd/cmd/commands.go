@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"os"
+
 	"errors"
 
 	"github.com/spf13/cobra"
@@ -23,6 +25,7 @@ import (
 	genutilcli "github.com/cosmos/cosmos-sdk/x/genutil/client/cli"
 
 	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/cmd/pocd/healthcheck"
 )
 
 func initRootCmd(rootCmd *cobra.Command, a *app.App) {
@@ -44,7 +47,25 @@ func initRootCmd(rootCmd *cobra.Command, a *app.App) {
 		hotspotKeyCmd(),
 		pocCmd(),
 		ingestCmd(),
+		healthcheckCmd(),
 	)
+}
+
+// healthcheckCmd lists `pocd healthcheck` in the help. main runs it before
+// building the root command; this path serves only a command line with
+// flags before the subcommand.
+func healthcheckCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:                healthcheck.Command + " [--node tcp://127.0.0.1:26657] [--timeout 2s] [--synced]",
+		Short:              "Exit 0 when the node's RPC answers with a committed block (for container healthchecks)",
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if code := healthcheck.Run(args, cmd.OutOrStdout(), cmd.ErrOrStderr()); code != 0 {
+				os.Exit(code)
+			}
+			return nil
+		},
+	}
 }
 
 func queryCommand() *cobra.Command {

@@ -52,7 +52,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		return 2
+		return 1 // Docker reserves exit code 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected arguments: %v\n", fs.Args())
+		return 1
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
@@ -68,9 +72,17 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// ErrUnsupportedAddress: the node address is not tcp://, http:// or
+// host:port (a unix socket, say); `pocd status` handles those.
+var ErrUnsupportedAddress = errors.New("unsupported node address: want tcp://host:port, http://host:port or host:port")
+
 // Probe asks the RPC at node (tcp://, http:// or host:port) for /status.
 func Probe(ctx context.Context, node string) (Status, error) {
-	url := "http://" + strings.TrimPrefix(strings.TrimPrefix(node, "tcp://"), "http://") + "/status"
+	hostPort := strings.TrimPrefix(strings.TrimPrefix(node, "tcp://"), "http://")
+	if hostPort == "" || strings.Contains(hostPort, "://") || strings.Contains(hostPort, "/") {
+		return Status{}, fmt.Errorf("%w: %q", ErrUnsupportedAddress, node)
+	}
+	url := "http://" + hostPort + "/status"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return Status{}, err

@@ -52,6 +52,8 @@ func TestUnhealthy(t *testing.T) {
 		"not json":        {node: rpc(t, 200, "<html>"), want: "invalid character"},
 		"catching up":     {node: rpc(t, 200, status("9", true)), args: []string{"--synced"}, want: "catching up at height 9"},
 		"nothing listens": {node: "tcp://127.0.0.1:1", want: "connect"},
+		"unix socket":     {node: "unix:///tmp/cmt.sock", want: ErrUnsupportedAddress.Error()},
+		"https":           {node: "https://127.0.0.1:26657", want: ErrUnsupportedAddress.Error()},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, out := run(append([]string{"--node", tc.node}, tc.args...)...)
@@ -65,7 +67,11 @@ func TestUnhealthy(t *testing.T) {
 	require.Equal(t, 0, code, out)
 }
 
-func TestBadFlagsExitTwo(t *testing.T) {
+// Docker reserves exit code 2: a bad command line is unhealthy (1).
+func TestBadArgumentsExitOne(t *testing.T) {
 	code, _ := run("--no-such-flag")
-	require.Equal(t, 2, code)
+	require.Equal(t, 1, code)
+	code, out := run("--node", rpc(t, 200, status("3", false)), "extra")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "unexpected arguments")
 }

@@ -2,6 +2,7 @@ package keeper_test
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -136,10 +137,14 @@ func TestAttackCensorshipByFirstRelayBeforeWindowCloses(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// Attack 1e: a dishonest relayer fills an open PoC to crowd out others'
-// reports: forgeries are not kept at all, authentic reports count against
-// its validator's allowance (rotating relay accounts gains nothing), and
-// the honest validator's reports still get in.
+// Attack 1e: dishonest relayers fill an open PoC to crowd out others'
+// reports. Forgeries and reports signed by unregistered keys (which cost
+// nothing) are not kept at all. Authentic reports of distinct registered
+// hotspots count against the relaying validator's allowance, so rotating
+// relay accounts gains nothing. Variants of one
+// colluding hotspot's report (each field change is a new signature) keep
+// one per witness, so a ring of validators flooding them cannot fill the
+// PoC either. The honest validator's report still gets in and is selected.
 func TestAttackCensorshipByFirstRelayJunkFlood(t *testing.T) {
 	f := setup(t)
 	op2 := bech([]byte("operator2___________"))
@@ -151,35 +156,71 @@ func TestAttackCensorshipByFirstRelayJunkFlood(t *testing.T) {
 	f.seasoned(t, b, colluder, honest)
 	beacon := f.beacon("beaconer", 1)
 	allowance := int(types.DefaultParams().MaxWitnessesPerMsg)
-	flood := func(relayer string, from int, forged bool) *types.MsgSubmitPoc {
+	type junk int
+	const (
+		forged       junk = iota // the colluder's key, garbage signatures
+		unregistered             // a fresh key per report, authentic
+		sybils                   // a registered hotspot per report, authentic
+		variants                 // the colluder's key, authentic, every report different
+	)
+	for i := range 2 * allowance {
+		f.hotspot(t, fmt.Sprintf("sybil%d", i), cellAt(t, 4+float64(i%7), float64(i*5%360)))
+	}
+	flood := func(relayer string, from int, kind junk) *types.MsgSubmitPoc {
 		m := f.msg(beacon)
 		m.Relayer = relayer
 		for i := from; i < from+allowance; i++ {
-			w := f.witness("colluder", beacon, int64(i%4000), -950) // authentic, distinct timestamps
-			if forged {
+			name := "colluder"
+			switch kind {
+			case sybils:
+				name = fmt.Sprintf("sybil%d", i)
+			case unregistered:
+				name = fmt.Sprintf("unregistered%d", i)
+				seed := sha256.Sum256([]byte(name))
+				f.keys[name] = ed25519.NewKeyFromSeed(seed[:])
+			}
+			w := f.witness(name, beacon, int64(i%1000), -950) // distinct timestamps
+			if kind == forged {
 				w.Signature = binary.BigEndian.AppendUint64(make([]byte, 56), uint64(i))
 			}
 			m.Witnesses = append(m.Witnesses, types.WitnessFromVerify(w))
 		}
 		return m
 	}
-	_, err := f.msgs.SubmitPoc(f.ctx, flood(dishonest, 0, true))
+	held := func() int {
+		open, err := f.k.OpenPocs.Get(f.ctx, beaconID(beacon))
+		require.NoError(t, err)
+		return len(open.Witnesses)
+	}
+	_, err := f.msgs.SubmitPoc(f.ctx, flood(dishonest, 0, forged))
 	require.NoError(t, err)
-	open, err := f.k.OpenPocs.Get(f.ctx, beaconID(beacon))
+	require.Zero(t, held(), "forgeries are not kept")
+	_, err = f.msgs.SubmitPoc(f.ctx, flood(dishonest, 0, unregistered))
 	require.NoError(t, err)
-	require.Empty(t, open.Witnesses, "forgeries are not kept")
+	require.Zero(t, held(), "nor reports of unregistered keys")
 
-	_, err = f.msgs.SubmitPoc(f.ctx, flood(dishonest, 0, false))
+	_, err = f.msgs.SubmitPoc(f.ctx, flood(dishonest, 0, sybils))
 	require.NoError(t, err)
+	require.Equal(t, allowance, held())
 	rotated := bech([]byte("rotated_relayer_____"))
 	f.registerRelayer(t, op2, rotated) // same validator, new account
-	_, err = f.msgs.SubmitPoc(f.ctx, flood(rotated, allowance, false))
+	_, err = f.msgs.SubmitPoc(f.ctx, flood(rotated, allowance, sybils))
 	require.NoError(t, err)
+	require.Equal(t, allowance, held(), "the validator's allowance is used up, whatever account relays")
+
+	// A ring: three more validators flood the colluder's variants, enough
+	// to fill the PoC (4 x the allowance) if every variant were kept.
+	for i := range 3 {
+		op, relayer := bech([]byte(fmt.Sprintf("ring_operator_%d_____", i))), bech([]byte(fmt.Sprintf("ring_relayer_%d______", i)))
+		f.registerRelayer(t, op, relayer)
+		_, err = f.msgs.SubmitPoc(f.ctx, flood(relayer, (i+2)*allowance, variants))
+		require.NoError(t, err)
+	}
+	require.Equal(t, allowance+1, held(), "one report of the colluder's, however many variants")
+
 	_, err = f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("honest", beacon, 300, -950)))
 	require.NoError(t, err)
-	open, err = f.k.OpenPocs.Get(f.ctx, beaconID(beacon))
-	require.NoError(t, err)
-	require.Len(t, open.Witnesses, allowance+1, "one validator's allowance, plus the honest report")
+	require.Equal(t, allowance+2, held(), "the honest report gets in")
 
 	f.closeDue(t)
 	ws, err := f.query.Witnesses(f.ctx, &types.QueryWitnessesRequest{Hotspot: b})
@@ -281,14 +322,16 @@ func TestClosingWorkIsBoundedPerBlock(t *testing.T) {
 	p.MaxCloseWitnessesPerBlock = types.MinCloseWitnessesPerBlock
 	require.NoError(t, f.k.Params.Set(f.ctx, p))
 	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
-	f.hotspot(t, "good", cellAt(t, 5, 0))
+	for j := 0; j < 40; j++ {
+		f.hotspot(t, fmt.Sprintf("good%d", j), cellAt(t, 5, float64(j*9)))
+	}
 	f.seasoned(t, b)
 	var ids [][]byte
 	for i := 0; i < 3; i++ {
 		beacon := f.beacon("beaconer", byte(10+i))
 		var ws []verify.Witness
 		for j := 0; j < 40; j++ {
-			ws = append(ws, f.witness("good", beacon, int64(j), -950))
+			ws = append(ws, f.witness(fmt.Sprintf("good%d", j), beacon, int64(j), -950))
 		}
 		res, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, ws...))
 		require.NoError(t, err)

@@ -43,6 +43,13 @@ func (c *chainView) Hotspot(pubkey []byte) (verify.Hotspot, bool) {
 	return ToVerifyHotspot(h), true
 }
 
+// registered reports whether pubkey is a registered hotspot's key (a store
+// error is kept in err, as for Hotspot).
+func (c *chainView) registered(pubkey []byte) bool {
+	_, ok := c.Hotspot(pubkey)
+	return ok
+}
+
 // ToVerifyHotspot maps a registry entry to what the rules need.
 func ToVerifyHotspot(h hotspottypes.Hotspot) verify.Hotspot {
 	v := verify.Hotspot{

@@ -123,7 +123,10 @@ func (k *Keeper) openPoc(ctx sdk.Context, p types.Params, r relay, msg *types.Ms
 		EntropyFound: bv.EntropyFound, EntropyMs: bv.EntropyMs,
 		CloseAtMs: max(windowEnd, nowMs) + p.CloseGraceMs, OpenedHeight: ctx.BlockHeight(),
 	}
-	added, _ := open.AddWitnesses(r.validator, msg.Relayer, msg.Witnesses, p.MaxWitnessesPerMsg)
+	added, _ := open.AddWitnesses(r.validator, msg.Relayer, msg.Witnesses, p.MaxWitnessesPerMsg, view.registered)
+	if view.err != nil {
+		return nil, view.err
+	}
 	if err := k.OpenPocs.Set(ctx, id[:], open); err != nil {
 		return nil, err
 	}
@@ -141,7 +144,11 @@ func (k *Keeper) openPoc(ctx sdk.Context, p types.Params, r relay, msg *types.Ms
 func (k *Keeper) addWitnesses(ctx sdk.Context, p types.Params, r relay, msg *types.MsgSubmitPoc) (*types.MsgSubmitPocResponse, error) {
 	open := r.open
 	contributors := len(open.Relays)
-	added, ignored := open.AddWitnesses(r.validator, msg.Relayer, msg.Witnesses, p.MaxWitnessesPerMsg)
+	view := &chainView{k: k, ctx: ctx}
+	added, ignored := open.AddWitnesses(r.validator, msg.Relayer, msg.Witnesses, p.MaxWitnessesPerMsg, view.registered)
+	if view.err != nil {
+		return nil, view.err
+	}
 	// A validator's first relay is recorded even when it adds nothing (it
 	// usually holds what the opener held): its ingest sees its relay landed
 	// and need not send it again.

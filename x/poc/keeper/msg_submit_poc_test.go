@@ -2,6 +2,7 @@ package keeper_test
 
 import (
 	"encoding/hex"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -130,13 +131,15 @@ func TestSubmitPocRejections(t *testing.T) {
 func TestSubmitPocGasGrowsWithWitnesses(t *testing.T) {
 	f := setup(t)
 	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
-	f.hotspot(t, "good", cellAt(t, 5, 0))
+	for i := range 10 {
+		f.hotspot(t, fmt.Sprintf("good%d", i), cellAt(t, 5, float64(i*36)))
+	}
 	f.seasoned(t, b)
 	gas := func(local byte, n int) uint64 {
 		beacon := f.beacon("beaconer", local)
 		ws := make([]verify.Witness, n)
 		for i := range ws {
-			ws[i] = f.witness("good", beacon, int64(i), -950)
+			ws[i] = f.witness(fmt.Sprintf("good%d", i), beacon, int64(i), -950)
 		}
 		ctx := f.ctx.WithGasMeter(storetypes.NewInfiniteGasMeter())
 		_, err := f.msgs.SubmitPoc(ctx, f.msg(beacon, ws...))

@@ -20,15 +20,26 @@ func (q queryServer) RecordedPocs(ctx context.Context, req *types.QueryRecordedP
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "beacon_ids are required")
 	}
-	if len(req.BeaconIds) > types.MaxRecordedPocsQuery {
-		return nil, status.Errorf(codes.InvalidArgument, "at most %d beacon_ids per request, got %d", types.MaxRecordedPocsQuery, len(req.BeaconIds))
+	limit := types.MaxRecordedPocsQuery
+	if req.ReportKeys {
+		limit = types.MaxRecordedPocsWithKeys
 	}
+	if len(req.BeaconIds) > limit {
+		return nil, status.Errorf(codes.InvalidArgument, "at most %d beacon_ids per request, got %d", limit, len(req.BeaconIds))
+	}
+	// Each id once: a request repeating one full open PoC's id would
+	// otherwise multiply the answer for free.
+	seen := make(map[string]bool, len(req.BeaconIds))
 	ids := make([][]byte, len(req.BeaconIds))
 	for i, h := range req.BeaconIds {
 		id, err := hex.DecodeString(h)
 		if err != nil || len(id) != 32 {
 			return nil, status.Errorf(codes.InvalidArgument, "beacon_ids[%d] must be 32 bytes of hex", i)
 		}
+		if seen[string(id)] {
+			return nil, status.Errorf(codes.InvalidArgument, "beacon_ids[%d] repeats an earlier id", i)
+		}
+		seen[string(id)] = true
 		ids[i] = id
 	}
 	res := &types.QueryRecordedPocsResponse{Height: sdk.UnwrapSDKContext(ctx).BlockHeight()}
@@ -50,7 +61,10 @@ func (q queryServer) RecordedPocs(ctx context.Context, req *types.QueryRecordedP
 			return nil, err
 		}
 		r := types.RecordedPoc{BeaconId: hex.EncodeToString(id), Height: open.OpenedHeight, Open: true,
-			WitnessReports: uint32(len(open.Witnesses)), ReportKeys: open.ReportKeys()}
+			WitnessReports: uint32(len(open.Witnesses))}
+		if req.ReportKeys {
+			r.ReportKeys = open.ReportKeys()
+		}
 		opener, others := open.Relayers()
 		r.Relayer, r.Relayers = opener, append([]string{opener}, others...)
 		res.Recorded = append(res.Recorded, r)

@@ -2,6 +2,7 @@ package keeper_test
 
 import (
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -45,13 +46,24 @@ func TestRecordedPocsRefusesBadRequests(t *testing.T) {
 	for i := range tooMany {
 		tooMany[i] = strings.Repeat("ab", 32)
 	}
+	for i := range tooMany {
+		tooMany[i] = fmt.Sprintf("%064x", i)
+	}
 	for name, ids := range map[string][]string{
 		"not hex": {"zz"}, "short id": {"abcd"}, "too many": tooMany,
+		"repeated id": {strings.Repeat("ab", 32), strings.Repeat("AB", 32)},
 	} {
 		_, err := f.query.RecordedPocs(f.ctx, &types.QueryRecordedPocsRequest{BeaconIds: ids})
 		require.Equal(t, codes.InvalidArgument, status.Code(err), name)
 	}
-	_, err := f.query.RecordedPocs(f.ctx, nil)
+	// With report keys the bound is lower.
+	_, err := f.query.RecordedPocs(f.ctx, &types.QueryRecordedPocsRequest{BeaconIds: tooMany[:types.MaxRecordedPocsWithKeys], ReportKeys: true})
+	require.NoError(t, err)
+	_, err = f.query.RecordedPocs(f.ctx, &types.QueryRecordedPocsRequest{BeaconIds: tooMany[:types.MaxRecordedPocsWithKeys+1], ReportKeys: true})
+	require.Equal(t, codes.InvalidArgument, status.Code(err))
+	_, err = f.query.RecordedPocs(f.ctx, &types.QueryRecordedPocsRequest{BeaconIds: tooMany[:types.MaxRecordedPocsWithKeys+1]})
+	require.NoError(t, err)
+	_, err = f.query.RecordedPocs(f.ctx, nil)
 	require.Equal(t, codes.InvalidArgument, status.Code(err))
 }
 
@@ -72,6 +84,12 @@ func TestRecordedPocsListsTheReportKeysAnOpenPocHolds(t *testing.T) {
 	req := &types.QueryRecordedPocsRequest{BeaconIds: []string{hex.EncodeToString(id[:])}}
 
 	res, err := f.query.RecordedPocs(f.ctx, req)
+	require.NoError(t, err)
+	require.Len(t, res.Recorded, 1)
+	require.Empty(t, res.Recorded[0].ReportKeys, "only when asked for")
+
+	req.ReportKeys = true
+	res, err = f.query.RecordedPocs(f.ctx, req)
 	require.NoError(t, err)
 	require.Len(t, res.Recorded, 1)
 	k1, k2 := types.ReportKey(msg.Witnesses[0]), types.ReportKey(msg.Witnesses[1])

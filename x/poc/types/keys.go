@@ -33,5 +33,12 @@ var (
 	HexStagingKey     = collections.NewPrefix(21) // res-11 cell -> active count of the rebuild in progress
 )
 
-// MaxRecordedPocsQuery bounds the beacon ids in one RecordedPocs request.
-const MaxRecordedPocsQuery = 1000
+// MaxRecordedPocsQuery bounds the beacon ids in one RecordedPocs request;
+// MaxRecordedPocsWithKeys bounds them when the request asks for report
+// keys, which make an open PoC's answer up to 4 x max_witnesses_per_msg x
+// 32 bytes (35 KB at the parameter cap): 100 full ones stay under gRPC's
+// default 4 MiB message size.
+const (
+	MaxRecordedPocsQuery    = 1000
+	MaxRecordedPocsWithKeys = 100
+)

@@ -14,12 +14,20 @@ const MaxOpenWitnessesFactor = 4
 // is kept only if it carries the beacon's payload and its hotspot's
 // signature verifies: a relayer cannot replay a witness's report of another
 // beacon (which would turn the real one into a "duplicate") or pad the PoC
-// with forgeries. Reports already held are skipped. Each validator may add
+// with forgeries. It keeps one report per witness key, the first added: a
+// colluding hotspot can sign any number of variants of its report, and
+// without this a ring of relaying validators could fill the PoC with them
+// and leave no room for honest reports. (An honest witness signs one
+// report per beacon, so only a dishonest one loses a choice.) Each validator may add
 // at most allowance reports over the PoC's life, whichever relay account it
 // uses, so junk from one cannot crowd out another's; the PoC holds at most
 // MaxOpenWitnessesFactor x allowance. It returns how many were added and
 // how many ignored.
-func (o *OpenPoc) AddWitnesses(validator, relayer string, reports []WitnessReport, allowance uint32) (added, ignored int) {
+//
+// registered reports whether a witness key is a registered hotspot: a report
+// of any other key is ignored, so that relayers cannot fill the PoC with
+// reports signed by keys that cost nothing.
+func (o *OpenPoc) AddWitnesses(validator, relayer string, reports []WitnessReport, allowance uint32, registered func(pubkey []byte) bool) (added, ignored int) {
 	idx := -1
 	for i, r := range o.Relays {
 		if r.Validator == validator {
@@ -31,14 +39,16 @@ func (o *OpenPoc) AddWitnesses(validator, relayer string, reports []WitnessRepor
 		idx = len(o.Relays) - 1
 	}
 	held := make(map[[32]byte]bool, len(o.Witnesses)+len(reports))
+	witnesses := make(map[string]bool, len(o.Witnesses)+len(reports))
 	for _, w := range o.Witnesses {
 		held[ReportKey(w)] = true
+		witnesses[string(w.Pubkey)] = true
 	}
 	total := int(allowance) * MaxOpenWitnessesFactor
 	for _, w := range reports {
 		k := ReportKey(w)
-		if o.Relays[idx].Witnesses >= allowance || len(o.Witnesses) >= total || held[k] ||
-			!bytes.Equal(w.Payload, o.Beacon.Payload) {
+		if o.Relays[idx].Witnesses >= allowance || len(o.Witnesses) >= total || held[k] || witnesses[string(w.Pubkey)] ||
+			!bytes.Equal(w.Payload, o.Beacon.Payload) || !registered(w.Pubkey) {
 			ignored++
 			continue
 		}
@@ -47,7 +57,7 @@ func (o *OpenPoc) AddWitnesses(validator, relayer string, reports []WitnessRepor
 			ignored++
 			continue
 		}
-		held[k] = true
+		held[k], witnesses[string(w.Pubkey)] = true, true
 		o.Witnesses = append(o.Witnesses, w)
 		o.Relays[idx].Witnesses++
 		added++
