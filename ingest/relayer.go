@@ -232,12 +232,10 @@ func (r *Relayer) Step(ctx context.Context) error {
 	}
 	var stop error
 	for _, b := range ready {
+		// Held is set only for an open PoC (and a judged one left the
+		// queue above).
 		rec, on := onChain[b.ID]
-		var held map[[32]byte]bool
-		if on && rec.Open {
-			held = rec.Held
-		}
-		msg, err := r.buildMsg(b, maxW, held)
+		msg, err := r.buildMsg(b, maxW, rec.Held)
 		if err != nil && !errors.Is(err, errUndecodable) {
 			return err // a store error: retried next round
 		}
@@ -347,7 +345,7 @@ func (r *Relayer) buildMsg(b BeaconEntry, maxW int, held map[[32]byte]bool) (*po
 			continue // validated on arrival; cannot happen short of disk corruption
 		}
 		w := poctypes.WitnessFromVerify(wr)
-		if held[poctypes.ReportKey(w)] {
+		if held != nil && held[poctypes.ReportKey(w)] {
 			continue
 		}
 		msg.Witnesses = append(msg.Witnesses, w)

@@ -183,13 +183,7 @@ func (f *relayFixture) witness(t *testing.T, id [32]byte) {
 // as relayer: what another validator holding the same reports would send.
 func (f *relayFixture) ourRelay(t *testing.T, id [32]byte, relayer string) *poctypes.MsgSubmitPoc {
 	t.Helper()
-	var entry BeaconEntry
-	for _, b := range f.queued(t) {
-		if b.ID == id {
-			entry = b
-		}
-	}
-	msg, err := f.r.buildMsg(entry, 64, nil)
+	msg, err := f.r.buildMsg(f.queued(t)[id], 64, nil)
 	require.NoError(t, err)
 	msg.Relayer = relayer
 	return msg

@@ -38,16 +38,15 @@ func (o *OpenPoc) AddWitnesses(validator, relayer string, reports []WitnessRepor
 		o.Relays = append(o.Relays, RelayContribution{Relayer: relayer, Validator: validator})
 		idx = len(o.Relays) - 1
 	}
-	held := make(map[[32]byte]bool, len(o.Witnesses)+len(reports))
+	// A report already held has its witness held too, so one set of
+	// witness keys covers both.
 	witnesses := make(map[string]bool, len(o.Witnesses)+len(reports))
 	for _, w := range o.Witnesses {
-		held[ReportKey(w)] = true
 		witnesses[string(w.Pubkey)] = true
 	}
 	total := int(allowance) * MaxOpenWitnessesFactor
 	for _, w := range reports {
-		k := ReportKey(w)
-		if o.Relays[idx].Witnesses >= allowance || len(o.Witnesses) >= total || held[k] || witnesses[string(w.Pubkey)] ||
+		if o.Relays[idx].Witnesses >= allowance || len(o.Witnesses) >= total || witnesses[string(w.Pubkey)] ||
 			!bytes.Equal(w.Payload, o.Beacon.Payload) || !registered(w.Pubkey) {
 			ignored++
 			continue
@@ -57,7 +56,7 @@ func (o *OpenPoc) AddWitnesses(validator, relayer string, reports []WitnessRepor
 			ignored++
 			continue
 		}
-		held[k], witnesses[string(w.Pubkey)] = true, true
+		witnesses[string(w.Pubkey)] = true
 		o.Witnesses = append(o.Witnesses, w)
 		o.Relays[idx].Witnesses++
 		added++
@@ -65,9 +64,9 @@ func (o *OpenPoc) AddWitnesses(validator, relayer string, reports []WitnessRepor
 	return added, ignored
 }
 
-// ReportKey identifies a report: its signature covers every field. An open
-// PoC holds a report once; RecordedPocs returns the keys it holds so that a
-// validator relays only the reports it lacks.
+// ReportKey identifies a report: its signature covers every field.
+// RecordedPocs returns the keys an open PoC holds so that a validator relays
+// only the reports it lacks.
 func ReportKey(w WitnessReport) [32]byte {
 	h := sha256.New()
 	h.Write(w.Pubkey)
