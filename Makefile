@@ -73,7 +73,7 @@ vet:
 	$(GO) vet ./...
 
 test-unit:
-	$(GO) test ./geo/... ./x/... ./app/... ./cmd/... ./ingest/... ./sim/... ./chainclient/... ./gateway/...
+	$(GO) test ./geo/... ./x/... ./app/... ./cmd/... ./ingest/... ./sim/... ./chainclient/... ./gateway/... ./wire/...
 
 test-e2e: build
 	POCD_BINARY=$(BUILDDIR)/pocd HOTSPOTD_BINARY=$(BUILDDIR)/hotspotd $(GO) test -count=1 -timeout 20m ./tests/e2e/...
@@ -113,8 +113,8 @@ proto-tools-if-missing:
 	@command -v protoc >/dev/null || { echo "protoc missing: sudo apt-get install -y protobuf-compiler libprotobuf-dev (or run bash .ci/run)"; exit 1; }
 
 proto-check: proto-gen
-	@git diff --exit-code -- x docs/openapi || { echo "generated code is stale: run make proto-gen and commit"; exit 1; }
-	@test -z "$$(git status --porcelain -- x docs/openapi)" || { git status --porcelain -- x docs/openapi; echo "untracked generated files"; exit 1; }
+	@git diff --exit-code -- x wire docs/openapi || { echo "generated code is stale: run make proto-gen and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- x wire docs/openapi)" || { git status --porcelain -- x wire docs/openapi; echo "untracked generated files"; exit 1; }
 
 # Short fuzzing sessions for the decoders (the seed corpora run in every `go test`).
 FUZZTIME ?= 30s
@@ -124,7 +124,7 @@ fuzz:
 	$(GO) test ./x/hotspot/types -run '^$$' -fuzz '^FuzzHotspotKey$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./x/poc/types -run '^$$' -fuzz '^FuzzDecodeSubmitPoc$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./x/poc/verify -run '^$$' -fuzz '^FuzzVerifyWitness$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./ingest -run '^$$' -fuzz '^FuzzDecodeReports$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./wire -run '^$$' -fuzz '^FuzzDecodeReports$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -77,6 +77,7 @@ import (
 	upgradekeeper "github.com/cosmos/cosmos-sdk/x/upgrade/keeper"
 	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 
+	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/app/upgrades"
 	"github.com/pocnet/pocd/docs/openapi"
 	"github.com/pocnet/pocd/x/hotspot"
@@ -149,17 +150,17 @@ type App struct {
 
 // New builds the application. loadLatest is false only for export at a past height.
 func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppOptions, baseAppOptions ...func(*baseapp.BaseApp)) *App {
-	SetSDKConfig()
+	params.SetSDKConfig()
 
 	// --- codecs -------------------------------------------------------------
-	interfaceRegistry := newInterfaceRegistry()
+	interfaceRegistry := params.NewInterfaceRegistry()
 	appCodec := codec.NewProtoCodec(interfaceRegistry)
 	legacyAmino := codec.NewLegacyAmino()
 	txConfig := authtx.NewTxConfig(appCodec, authtx.DefaultSignModes)
 	std.RegisterLegacyAminoCodec(legacyAmino)
 	std.RegisterInterfaces(interfaceRegistry)
 
-	bApp := baseapp.NewBaseApp(Name, logger, db, txConfig.TxDecoder(), baseAppOptions...)
+	bApp := baseapp.NewBaseApp(params.AppName, logger, db, txConfig.TxDecoder(), baseAppOptions...)
 	bApp.SetVersion(version.Version)
 	bApp.SetInterfaceRegistry(interfaceRegistry)
 	bApp.SetTxEncoder(txConfig.TxEncoder())
@@ -229,7 +230,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks(),
 		app.PocKeeper.StakingHooks()))
 	app.RewardsKeeper = rewardskeeper.NewKeeper(appCodec, store(rewardstypes.StoreKey), addrCodec,
-		authtypes.NewModuleAddress(rewardstypes.ModuleName), BondDenom, authtypes.FeeCollectorName, app.AccountKeeper,
+		authtypes.NewModuleAddress(rewardstypes.ModuleName), params.BondDenom, authtypes.FeeCollectorName, app.AccountKeeper,
 		app.BankKeeper, app.DistrKeeper, app.PocKeeper, app.HotspotKeeper, app.EpochsKeeper, govAuthority)
 	app.HotspotKeeper.SetTransferHooks(app.RewardsKeeper)
 	// x/epochs accepts hooks once: every module's epoch work is listed here.

@@ -4,21 +4,11 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 )
 
-// Fees and block limits: what makes filling blocks with PoC verification (or
-// anything else) cost money and bounds what one block can hold. The numbers
-// and how they were measured are in docs/operator-guide.md ("Fees and block
-// limits").
+// Block limits: with the minimum gas price (params.DefaultMinGasPrice), what
+// makes filling blocks with PoC verification (or anything else) cost money
+// and bounds what one block can hold. The numbers and how they were measured
+// are in docs/operator-guide.md ("Fees and block limits").
 const (
-	// DefaultMinGasPrice is the minimum gas price, in bones per unit of gas,
-	// that `pocd init` writes to app.toml (minimum-gas-prices) and that the
-	// ingest relayer, hotspotd, the simulator and the scripts pay by
-	// default. A 14-witness PoC relay uses about 0.51 M gas; the relayer
-	// declares 1.25 M, so it pays about 3,100 bones (0.000031 HNT).
-	DefaultMinGasPrice = "0.0025"
-	// DefaultMinGasPrices is DefaultMinGasPrice with its denom, as
-	// app.toml and --gas-prices take it.
-	DefaultMinGasPrices = DefaultMinGasPrice + BondDenom
-
 	// BlockMaxGas is the genesis block.max_gas: the sum of the gas limits
 	// of a block's transactions. 600 M is 24 relay transactions of 20
 	// 14-witness PoCs (24.95 M gas limit each), i.e. 480 PoCs or 6,720

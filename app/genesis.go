@@ -10,6 +10,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/x/epochs"
 	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
 
+	"github.com/pocnet/pocd/app/params"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
 )
 
@@ -30,19 +31,19 @@ func HNTMetadata() banktypes.Metadata {
 	return banktypes.Metadata{
 		Description: "HNT, the proof-of-coverage reward and staking token of pocd.",
 		DenomUnits: []*banktypes.DenomUnit{
-			{Denom: BondDenom, Exponent: 0, Aliases: []string{"bone"}},
-			{Denom: DisplayDenom, Exponent: DisplayExponent},
+			{Denom: params.BondDenom, Exponent: 0, Aliases: []string{"bone"}},
+			{Denom: params.DisplayDenom, Exponent: params.DisplayExponent},
 		},
-		Base:    BondDenom,
-		Display: DisplayDenom,
+		Base:    params.BondDenom,
+		Display: params.DisplayDenom,
 		Name:    "Helium Network Token",
-		Symbol:  DisplayDenom,
+		Symbol:  params.DisplayDenom,
 	}
 }
 
 // bankBasic is x/bank's module basic with HNT metadata in its default
 // genesis, so `pocd init` writes a genesis that wallets can display. (The
-// other modules pick up "bones" from sdk.DefaultBondDenom, set by SetSDKConfig.)
+// other modules pick up "bones" from sdk.DefaultBondDenom, set by params.SetSDKConfig.)
 type bankBasic struct{ bank.AppModuleBasic }
 
 func (b bankBasic) DefaultGenesis(cdc codec.JSONCodec) json.RawMessage {

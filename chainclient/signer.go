@@ -23,7 +23,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/tx/signing"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
-	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
 )
 
 // Pricing is what a transaction pays. With Fees empty, it pays GasPrices
@@ -36,7 +36,7 @@ type Pricing struct {
 }
 
 // DefaultPricing pays the minimum gas price `pocd init` configures.
-func DefaultPricing() Pricing { return Pricing{GasPrices: app.DefaultMinGasPrices} }
+func DefaultPricing() Pricing { return Pricing{GasPrices: params.DefaultMinGasPrices} }
 
 // validate parses both strings; Fees wins when both are set.
 func (p Pricing) validate() (Pricing, error) {
@@ -55,7 +55,7 @@ func (p Pricing) validate() (Pricing, error) {
 // Signer signs with one keyring key and broadcasts over gRPC.
 type Signer struct {
 	conn    *grpc.ClientConn
-	enc     app.ClientEncoding
+	enc     params.ClientEncoding
 	kr      keyring.Keyring
 	keyName string
 	addr    sdk.AccAddress
@@ -69,7 +69,7 @@ type Signer struct {
 }
 
 // NewSigner loads keyName from kr; its transactions pay as pricing says.
-func NewSigner(conn *grpc.ClientConn, enc app.ClientEncoding, kr keyring.Keyring, keyName, chainID string, pricing Pricing) (*Signer, error) {
+func NewSigner(conn *grpc.ClientConn, enc params.ClientEncoding, kr keyring.Keyring, keyName, chainID string, pricing Pricing) (*Signer, error) {
 	pricing, err := pricing.validate()
 	if err != nil {
 		return nil, err

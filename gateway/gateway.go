@@ -7,7 +7,9 @@ package gateway
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -19,11 +21,10 @@ import (
 	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/pocnet/pocd/wire"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
 	"github.com/pocnet/pocd/x/poc/verify"
-
-	"github.com/pocnet/pocd/ingest"
 )
 
 // DialChain opens a plaintext gRPC connection to a pocd node (host:port).
@@ -89,40 +90,21 @@ func BuildWitness(priv ed25519.PrivateKey, b *verify.Beacon, rssiDdbm, snrDdb in
 	return w
 }
 
-// EncodeBeacon and EncodeWitness are the gossip encodings (the x/poc proto
-// messages), the same bytes ingest decodes.
-func EncodeBeacon(b *verify.Beacon) []byte {
-	r := poctypes.BeaconFromVerify(b)
-	bz, err := r.Marshal()
-	if err != nil {
-		panic(err) // a proto message of bytes and integers always marshals
-	}
-	return bz
-}
-
-func EncodeWitness(w verify.Witness) []byte {
-	r := poctypes.WitnessFromVerify(w)
-	bz, err := r.Marshal()
-	if err != nil {
-		panic(err)
-	}
-	return bz
-}
-
 // Publisher is a hotspot's libp2p host, peered with validators' ingest.
-// Its peer ID is the hotspot address: the host identity is the hotspot key.
+// Its peer ID is the hotspot address: the host identity is the hotspot key,
+// which is how a validator knows a delivered beacon comes from its hotspot.
 type Publisher struct {
 	Host      host.Host
-	beacons   *pubsub.Topic
+	chainID   string
 	witnesses *pubsub.Topic
 	peers     []peer.AddrInfo
 }
 
 // ParsePeers parses validator multiaddrs (/ip4|dns4/.../tcp/.../p2p/<id>).
-func ParsePeers(addrs []string) ([]peer.AddrInfo, error) { return ingest.ParsePeers(addrs) }
+func ParsePeers(addrs []string) ([]peer.AddrInfo, error) { return wire.ParsePeers(addrs) }
 
 // NewPublisher starts a host (listen may be empty: hotspots only dial out),
-// joins the chain's report topics and connects to the validators.
+// joins the open witness topic and connects to the validators.
 func NewPublisher(ctx context.Context, priv ed25519.PrivateKey, listen []string, validators []peer.AddrInfo, chainID string) (*Publisher, error) {
 	lk, err := libp2pcrypto.UnmarshalEd25519PrivateKey(priv)
 	if err != nil {
@@ -131,21 +113,17 @@ func NewPublisher(ctx context.Context, priv ed25519.PrivateKey, listen []string,
 	if len(listen) == 0 {
 		listen = []string{"/ip4/127.0.0.1/tcp/0"}
 	}
-	h, err := ingest.NewHost(lk, listen, 0)
+	h, err := wire.NewHost(lk, listen, 0)
 	if err != nil {
 		return nil, err
 	}
-	ps, err := pubsub.NewGossipSub(ctx, h, ingest.GossipOptions()...)
+	ps, err := pubsub.NewGossipSub(ctx, h, wire.GossipOptions()...)
 	if err != nil {
 		h.Close()
 		return nil, err
 	}
-	p := &Publisher{Host: h, peers: validators}
-	if p.beacons, err = ps.Join(ingest.BeaconTopic(chainID)); err != nil {
-		h.Close()
-		return nil, err
-	}
-	if p.witnesses, err = ps.Join(ingest.WitnessTopic(chainID)); err != nil {
+	p := &Publisher{Host: h, chainID: chainID, peers: validators}
+	if p.witnesses, err = ps.Join(wire.WitnessTopic(chainID)); err != nil {
 		h.Close()
 		return nil, err
 	}
@@ -185,22 +163,120 @@ func (p *Publisher) publish(ctx context.Context, t *pubsub.Topic, data []byte) e
 	return t.Publish(ctx, data)
 }
 
-// PublishBeacon gossips a beacon report.
+// ErrBeaconRefused: every validator that answered refused the beacon.
+var ErrBeaconRefused = errors.New("beacon refused")
+
+// PublishBeacon delivers a beacon report directly to every configured
+// validator (never to a gossip topic: the payload stays private until its
+// witness window closes) and returns once one of them stored it. A
+// validator that has not committed the entropy block yet answers RETRY;
+// the delivery to it is repeated until ctx ends.
 func (p *Publisher) PublishBeacon(ctx context.Context, b *verify.Beacon) error {
-	return p.publish(ctx, p.beacons, EncodeBeacon(b))
+	return p.DeliverRaw(ctx, wire.EncodeBeacon(b))
 }
 
-// PublishWitness gossips a witness report.
-func (p *Publisher) PublishWitness(ctx context.Context, w verify.Witness) error {
-	return p.publish(ctx, p.witnesses, EncodeWitness(w))
-}
-
-// PublishRaw gossips arbitrary bytes on a topic ("beacon" or "witness"):
-// the simulator's replays and the ingest tests' malformed messages.
-func (p *Publisher) PublishRaw(ctx context.Context, topic string, data []byte) error {
-	if topic == "beacon" {
-		return p.publish(ctx, p.beacons, data)
+// DeliverRaw delivers arbitrary bytes as a beacon report (the simulator's
+// adversaries and the ingest tests' malformed reports).
+func (p *Publisher) DeliverRaw(ctx context.Context, data []byte) error {
+	type result struct {
+		ack wire.BeaconAck
+		err error
 	}
+	// Deliveries to the other validators go on after the first one
+	// stored it (and after ctx ends), for at most deliverFor.
+	caller := ctx
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deliverFor)
+	results := make(chan result, len(p.peers))
+	var wg sync.WaitGroup
+	defer func() { go func() { wg.Wait(); cancel() }() }()
+	for _, v := range p.peers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				ack, err := p.deliverTo(ctx, v, data)
+				if err == nil && ack.Status != wire.BeaconAck_STATUS_RETRY {
+					results <- result{ack: ack}
+					return
+				}
+				select {
+				case <-ctx.Done():
+					results <- result{ack: ack, err: errors.Join(err, ctx.Err())}
+					return
+				case <-time.After(retryDelay):
+				}
+			}
+		}()
+	}
+	var errs []error
+	for range p.peers {
+		var r result
+		select {
+		case r = <-results:
+		case <-caller.Done():
+			return caller.Err()
+		}
+		switch {
+		case r.err != nil:
+			errs = append(errs, r.err)
+		case r.ack.Status == wire.BeaconAck_STATUS_ACCEPTED || r.ack.Status == wire.BeaconAck_STATUS_DUPLICATE:
+			return nil
+		default:
+			errs = append(errs, fmt.Errorf("%w: %s", ErrBeaconRefused, r.ack.Reason))
+		}
+	}
+	if len(errs) == 0 {
+		return errors.New("no validator configured")
+	}
+	return errors.Join(errs...)
+}
+
+// deliverFor bounds the delivery of one beacon to one validator: beyond
+// the chain's 3-minute entropy lifespan it would be refused anyway.
+const deliverFor = time.Minute
+
+// retryDelay paces deliveries a validator answered RETRY (about half a
+// block: it is waiting to commit the entropy block).
+const retryDelay = 300 * time.Millisecond
+
+func (p *Publisher) deliverTo(ctx context.Context, v peer.AddrInfo, data []byte) (wire.BeaconAck, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if p.Host.Network().Connectedness(v.ID) != network.Connected {
+		if err := p.Host.Connect(ctx, v); err != nil {
+			return wire.BeaconAck{}, err
+		}
+	}
+	s, err := p.Host.NewStream(ctx, v.ID, wire.BeaconProtocol(p.chainID))
+	if err != nil {
+		return wire.BeaconAck{}, err
+	}
+	defer s.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = s.SetDeadline(dl)
+	}
+	if err := wire.WriteFrame(s, data); err != nil {
+		s.Reset()
+		return wire.BeaconAck{}, err
+	}
+	_ = s.CloseWrite()
+	bz, err := wire.ReadFrame(s, wire.MaxAckBytes)
+	if err != nil {
+		s.Reset()
+		return wire.BeaconAck{}, err
+	}
+	var ack wire.BeaconAck
+	return ack, ack.Unmarshal(bz)
+}
+
+// PublishWitness gossips a witness report, sealed: the payload is named by
+// its hash only.
+func (p *Publisher) PublishWitness(ctx context.Context, w verify.Witness) error {
+	return p.publish(ctx, p.witnesses, wire.SealWitness(w))
+}
+
+// PublishRawWitness gossips arbitrary bytes on the witness topic.
+func (p *Publisher) PublishRawWitness(ctx context.Context, data []byte) error {
 	return p.publish(ctx, p.witnesses, data)
 }
 

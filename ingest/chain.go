@@ -11,14 +11,19 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/pocnet/pocd/chainclient"
+	"github.com/pocnet/pocd/geo"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
+	"github.com/pocnet/pocd/x/poc/verify"
 )
 
-// HotspotStatus is what ingest needs to know about a report's sender.
+// HotspotStatus is whether a report's sender may report.
 type HotspotStatus int
 
 const (
@@ -26,6 +31,21 @@ const (
 	HotspotUnasserted
 	HotspotAsserted
 )
+
+// HotspotInfo is what admission needs to know about a report's sender.
+type HotspotInfo struct {
+	Status HotspotStatus
+	// Rules is the hotspot as the beacon rules see it (mode, region,
+	// gain); its location is not needed at admission and left empty.
+	Rules verify.Hotspot
+}
+
+// Rules are the chain's PoC parameters and region plans, which admission
+// applies to a beacon before it holds it.
+type Rules struct {
+	Params verify.Params
+	Plans  map[string]verify.RegionPlan
+}
 
 // Entropy is a recorded block hash.
 type Entropy struct {
@@ -41,8 +61,12 @@ var ErrNoEntropy = errors.New("no entropy at that height")
 // Chain is the node as ingest sees it. The gRPC implementation talks to the
 // node's own gRPC server; tests substitute a fake.
 type Chain interface {
-	Hotspot(ctx context.Context, address string) (HotspotStatus, error)
+	Hotspot(ctx context.Context, address string) (HotspotInfo, error)
 	Entropy(ctx context.Context, height int64) (Entropy, error) // 0 = newest
+	Rules(ctx context.Context) (Rules, error)
+	// IngestPeers are the ingest peer IDs validators registered with their
+	// relayers: the only peers that may share beacons.
+	IngestPeers(ctx context.Context) (map[peer.ID]bool, error)
 	// Recorded reports which of the beacons the chain has recorded (open
 	// or judged), with who relayed each, as of the committed height it
 	// also returns.
@@ -111,6 +135,11 @@ type GRPCChain struct {
 	// a devnet validator's CPU.
 	latest   Entropy
 	latestAt time.Time
+
+	rules     Rules
+	rulesAt   time.Time
+	ingestIDs map[peer.ID]bool
+	peersAt   time.Time
 }
 
 // latestEntropyTTL is well under a block: a poll sees a new block at most
@@ -118,42 +147,107 @@ type GRPCChain struct {
 const latestEntropyTTL = 200 * time.Millisecond
 
 type cachedHotspot struct {
-	status HotspotStatus
-	until  time.Time
+	info  HotspotInfo
+	until time.Time
 }
+
+// rulesTTL and peersTTL: how stale parameters and the ingest peer registry
+// may be. A parameter change or a new validator takes effect this much
+// later at admission; the chain itself applies the parameters in force.
+const (
+	rulesTTL = 30 * time.Second
+	peersTTL = 10 * time.Second
+)
 
 // NewGRPCChain wraps a connection to a pocd gRPC server.
 func NewGRPCChain(conn *grpc.ClientConn, signer *chainclient.Signer) *GRPCChain {
 	return &GRPCChain{conn: conn, signer: signer, cache: map[string]cachedHotspot{}, entropy: map[int64]Entropy{}}
 }
 
-func (c *GRPCChain) Hotspot(ctx context.Context, address string) (HotspotStatus, error) {
+func (c *GRPCChain) Hotspot(ctx context.Context, address string) (HotspotInfo, error) {
 	now := time.Now()
 	c.mu.Lock()
 	if e, ok := c.cache[address]; ok && now.Before(e.until) {
 		c.mu.Unlock()
-		return e.status, nil
+		return e.info, nil
 	}
 	c.mu.Unlock()
-	st := HotspotUnknown
+	info := HotspotInfo{Status: HotspotUnknown}
 	ttl := 5 * time.Second
 	res, err := hotspottypes.NewQueryClient(c.conn).Hotspot(ctx, &hotspottypes.QueryHotspotRequest{Id: address})
 	switch {
-	case err == nil && res.Hotspot.Location != "":
-		st, ttl = HotspotAsserted, time.Minute
 	case err == nil:
-		st = HotspotUnasserted
+		info = HotspotInfo{Status: HotspotUnasserted, Rules: poctypes.VerifyHotspot(res.Hotspot)}
+		if res.Hotspot.Location != "" {
+			info.Status, ttl = HotspotAsserted, time.Minute
+		}
+		info.Rules.Location, info.Rules.Center = 0, geo.Vec3{}
 	case status.Code(err) == codes.NotFound:
 	default:
-		return HotspotUnknown, err
+		return HotspotInfo{}, err
 	}
 	c.mu.Lock()
 	if len(c.cache) > 1_000_000 {
 		c.cache = map[string]cachedHotspot{} // crude bound; lookups refill it
 	}
-	c.cache[address] = cachedHotspot{status: st, until: now.Add(ttl)}
+	c.cache[address] = cachedHotspot{info: info, until: now.Add(ttl)}
 	c.mu.Unlock()
-	return st, nil
+	return info, nil
+}
+
+func (c *GRPCChain) Rules(ctx context.Context) (Rules, error) {
+	c.mu.Lock()
+	if c.rules.Plans != nil && time.Since(c.rulesAt) < rulesTTL {
+		defer c.mu.Unlock()
+		return c.rules, nil
+	}
+	c.mu.Unlock()
+	pp, err := poctypes.NewQueryClient(c.conn).Params(ctx, &poctypes.QueryParamsRequest{})
+	if err != nil {
+		return Rules{}, err
+	}
+	hp, err := hotspottypes.NewQueryClient(c.conn).Params(ctx, &hotspottypes.QueryParamsRequest{})
+	if err != nil {
+		return Rules{}, err
+	}
+	r := Rules{Params: pp.Params.Verify(), Plans: map[string]verify.RegionPlan{}}
+	for _, p := range hp.Params.RegionPlans {
+		r.Plans[p.Region] = poctypes.VerifyRegionPlan(p)
+	}
+	c.mu.Lock()
+	c.rules, c.rulesAt = r, time.Now()
+	c.mu.Unlock()
+	return r, nil
+}
+
+func (c *GRPCChain) IngestPeers(ctx context.Context) (map[peer.ID]bool, error) {
+	c.mu.Lock()
+	if c.ingestIDs != nil && time.Since(c.peersAt) < peersTTL {
+		defer c.mu.Unlock()
+		return c.ingestIDs, nil
+	}
+	c.mu.Unlock()
+	ids := map[peer.ID]bool{}
+	req := &poctypes.QueryRelayersRequest{Pagination: &query.PageRequest{Limit: 1000}}
+	for {
+		res, err := poctypes.NewQueryClient(c.conn).Relayers(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range res.Relayers {
+			if id, err := peer.Decode(r.IngestPeer); err == nil {
+				ids[id] = true
+			}
+		}
+		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+			break
+		}
+		req.Pagination.Key = res.Pagination.NextKey
+	}
+	c.mu.Lock()
+	c.ingestIDs, c.peersAt = ids, time.Now()
+	c.mu.Unlock()
+	return ids, nil
 }
 
 func (c *GRPCChain) Entropy(ctx context.Context, height int64) (Entropy, error) {

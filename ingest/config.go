@@ -8,7 +8,8 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
+	"github.com/pocnet/pocd/wire"
 )
 
 // Config is the [ingest] section of app.toml. Every field has a documented
@@ -30,6 +31,11 @@ type Config struct {
 	// WitnessWindow is how long after first seeing a beacon the relayer
 	// waits for witness reports before submitting the PoC.
 	WitnessWindow time.Duration `mapstructure:"witness-window"`
+	// WitnessAdmission is how long after a beacon arrives its witness
+	// reports are admitted. It is shorter than WitnessWindow, so it closes
+	// on every validator before the first relay puts the payload in a
+	// mempool (where anyone could read it and witness virtually).
+	WitnessAdmission time.Duration `mapstructure:"witness-admission"`
 	// RelayJitter is the wait per rank: for each beacon the validators
 	// (this node and its peers) are ranked by a hash of the beacon and
 	// their peer IDs, and rank k relays only after k * RelayJitter: the
@@ -76,6 +82,10 @@ type Config struct {
 	// minutes: docs/benchmarks.md). An idle slot costs nothing; a busy one
 	// a goroutine and a report, tens of megabytes when all are busy.
 	ValidateConcurrency int `mapstructure:"validate-concurrency"`
+	// MaxQueueBytes is the queue's disk ceiling: past it, new reports are
+	// refused (counted as disk_full) while what was acknowledged is still
+	// relayed. 0 means no ceiling.
+	MaxQueueBytes int64 `mapstructure:"max-queue-bytes"`
 	// PeerQueue is the per-peer outbound queue.
 	PeerQueue int `mapstructure:"peer-queue"`
 	// MaxConnsPerIP bounds concurrent libp2p connections from one IP
@@ -91,6 +101,8 @@ func DefaultConfig() Config {
 		KeyFile:             "config/ingest_key",
 		DBDir:               "data/ingest",
 		WitnessWindow:       10 * time.Second,
+		WitnessAdmission:    5 * time.Second,
+		MaxQueueBytes:       2 << 30,
 		RelayJitter:         4 * time.Second,
 		RelayInterval:       500 * time.Millisecond,
 		ReportTTL:           10 * time.Minute,
@@ -98,10 +110,10 @@ func DefaultConfig() Config {
 		GCInterval:          5 * time.Minute,
 		RelayerKey:          "relayer",
 		KeyringBackend:      "test",
-		GasPrices:           app.DefaultMinGasPrices,
+		GasPrices:           params.DefaultMinGasPrices,
 		Fees:                "",
 		MaxPocsPerTx:        20,
-		MaxMessageBytes:     4096,
+		MaxMessageBytes:     wire.MaxReportBytes,
 		ValidateQueue:       8192,
 		ValidateConcurrency: 2048,
 		PeerQueue:           4096,
@@ -118,6 +130,11 @@ func (c Config) Validate() error {
 		return fmt.Errorf("ingest.listen: at least one address")
 	case c.WitnessWindow <= 0 || c.RelayInterval <= 0 || c.GCInterval <= 0:
 		return fmt.Errorf("ingest: witness-window, relay-interval and gc-interval must be positive")
+	case c.WitnessAdmission <= 0 || c.WitnessAdmission >= c.WitnessWindow:
+		return fmt.Errorf("ingest.witness-admission (%s) must be positive and shorter than witness-window (%s)",
+			c.WitnessAdmission, c.WitnessWindow)
+	case c.MaxQueueBytes < 0:
+		return fmt.Errorf("ingest.max-queue-bytes must not be negative")
 	case c.ReportTTL <= c.WitnessWindow+c.RelayJitter:
 		return fmt.Errorf("ingest.report-ttl (%s) must exceed witness-window + relay-jitter", c.ReportTTL)
 	case c.MaxPocsPerTx < 1:
@@ -159,13 +176,21 @@ func ConfigFromAppOptions(o AppOptions) Config {
 			*p = cast.ToString(v)
 		}
 	}
-	durs := map[string]*time.Duration{"witness-window": &c.WitnessWindow, "relay-jitter": &c.RelayJitter,
+	if v, ok := get("max-queue-bytes"); ok {
+		c.MaxQueueBytes = cast.ToInt64(v)
+	}
+	durs := map[string]*time.Duration{"witness-window": &c.WitnessWindow, "witness-admission": &c.WitnessAdmission, "relay-jitter": &c.RelayJitter,
 		"relay-interval": &c.RelayInterval, "report-ttl": &c.ReportTTL, "max-report-age": &c.MaxReportAge,
 		"gc-interval": &c.GCInterval}
 	for k, p := range durs {
 		if v, ok := get(k); ok {
 			*p = cast.ToDuration(v)
 		}
+	}
+	if _, ok := get("witness-admission"); !ok {
+		// An app.toml from before witness-admission: half the window, as
+		// the defaults have it.
+		c.WitnessAdmission = c.WitnessWindow / 2
 	}
 	ints := map[string]*int{"max-pocs-per-tx": &c.MaxPocsPerTx, "max-message-bytes": &c.MaxMessageBytes,
 		"validate-queue": &c.ValidateQueue, "validate-concurrency": &c.ValidateConcurrency, "peer-queue": &c.PeerQueue,
@@ -198,6 +223,9 @@ key-file = "{{ .Ingest.KeyFile }}"
 db-dir = "{{ .Ingest.DBDir }}"
 # Wait this long after a beacon arrives for its witnesses, then relay.
 witness-window = "{{ .Ingest.WitnessWindow }}"
+# Witness reports are admitted only this long after their beacon arrived
+# (shorter than witness-window, so it closes before any relay reveals the beacon).
+witness-admission = "{{ .Ingest.WitnessAdmission }}"
 # Per-beacon relay order: the validator ranked k (by a hash of the beacon and
 # the peer IDs in peers) waits k times this, then relays only if the PoC is
 # still missing. A few blocks, so exactly one validator normally relays.
@@ -224,6 +252,9 @@ max-message-bytes = {{ .Ingest.MaxMessageBytes }}
 validate-queue = {{ .Ingest.ValidateQueue }}
 validate-concurrency = {{ .Ingest.ValidateConcurrency }}
 peer-queue = {{ .Ingest.PeerQueue }}
+# Disk ceiling of the queue in bytes: past it new reports are refused (and
+# counted as disk_full); acknowledged ones are still relayed. 0 = none.
+max-queue-bytes = {{ .Ingest.MaxQueueBytes }}
 # Concurrent connections from one IP address (hotspots behind a carrier NAT
 # share one); libp2p's own default is 8.
 max-conns-per-ip = {{ .Ingest.MaxConnsPerIP }}

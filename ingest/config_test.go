@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/ingest"
 )
 
@@ -17,11 +17,11 @@ func (o appOpts) Get(k string) any { return o[k] }
 // also when an older app.toml has no gas-prices key (attack 9,
 // docs/security.md); a price or fee that does not parse stops ingest.
 func TestRelayerPaysTheMinimumGasPriceByDefault(t *testing.T) {
-	require.Equal(t, app.DefaultMinGasPrices, ingest.DefaultConfig().GasPrices)
+	require.Equal(t, params.DefaultMinGasPrices, ingest.DefaultConfig().GasPrices)
 	require.Empty(t, ingest.DefaultConfig().Fees)
 
 	old := ingest.ConfigFromAppOptions(appOpts{"ingest.fees": ""})
-	require.Equal(t, app.DefaultMinGasPrices, old.GasPrices)
+	require.Equal(t, params.DefaultMinGasPrices, old.GasPrices)
 
 	set := ingest.ConfigFromAppOptions(appOpts{"ingest.gas-prices": "0.01bones", "ingest.fees": "5000bones"})
 	require.Equal(t, "0.01bones", set.GasPrices)

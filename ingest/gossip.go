@@ -2,102 +2,25 @@ package ingest
 
 import (
 	"context"
-	"crypto/sha256"
-	"fmt"
 	"math"
-	"net/netip"
 	"time"
 
-	"github.com/libp2p/go-libp2p"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
-	"github.com/libp2p/go-libp2p/core/crypto"
-	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
-	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
-	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
-	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
-	"github.com/libp2p/go-libp2p/x/rate"
+
+	"github.com/pocnet/pocd/wire"
 )
-
-// TransportMaxMessageBytes is gossipsub's per-message limit.
-const TransportMaxMessageBytes = 64 << 10
-
-// Topic names carry the chain ID, so two networks on one LAN never mix.
-func BeaconTopic(chainID string) string  { return fmt.Sprintf("/pocd/%s/beacons/1", chainID) }
-func WitnessTopic(chainID string) string { return fmt.Sprintf("/pocd/%s/witnesses/1", chainID) }
-
-// MessageID is the content hash of a gossip message, so the same report
-// published by two peers (or twice by one) is one message. Every peer must
-// use the same function.
-func MessageID(m *pb.Message) string {
-	h := sha256.Sum256(m.Data)
-	return string(h[:])
-}
-
-// NewHost starts a libp2p host with TCP and QUIC on the given multiaddrs.
-// Relay is off: hotspots dial validators directly. maxConnsPerIP > 0
-// replaces libp2p's default of 8 concurrent connections per IPv4 address:
-// hotspots behind one carrier-grade NAT (or a simulated fleet) share an
-// address.
-func NewHost(priv crypto.PrivKey, listen []string, maxConnsPerIP int) (host.Host, error) {
-	opts := []libp2p.Option{
-		libp2p.Identity(priv),
-		libp2p.ListenAddrStrings(listen...),
-		libp2p.Transport(tcp.NewTCPTransport),
-		libp2p.Transport(quic.NewTransport),
-		libp2p.DisableRelay(),
-		libp2p.UserAgent("pocd-ingest"),
-	}
-	if maxConnsPerIP > 0 {
-		// libp2p also rate-limits new connections per address (0.2/s after
-		// a burst of 16, loopback exempt): a fleet behind one address must
-		// be able to (re)connect after a restart, so the burst is the
-		// per-address limit and the rate a tenth of it per second.
-		perIP := rate.Limit{RPS: max(1, float64(maxConnsPerIP)/10), Burst: maxConnsPerIP}
-		rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(rcmgr.DefaultLimits.AutoScale()),
-			rcmgr.WithLimitPerSubnet(
-				[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 32, ConnCount: maxConnsPerIP}},
-				[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 56, ConnCount: maxConnsPerIP}}),
-			rcmgr.WithConnRateLimiters(&rate.Limiter{
-				NetworkPrefixLimits: []rate.PrefixLimit{
-					{Prefix: netip.MustParsePrefix("127.0.0.0/8")}, {Prefix: netip.MustParsePrefix("::1/128")},
-				},
-				SubnetRateLimiter: rate.SubnetLimiter{
-					IPv4SubnetLimits: []rate.SubnetLimit{{PrefixLength: 32, Limit: perIP}},
-					IPv6SubnetLimits: []rate.SubnetLimit{{PrefixLength: 56, Limit: perIP}},
-					GracePeriod:      time.Minute,
-				},
-			}))
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, libp2p.ResourceManager(rm))
-	}
-	return libp2p.New(opts...)
-}
-
-// GossipOptions are the pubsub settings shared by validators and hotspots.
-// Reports carry their hotspot's signature, so gossip messages are not signed
-// again (StrictNoSign) and carry no author or sequence number.
-//
-// The transport limit is deliberately above the report limit
-// (Config.MaxMessageBytes), so an oversized report reaches the validator and
-// is rejected and counted rather than cutting the stream.
-func GossipOptions() []pubsub.Option {
-	return []pubsub.Option{
-		pubsub.WithMessageIdFn(MessageID),
-		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
-		pubsub.WithNoAuthor(),
-		pubsub.WithMaxMessageSize(TransportMaxMessageBytes),
-		pubsub.WithFloodPublish(true),
-	}
-}
 
 // validatorGossipOptions add the node-side limits and peer scoring: a peer
 // whose reports are rejected (bad signature, unknown hotspot, stale
 // entropy) loses score quadratically and is graylisted after about ten.
-func validatorGossipOptions(cfg Config, topics []string, m *Metrics) []pubsub.Option {
+// topics are the beacon share topic, then the witness topic; allowed says
+// which peers may take part in the share topic (registered validators'
+// ingest peers): gossipsub neither sends them its messages nor grafts them.
+func validatorGossipOptions(cfg Config, topics []string, m *Metrics, allowed func(peer.ID) bool,
+	inspect pubsub.PeerScoreInspectFn,
+) []pubsub.Option {
 	score := &pubsub.PeerScoreParams{
 		Topics:        map[string]*pubsub.TopicScoreParams{},
 		TopicScoreCap: 100,
@@ -142,18 +65,25 @@ func validatorGossipOptions(cfg Config, topics []string, m *Metrics) []pubsub.Op
 		AcceptPXThreshold:           math.MaxFloat64, // no peer exchange from anyone
 		OpportunisticGraftThreshold: 1,
 	}
-	opts := append(GossipOptions(),
+	opts := append(wire.GossipOptions(),
+		pubsub.WithPeerFilter(func(p peer.ID, topic string) bool { return topic != topics[0] || allowed(p) }),
+		// The peer filter alone does not keep the share topic private:
+		// flood publishing (and floodsub peers) send to every peer known
+		// to be subscribed. So a subscription to it from anyone but a
+		// registered validator is never recorded.
+		pubsub.WithSubscriptionFilter(shareFilter{topic: topics[0], allowed: allowed}),
 		pubsub.WithPeerScore(score, thresholds),
+		pubsub.WithPeerScoreInspect(inspect, time.Second), // after WithPeerScore
 		pubsub.WithValidateQueueSize(cfg.ValidateQueue),
 		pubsub.WithPeerOutboundQueueSize(cfg.PeerQueue),
 		pubsub.WithValidateThrottle(cfg.ValidateConcurrency*len(topics)),
-		pubsub.WithRawTracer(dropTracer{m: m, topics: map[string]string{topics[0]: "beacon", topics[1]: "witness"}}),
+		pubsub.WithRawTracer(dropTracer{m: m, topics: map[string]string{topics[0]: "beacon_share", topics[1]: "witness"}}),
 	)
 	return opts
 }
 
-// JoinTopics joins (and subscribes to, so the node forwards) both topics.
-// Validators must be registered before this.
+// joinTopics joins (and subscribes to, so the node forwards) the topics.
+// Their validators must be registered before this.
 func joinTopics(ctx context.Context, ps *pubsub.PubSub, names ...string) ([]*pubsub.Topic, error) {
 	var out []*pubsub.Topic
 	for _, n := range names {
@@ -174,6 +104,29 @@ func joinTopics(ctx context.Context, ps *pubsub.PubSub, names ...string) ([]*pub
 			}
 		}()
 		out = append(out, t)
+	}
+	return out, nil
+}
+
+// shareFilter drops subscriptions to the beacon share topic from peers
+// that are not registered validators' ingest peers: gossipsub then never
+// counts them among the topic's peers, whatever publishing mode it uses.
+type shareFilter struct {
+	topic   string
+	allowed func(peer.ID) bool
+}
+
+func (shareFilter) CanSubscribe(string) bool { return true }
+
+func (f shareFilter) FilterIncomingSubscriptions(from peer.ID, subs []*pb.RPC_SubOpts) ([]*pb.RPC_SubOpts, error) {
+	if f.allowed(from) {
+		return subs, nil
+	}
+	out := make([]*pb.RPC_SubOpts, 0, len(subs))
+	for _, s := range subs {
+		if s.GetTopicid() != f.topic {
+			out = append(out, s)
+		}
 	}
 	return out, nil
 }

@@ -19,7 +19,9 @@ type Metrics struct {
 	Dropped   *prometheus.CounterVec // by reason: peer_relayed, refused, expired
 	RelayErrs prometheus.Counter     // failed relay attempts (retried)
 	Queued    prometheus.Gauge       // beacons waiting in the queue
-	Latency   prometheus.Histogram   // witness signed timestamp to seen included, seconds
+	// QueueBytes is the queue's size on disk, against max-queue-bytes.
+	QueueBytes prometheus.Gauge
+	Latency    prometheus.Histogram // witness signed timestamp to seen included, seconds
 	// Validation is the time a report holds one of validate-concurrency's
 	// slots: checks plus the synced store write. When slots × 1/duration
 	// falls under the arrival rate, gossipsub drops reports as throttled.
@@ -65,6 +67,8 @@ func NewMetrics() *Metrics {
 			Help: "Relay attempts that failed and will be retried."}),
 		Queued: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "queued_beacons",
 			Help: "Beacons waiting to be relayed or confirmed."}),
+		QueueBytes: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "queue_bytes",
+			Help: "The report queue's size on disk; new reports are refused past max-queue-bytes."}),
 		Latency: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "inclusion_seconds",
 			Help:    "From a witness report's signed timestamp to this node seeing its PoC on chain.",
 			Buckets: []float64{1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300}}),
@@ -76,5 +80,5 @@ func NewMetrics() *Metrics {
 
 func (m *Metrics) register(r prometheus.Registerer) {
 	r.MustRegister(m.Received, m.Accepted, m.Rejected, m.Ignored, m.Relayed, m.RelayedW, m.Included, m.Dropped,
-		m.RelayErrs, m.Queued, m.Latency, m.Validation)
+		m.RelayErrs, m.Queued, m.QueueBytes, m.Latency, m.Validation)
 }

@@ -15,6 +15,7 @@ import (
 
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
+	"github.com/pocnet/pocd/wire"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
 )
 
@@ -109,7 +110,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 	// Expiry scans the whole queue, witnesses included: every
 	// expireEvery, not every round.
 	if now.Sub(r.expiredAt) >= expireEvery {
-		st, err := r.store.Expire(now.Add(-r.cfg.ReportTTL).UnixMilli())
+		st, err := r.store.Expire(now.UnixMilli(), now.Add(-r.cfg.ReportTTL).UnixMilli())
 		if err != nil {
 			return err
 		}
@@ -203,7 +204,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 		if _, refused := r.tooEarly[b.ID]; refused {
 			return true
 		}
-		beacon, err := DecodeBeacon(b.Raw)
+		beacon, err := wire.DecodeBeacon(b.Raw)
 		return err == nil && now.Before(time.Unix(0, beacon.TimestampNs).Add(rp.EarliestRelay))
 	})
 	if len(ready) == 0 {
@@ -213,7 +214,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 	// Oldest first; solo beacons (refused in a batch before) go alone.
 	sort.SliceStable(ready, func(i, j int) bool { return ready[i].ArrivedMs < ready[j].ArrivedMs })
 	// Close every ready beacon's witness set in one write before reading any.
-	phs := make([][payloadHashLen]byte, len(ready))
+	phs := make([]wire.PayloadHash, len(ready))
 	for i, b := range ready {
 		phs[i] = b.PayloadHash
 	}
@@ -324,7 +325,7 @@ func (r *Relayer) complete(now time.Time, d *doneSet) error {
 // arrival order, up to maxW, leaving out those whose keys are in held (the
 // reports the open PoC already has).
 func (r *Relayer) buildMsg(b BeaconEntry, maxW int, held map[[32]byte]bool) (*poctypes.MsgSubmitPoc, error) {
-	beacon, err := DecodeBeacon(b.Raw)
+	beacon, err := wire.DecodeBeacon(b.Raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errUndecodable, err)
 	}
@@ -340,7 +341,7 @@ func (r *Relayer) buildMsg(b BeaconEntry, maxW int, held map[[32]byte]bool) (*po
 		if len(msg.Witnesses) == maxW {
 			break
 		}
-		wr, err := DecodeWitness(w.Raw)
+		wr, err := wire.DecodeWitness(w.Raw)
 		if err != nil {
 			continue // validated on arrival; cannot happen short of disk corruption
 		}
@@ -441,7 +442,7 @@ func (r *Relayer) submit(ctx context.Context, height int64, batch []BeaconEntry,
 }
 
 func (r *Relayer) observeLatency(b BeaconEntry, now time.Time) {
-	if beacon, err := DecodeBeacon(b.Raw); err == nil {
+	if beacon, err := wire.DecodeBeacon(b.Raw); err == nil {
 		r.m.Latency.Observe(now.Sub(time.Unix(0, beacon.TimestampNs)).Seconds())
 	}
 }

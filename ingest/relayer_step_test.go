@@ -4,19 +4,21 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
+	"errors"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
 	"cosmossdk.io/log/v2"
 
 	"github.com/pocnet/pocd/chainclient"
+	"github.com/pocnet/pocd/wire"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
 	"github.com/pocnet/pocd/x/poc/verify"
 )
@@ -47,10 +49,12 @@ type stepPoc struct {
 
 func newStepChain() *stepChain { return &stepChain{height: 100, recorded: map[[32]byte]*stepPoc{}} }
 
-func (c *stepChain) Hotspot(context.Context, string) (HotspotStatus, error) {
-	return HotspotAsserted, nil
+func (c *stepChain) Hotspot(context.Context, string) (HotspotInfo, error) {
+	return HotspotInfo{Status: HotspotAsserted}, nil
 }
-func (c *stepChain) Entropy(context.Context, int64) (Entropy, error) { return Entropy{}, ErrNoEntropy }
+func (c *stepChain) Rules(context.Context) (Rules, error)                  { return Rules{}, errors.New("unused") }
+func (c *stepChain) IngestPeers(context.Context) (map[peer.ID]bool, error) { return nil, nil }
+func (c *stepChain) Entropy(context.Context, int64) (Entropy, error)       { return Entropy{}, ErrNoEntropy }
 func (c *stepChain) RelayParams(context.Context) (RelayParams, error) {
 	return RelayParams{MaxWitnesses: 64, EarliestRelay: c.earliest}, nil
 }
@@ -157,7 +161,7 @@ func (f *relayFixture) queueAt(t *testing.T, local byte, at time.Time) [32]byte 
 	rep := poctypes.BeaconFromVerify(b)
 	raw, err := rep.Marshal()
 	require.NoError(t, err)
-	ok, err := f.store.PutBeacon(BeaconEntry{ID: b.ID(), PayloadHash: payloadHash(b.Payload), ArrivedMs: f.now.UnixMilli(), Raw: raw})
+	ok, err := f.store.PutBeacon(BeaconEntry{ID: b.ID(), PayloadHash: wire.HashPayload(b.Payload), ArrivedMs: f.now.UnixMilli(), Raw: raw}, nil)
 	require.NoError(t, err)
 	require.True(t, ok)
 	f.beacons[b.ID()] = b
@@ -174,7 +178,7 @@ func (f *relayFixture) witness(t *testing.T, id [32]byte) {
 	rep := poctypes.WitnessFromVerify(w)
 	raw, err := rep.Marshal()
 	require.NoError(t, err)
-	ok, err := f.store.PutWitness(payloadHash(b.Payload), WitnessEntry{ID: sha256.Sum256(w.Signature), ArrivedMs: f.now.UnixMilli(), Raw: raw})
+	ok, err := f.store.PutWitness(wire.HashPayload(b.Payload), WitnessEntry{ID: [32]byte(w.Pubkey), ArrivedMs: f.now.UnixMilli(), Raw: raw})
 	require.NoError(t, err)
 	require.True(t, ok)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -15,9 +16,10 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	ma "github.com/multiformats/go-multiaddr"
 
 	"cosmossdk.io/log/v2"
+
+	"github.com/pocnet/pocd/wire"
 )
 
 // Service is a running ingest: gossip host, validators, queue and relayer.
@@ -30,10 +32,18 @@ type Service struct {
 	Metrics *Metrics
 	logger  log.Logger
 
-	validator *Validator
+	admission *Admission
+	penalties *penaltyBox
+	share     *pubsub.Topic
+	// registered are the validators' ingest peers from the chain's relayer
+	// registrations, refreshed every peersTTL.
+	registered atomic.Pointer[map[peer.ID]bool]
+	scores     atomic.Pointer[map[peer.ID]float64]
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	warnedUnregistered bool
 }
 
 // LoadOrCreateKey reads the gossip identity, creating it on first start.
@@ -79,37 +89,66 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 	if err != nil {
 		return nil, err
 	}
-	h, err := NewHost(priv, cfg.Listen, cfg.MaxConnsPerIP)
+	if err := store.SetCeiling(cfg.MaxQueueBytes); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("ingest queue size: %w", err)
+	}
+	h, err := wire.NewHost(priv, cfg.Listen, cfg.MaxConnsPerIP)
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("ingest host: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	s := &Service{cfg: cfg, Host: h, Store: store, Metrics: m, logger: logger, cancel: cancel}
+	s := &Service{cfg: cfg, Host: h, Store: store, Metrics: m, logger: logger, cancel: cancel, penalties: newPenaltyBox(time.Now)}
 	fail := func(err error) (*Service, error) {
 		cancel()
 		h.Close()
 		store.Close()
 		return nil, err
 	}
-	topics := []string{BeaconTopic(chainID), WitnessTopic(chainID)}
-	ps, err := pubsub.NewGossipSub(ctx, h, validatorGossipOptions(cfg, topics, m)...)
+	s.registered.Store(&map[peer.ID]bool{})
+	s.scores.Store(&map[peer.ID]float64{})
+	s.refreshRegistry(ctx, chain)
+	a := &Admission{cfg: cfg, chain: chain, store: store, windows: newWindows(maxBeaconWaiters), m: m, logger: logger, now: time.Now}
+	if err := a.reopenWindows(); err != nil {
+		return fail(err)
+	}
+	s.admission = a
+	topics := []string{wire.BeaconShareTopic(chainID), wire.WitnessTopic(chainID)}
+	ps, err := pubsub.NewGossipSub(ctx, h, validatorGossipOptions(cfg, topics, m, s.isRegistered,
+		func(sc map[peer.ID]float64) { s.scores.Store(&sc) })...)
 	if err != nil {
 		return fail(fmt.Errorf("gossipsub: %w", err))
 	}
 	s.PubSub = ps
-	v := &Validator{cfg: cfg, chain: chain, store: store, m: m, logger: logger, now: time.Now}
-	s.validator = v
 	vopts := []pubsub.ValidatorOpt{pubsub.WithValidatorConcurrency(cfg.ValidateConcurrency), pubsub.WithValidatorTimeout(10 * time.Second)}
-	if err := ps.RegisterTopicValidator(topics[0], v.pubsubValidator("beacon", v.CheckBeacon), vopts...); err != nil {
+	shared := func(ctx context.Context, from peer.ID, data []byte) Decision {
+		if !s.isRegistered(from) {
+			return reject(RejectNotValidator)
+		}
+		return a.AdmitBeacon(ctx, data, from, fromValidator)
+	}
+	shareV := a.pubsubValidator("beacon_share", shared)
+	self := h.ID()
+	shareOrOwn := func(ctx context.Context, from peer.ID, msg *pubsub.Message) pubsub.ValidationResult {
+		if from == self {
+			return pubsub.ValidationAccept // this node's own share of a beacon it admitted
+		}
+		return shareV(ctx, from, msg)
+	}
+	if err := ps.RegisterTopicValidator(topics[0], shareOrOwn, vopts...); err != nil {
 		return fail(err)
 	}
-	if err := ps.RegisterTopicValidator(topics[1], v.pubsubValidator("witness", v.CheckWitness), vopts...); err != nil {
+	witness := func(ctx context.Context, _ peer.ID, data []byte) Decision { return a.AdmitWitness(ctx, data) }
+	if err := ps.RegisterTopicValidator(topics[1], a.pubsubValidator("witness", witness), vopts...); err != nil {
 		return fail(err)
 	}
-	if _, err := joinTopics(ctx, ps, topics...); err != nil {
+	joined, err := joinTopics(ctx, ps, topics...)
+	if err != nil {
 		return fail(err)
 	}
+	s.share = joined[0]
+	h.SetStreamHandler(wire.BeaconProtocol(chainID), func(st network.Stream) { s.serveBeacon(ctx, st) })
 	peers, err := ParsePeers(cfg.Peers)
 	if err != nil {
 		return fail(err)
@@ -122,6 +161,16 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 	}
 	s.spawn(func() { s.keepPeers(ctx, peers) })
 	s.spawn(func() { s.Relayer.Run(ctx) })
+	s.spawn(func() { every(ctx, peersTTL, func() { s.refreshRegistry(ctx, chain) }) })
+	s.spawn(func() {
+		every(ctx, time.Second, func() {
+			if err := store.MeasureDisk(); err != nil {
+				logger.Error("ingest queue size unknown", "err", err)
+			}
+			m.QueueBytes.Set(float64(store.DiskBytes()))
+			a.windows.prune(time.Now().Add(-cfg.WitnessAdmission - time.Second).UnixMilli())
+		})
+	})
 	s.spawn(func() {
 		every(ctx, cfg.GCInterval, func() {
 			if err := store.RunGC(); err != nil {
@@ -139,20 +188,95 @@ func (s *Service) spawn(f func()) {
 }
 
 // ParsePeers parses /ip4|dns4/.../tcp/.../p2p/<id> multiaddrs.
-func ParsePeers(addrs []string) ([]peer.AddrInfo, error) {
-	var out []peer.AddrInfo
-	for _, a := range addrs {
-		m, err := ma.NewMultiaddr(a)
-		if err != nil {
-			return nil, fmt.Errorf("peer %q: %w", a, err)
-		}
-		ai, err := peer.AddrInfoFromP2pAddr(m)
-		if err != nil {
-			return nil, fmt.Errorf("peer %q: %w", a, err)
-		}
-		out = append(out, *ai)
+func ParsePeers(addrs []string) ([]peer.AddrInfo, error) { return wire.ParsePeers(addrs) }
+
+func (s *Service) isRegistered(p peer.ID) bool { return (*s.registered.Load())[p] }
+
+// refreshRegistry reloads the validators' registered ingest peers. On an
+// error the last known set stays.
+func (s *Service) refreshRegistry(ctx context.Context, chain Chain) {
+	ids, err := chain.IngestPeers(ctx)
+	if err != nil {
+		s.logger.Debug("ingest peer registry unavailable", "err", err)
+		return
 	}
-	return out, nil
+	if !ids[s.Host.ID()] && len(ids) > 0 && !s.warnedUnregistered {
+		s.warnedUnregistered = true
+		s.logger.Info("this node's ingest peer is not registered on chain: other validators will not share beacons with it; " +
+			"register it with `pocd tx poc register-relayer <relayer> --ingest-peer " + s.Host.ID().String() + "`")
+	}
+	// A peer whose registration changed must exchange subscriptions again
+	// (the share topic's subscription filter judged it when it connected):
+	// drop its connection; it is redialled (peers) or redials.
+	prev := *s.registered.Load()
+	s.registered.Store(&ids)
+	for id := range ids {
+		if !prev[id] && id != s.Host.ID() && s.Host.Network().Connectedness(id) == network.Connected {
+			_ = s.Host.Network().ClosePeer(id)
+		}
+	}
+	for id := range prev {
+		if !ids[id] && s.Host.Network().Connectedness(id) == network.Connected {
+			_ = s.Host.Network().ClosePeer(id)
+		}
+	}
+}
+
+// PeerPenalty is a peer's standing with this node: its gossipsub score
+// (negative once its reports were rejected) and its direct-delivery
+// penalty points (blocked at blockAt).
+func (s *Service) PeerPenalty(p peer.ID) (gossipScore, deliveryPoints float64) {
+	return (*s.scores.Load())[p], s.penalties.points(p)
+}
+
+// serveBeacon answers one direct beacon delivery: one frame in, one
+// BeaconAck out. Admitted beacons are shared with the other validators.
+func (s *Service) serveBeacon(ctx context.Context, st network.Stream) {
+	defer st.Close()
+	from := st.Conn().RemotePeer()
+	_ = st.SetDeadline(time.Now().Add(deliveryTimeout))
+	d := s.admission.count("beacon", func() Decision {
+		if why := s.penalties.admit(from); why != "" {
+			return ignore(why)
+		}
+		data, err := wire.ReadFrame(st, s.cfg.MaxMessageBytes)
+		switch {
+		case errors.Is(err, wire.ErrFrameTooLarge):
+			return reject(RejectOversized)
+		case err != nil:
+			return reject(RejectMalformed)
+		}
+		d := s.admission.AdmitBeacon(ctx, data, from, fromHotspot)
+		if d.Result == pubsub.ValidationAccept {
+			if err := s.share.Publish(ctx, data); err != nil && !errors.Is(err, pubsub.ErrTopicClosed) {
+				s.logger.Debug("beacon share failed", "err", err)
+			}
+		}
+		return d
+	})
+	if d.Result == pubsub.ValidationReject {
+		s.penalties.penalise(from)
+	}
+	ack := wire.BeaconAck{Status: ackStatus(d), Reason: d.Reason}
+	bz, _ := ack.Marshal()
+	if err := wire.WriteFrame(st, bz); err != nil {
+		st.Reset()
+	}
+}
+
+// deliveryTimeout bounds one delivery stream (a slow or silent peer).
+const deliveryTimeout = 10 * time.Second
+
+func ackStatus(d Decision) wire.BeaconAck_Status {
+	switch {
+	case d.Result == pubsub.ValidationAccept:
+		return wire.BeaconAck_STATUS_ACCEPTED
+	case d.Reason == IgnoreDuplicate:
+		return wire.BeaconAck_STATUS_DUPLICATE
+	case d.Result == pubsub.ValidationReject, d.Reason == IgnoreBlocked, d.Reason == IgnoreRateLimited:
+		return wire.BeaconAck_STATUS_REJECTED
+	}
+	return wire.BeaconAck_STATUS_RETRY
 }
 
 // keepPeers dials the configured peers and redials any that drop.

@@ -4,8 +4,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
 
 	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/pocnet/pocd/wire"
 )
 
 // Store is the durable report queue: badger v4 with synced writes, so a
@@ -18,19 +24,100 @@ import (
 //	w|payload hash (16)|witness id (32) -> witness record
 //	t|beacon id                       -> tombstone: arrival ms (relayed or dropped)
 //	p|payload hash                    -> tombstone for late witnesses of that beacon
+//	i|hotspot address                 -> interval bucket of its last beacon, until (ms)
+//
+// A witness report's id in its key is the witness's public key, so a
+// witness has at most one report per beacon.
 //
 // Witnesses are keyed by their payload, which is how a witness names the
 // beacon it heard; they may arrive before the beacon.
 type Store struct {
-	db *badger.DB
+	db  *badger.DB
+	dir string
+	// Disk ceiling: new reports are refused once the directory holds
+	// maxBytes (0: no ceiling). onDisk is the last measured size, written
+	// what was put since; writes that finish what was acknowledged (relay
+	// state, completion, expiry) are never refused.
+	maxBytes int64
+	onDisk   atomic.Int64
+	written  atomic.Int64
 }
+
+// ErrQueueFull: the queue is at its disk ceiling (ingest.max-queue-bytes).
+var ErrQueueFull = errors.New("ingest queue at its disk ceiling")
+
+// ErrIntervalUsed: the hotspot already has a beacon admitted in this
+// interval bucket (or a later one).
+var ErrIntervalUsed = errors.New("beacon interval bucket already used")
+
+// SetCeiling sets the disk ceiling and measures the directory.
+func (s *Store) SetCeiling(maxBytes int64) error {
+	s.maxBytes = maxBytes
+	return s.MeasureDisk()
+}
+
+// MeasureDisk re-reads the directory's size (ingest does it every second).
+func (s *Store) MeasureDisk() error {
+	var n int64
+	err := filepath.WalkDir(s.dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // a file badger removed meanwhile
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if info, err := d.Info(); err == nil {
+			n += allocated(info)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.onDisk.Store(n)
+	s.written.Store(0)
+	return nil
+}
+
+// allocated is the disk space a file takes: badger preallocates its value
+// log and memory-maps sparse files, whose apparent size is far larger.
+func allocated(info fs.FileInfo) int64 {
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		return st.Blocks * 512
+	}
+	return info.Size()
+}
+
+// DiskBytes is the queue's estimated size on disk.
+func (s *Store) DiskBytes() int64 { return s.onDisk.Load() + s.written.Load() }
+
+func (s *Store) admit(n int) error {
+	if s.maxBytes > 0 && s.DiskBytes()+int64(n) > s.maxBytes {
+		return ErrQueueFull
+	}
+	s.written.Add(int64(n))
+	return nil
+}
+
+// IntervalSlot is the interval bucket a beacon uses up.
+type IntervalSlot struct {
+	Hotspot string
+	Bucket  int64
+	UntilMs int64 // end of the bucket: the record is kept until then
+}
+
+func slotKey(hotspot string) []byte { return append([]byte{prefixInterval}, hotspot...) }
 
 const (
 	prefixBeacon    = 'b'
 	prefixWitness   = 'w'
 	prefixTombstone = 't'
 	prefixPayload   = 'p'
-	payloadHashLen  = 16
+	prefixInterval  = 'i'
+	payloadHashLen  = wire.PayloadHashBytes
 )
 
 // OpenStore opens (or creates) the queue in dir. Values stay small (a report
@@ -51,7 +138,8 @@ func OpenStore(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open ingest queue %s: %w", dir, err)
 	}
-	return &Store{db: db}, nil
+	st := &Store{db: db, dir: dir}
+	return st, st.MeasureDisk()
 }
 
 // Close flushes and closes the queue.
@@ -68,7 +156,7 @@ const (
 // BeaconEntry is a queued beacon.
 type BeaconEntry struct {
 	ID          [32]byte
-	PayloadHash [payloadHashLen]byte
+	PayloadHash wire.PayloadHash
 	ArrivedMs   int64
 	State       BeaconState
 	SubmittedAt int64 // chain height when submitted
@@ -87,12 +175,12 @@ type WitnessEntry struct {
 
 func beaconKey(id [32]byte) []byte { return append([]byte{prefixBeacon}, id[:]...) }
 func tombKey(id [32]byte) []byte   { return append([]byte{prefixTombstone}, id[:]...) }
-func payloadKey(ph [payloadHashLen]byte) []byte {
+func payloadKey(ph wire.PayloadHash) []byte {
 	return append([]byte{prefixPayload}, ph[:]...)
 }
 
-func witnessPrefix(ph [payloadHashLen]byte) []byte { return append([]byte{prefixWitness}, ph[:]...) }
-func witnessKey(ph [payloadHashLen]byte, id [32]byte) []byte {
+func witnessPrefix(ph wire.PayloadHash) []byte { return append([]byte{prefixWitness}, ph[:]...) }
+func witnessKey(ph wire.PayloadHash, id [32]byte) []byte {
 	return append(witnessPrefix(ph), id[:]...)
 }
 
@@ -133,10 +221,13 @@ func decodeBeacon(key, v []byte) (BeaconEntry, error) {
 	return e, nil
 }
 
-// PutBeacon stores a beacon unless it is queued or was already relayed.
-// It returns false for a duplicate.
-func (s *Store) PutBeacon(e BeaconEntry) (bool, error) {
+// PutBeacon stores a beacon unless it is queued or was already relayed (it
+// returns false for a duplicate). With a slot, it also uses up the
+// hotspot's interval bucket, in the same transaction: ErrIntervalUsed if
+// the hotspot already beaconed in it or a later one.
+func (s *Store) PutBeacon(e BeaconEntry, slot *IntervalSlot) (bool, error) {
 	stored := false
+	v := encodeBeacon(e)
 	err := s.update(func(txn *badger.Txn) error {
 		stored = false
 		for _, k := range [][]byte{beaconKey(e.ID), tombKey(e.ID)} {
@@ -146,8 +237,36 @@ func (s *Store) PutBeacon(e BeaconEntry) (bool, error) {
 				return err
 			}
 		}
+		if slot != nil {
+			item, err := txn.Get(slotKey(slot.Hotspot))
+			switch {
+			case err == nil:
+				if err := item.Value(func(b []byte) error {
+					if len(b) != 16 {
+						return errCorrupt
+					}
+					if int64(binary.BigEndian.Uint64(b)) >= slot.Bucket {
+						return ErrIntervalUsed
+					}
+					return nil
+				}); err != nil {
+					return err
+				}
+			case !errors.Is(err, badger.ErrKeyNotFound):
+				return err
+			}
+		}
+		if err := s.admit(len(v) + 2*len(e.ID)); err != nil {
+			return err
+		}
+		if slot != nil {
+			b := binary.BigEndian.AppendUint64(make([]byte, 0, 16), uint64(slot.Bucket))
+			if err := txn.Set(slotKey(slot.Hotspot), binary.BigEndian.AppendUint64(b, uint64(slot.UntilMs))); err != nil {
+				return err
+			}
+		}
 		stored = true
-		return txn.Set(beaconKey(e.ID), encodeBeacon(e))
+		return txn.Set(beaconKey(e.ID), v)
 	})
 	return stored, err
 }
@@ -167,9 +286,10 @@ func (s *Store) update(f func(*badger.Txn) error) error {
 // ErrLate means the witness's beacon was already relayed.
 var ErrLate = errors.New("beacon already relayed")
 
-// PutWitness stores a witness report unless it is queued already. It
-// returns ErrLate if its beacon was already relayed.
-func (s *Store) PutWitness(ph [payloadHashLen]byte, e WitnessEntry) (bool, error) {
+// PutWitness stores a witness report unless the queue holds one from the
+// same witness (e.ID, its public key) for the payload already. It returns
+// ErrLate if its beacon was already relayed.
+func (s *Store) PutWitness(ph wire.PayloadHash, e WitnessEntry) (bool, error) {
 	stored := false
 	err := s.update(func(txn *badger.Txn) error {
 		stored = false
@@ -184,9 +304,13 @@ func (s *Store) PutWitness(ph [payloadHashLen]byte, e WitnessEntry) (bool, error
 		} else if !errors.Is(err, badger.ErrKeyNotFound) {
 			return err
 		}
-		stored = true
 		v := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(e.Raw)), uint64(e.ArrivedMs))
-		return txn.Set(k, append(v, e.Raw...))
+		v = append(v, e.Raw...)
+		if err := s.admit(len(k) + len(v)); err != nil {
+			return err
+		}
+		stored = true
+		return txn.Set(k, v)
 	})
 	return stored, err
 }
@@ -216,7 +340,7 @@ func (s *Store) Beacons() ([]BeaconEntry, error) {
 
 // Witnesses lists the witness reports queued for a payload, in witness-id
 // order.
-func (s *Store) Witnesses(ph [payloadHashLen]byte) ([]WitnessEntry, error) {
+func (s *Store) Witnesses(ph wire.PayloadHash) ([]WitnessEntry, error) {
 	var out []WitnessEntry
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: witnessPrefix(ph), PrefetchValues: true, PrefetchSize: 64})
@@ -244,7 +368,7 @@ func (s *Store) Witnesses(ph [payloadHashLen]byte) ([]WitnessEntry, error) {
 
 // witnessKeys lists the keys of the payloads' queued witnesses (without
 // reading the reports), in one read transaction.
-func (s *Store) witnessKeys(phs ...[payloadHashLen]byte) ([][]byte, error) {
+func (s *Store) witnessKeys(phs ...wire.PayloadHash) ([][]byte, error) {
 	var out [][]byte
 	err := s.db.View(func(txn *badger.Txn) error {
 		for _, ph := range phs {
@@ -265,7 +389,7 @@ func (s *Store) witnessKeys(phs ...[payloadHashLen]byte) ([][]byte, error) {
 // after that read cannot exist: badger's conflict detection fails a
 // concurrent PutWitness that read the payload as open. One call is one
 // synced write, however many beacons it closes.
-func (s *Store) CloseWitnesses(nowMs int64, phs ...[payloadHashLen]byte) error {
+func (s *Store) CloseWitnesses(nowMs int64, phs ...wire.PayloadHash) error {
 	ts := binary.BigEndian.AppendUint64(nil, uint64(nowMs))
 	return s.db.Update(func(txn *badger.Txn) error {
 		for _, ph := range phs {
@@ -301,7 +425,7 @@ func (s *Store) Complete(nowMs int64, es ...BeaconEntry) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	ts := binary.BigEndian.AppendUint64(nil, uint64(nowMs))
-	phs := make([][payloadHashLen]byte, len(es))
+	phs := make([]wire.PayloadHash, len(es))
 	for i, e := range es {
 		phs[i] = e.PayloadHash
 	}
@@ -332,10 +456,11 @@ func (s *Store) Complete(nowMs int64, es ...BeaconEntry) error {
 type ExpireStats struct{ Beacons, Witnesses, Tombstones int }
 
 // Expire deletes every beacon, witness and tombstone that arrived (or was
-// written) before cutoffMs. This, not badger's TTL, is the rule that bounds
+// written) before cutoffMs, and every interval record whose bucket ended
+// before nowMs. This, not badger's TTL, is the rule that bounds
 // the queue: a report older than the TTL can no longer be judged valid by
 // the chain (its entropy or timestamp has lapsed).
-func (s *Store) Expire(cutoffMs int64) (ExpireStats, error) {
+func (s *Store) Expire(nowMs, cutoffMs int64) (ExpireStats, error) {
 	var st ExpireStats
 	var dead [][]byte
 	err := s.db.View(func(txn *badger.Txn) error {
@@ -352,6 +477,12 @@ func (s *Store) Expire(cutoffMs int64) (ExpireStats, error) {
 						return errCorrupt
 					}
 					at = int64(binary.BigEndian.Uint64(v[16:]))
+				case prefixInterval:
+					if len(v) != 16 {
+						return errCorrupt
+					}
+					// Kept until its bucket ends: compared with nowMs.
+					at = int64(binary.BigEndian.Uint64(v[8:])) - nowMs + cutoffMs
 				default:
 					if len(v) < 8 {
 						return errCorrupt

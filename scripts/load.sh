@@ -18,13 +18,14 @@ for k in validator alice relayer; do "$POCD" keys add "$k" "${KR[@]}" >/dev/null
 for k in validator alice relayer; do "$POCD" genesis add-genesis-account "$k" 100000000000000bones "${KR[@]}"; done
 "$POCD" genesis gentx validator 10000000000000bones --chain-id pocd-load "${KR[@]}" >/dev/null 2>&1
 "$POCD" genesis collect-gentxs --home "$HOME_DIR" >/dev/null 2>&1
-"$POCD" genesis add-relayer validator relayer "${KR[@]}"
+"$POCD" genesis add-relayer validator relayer --ingest-peer "$("$POCD" ingest address --home "$HOME_DIR" | sed -n 1p | sed 's#.*/p2p/##')" "${KR[@]}"
 # Each hotspot beacons every HOTSPOTS / (RATE / 14) seconds: allow 1 s.
 go run ./scripts/tunegenesis -genesis "$HOME_DIR/config/genesis.json" -beacon-interval 1s
 sed -i 's/^timeout_commit = .*/timeout_commit = "1s"/' "$HOME_DIR/config/config.toml"
 sed -i -e 's#^listen = \["/ip4/0.0.0.0/tcp/26670".*#listen = ["/ip4/127.0.0.1/tcp/26670"]#' \
-  -e 's/^witness-window = .*/witness-window = "2s"/' -e 's/^relay-jitter = .*/relay-jitter = "0s"/' \
-  -e 's/^relay-interval = .*/relay-interval = "200ms"/' "$HOME_DIR/config/app.toml"
+  -e 's/^witness-window = .*/witness-window = "2s"/' -e 's/^witness-admission = .*/witness-admission = "1s"/' -e 's/^relay-jitter = .*/relay-jitter = "0s"/' \
+  -e 's/^relay-interval = .*/relay-interval = "200ms"/' \
+  -e 's/^max-conns-per-ip = .*/max-conns-per-ip = 1024/' "$HOME_DIR/config/app.toml"
 
 setsid "$POCD" start --home "$HOME_DIR" >"$HOME_DIR/pocd.log" 2>&1 &
 NODE=$!

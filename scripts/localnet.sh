@@ -7,7 +7,8 @@
 #
 # Overrides: POCD, HOTSPOTD (binaries), LOCALNET_HOME, CHAIN_ID, FLEET (size),
 # CITY (sf, nyc, london, berlin), CHEATERS (share), DURATION (e.g. 10m; 0 =
-# until Ctrl-C).
+# until Ctrl-C), ADVERSARIES=1 (also run one of each adversary kind,
+# docs/simulator.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,9 @@ FLEET=${FLEET:-50}
 CITY=${CITY:-sf}
 CHEATERS=${CHEATERS:-0.2}
 DURATION=${DURATION:-0}
+ADVERSARIES=${ADVERSARIES:-0}
+SIM_EXTRA=()
+if [ "$ADVERSARIES" = 1 ]; then SIM_EXTRA+=(--adversaries); fi
 KR=(--keyring-backend test --home "$HOME_DIR")
 
 if [ ! -f "$HOME_DIR/config/genesis.json" ]; then
@@ -28,13 +32,14 @@ if [ ! -f "$HOME_DIR/config/genesis.json" ]; then
   # 1,000,000 HNT for the validator and alice (the fleet's owner); the
   # validator bonds 100,000 HNT. The relayer key signs MsgSubmitPoc; the
   # validator registers it as its relayer (only registered relayers of
-  # bonded validators may relay).
+  # bonded validators may relay), with its ingest host's peer ID (only
+  # registered ingest peers may join the private beacon topic).
   "$POCD" genesis add-genesis-account validator 100000000000000bones "${KR[@]}"
   "$POCD" genesis add-genesis-account alice 100000000000000bones "${KR[@]}"
   "$POCD" genesis add-genesis-account relayer 100000000000bones "${KR[@]}"
   "$POCD" genesis gentx validator 10000000000000bones --chain-id "$CHAIN_ID" "${KR[@]}" >/dev/null 2>&1
   "$POCD" genesis collect-gentxs --home "$HOME_DIR" >/dev/null 2>&1
-  "$POCD" genesis add-relayer validator relayer "${KR[@]}"
+  "$POCD" genesis add-relayer validator relayer --ingest-peer "$("$POCD" ingest address --home "$HOME_DIR" | sed -n 1p | sed 's#.*/p2p/##')" "${KR[@]}"
   # A paid PoC epoch every minute and a beacon every 30 s, so a newcomer
   # sees rewards within minutes (mainnet defaults: 24 h and 6 h).
   go run ./scripts/tunegenesis -genesis "$HOME_DIR/config/genesis.json" -poc-epoch 60s -beacon-interval 30s
@@ -77,4 +82,4 @@ cat <<INFO
 >> starting a fleet of $FLEET hotspots in $CITY ($CHEATERS cheating); Ctrl-C for the summary
 INFO
 "$HOTSPOTD" sim --home "$HOME_DIR/hotspotd" --grpc 127.0.0.1:9090 --validator "$VALIDATOR" \
-  --owner alice --keyring-dir "$HOME_DIR" --hotspots "$FLEET" --city "$CITY" --cheaters "$CHEATERS" --duration "$DURATION"
+  --owner alice --keyring-dir "$HOME_DIR" --hotspots "$FLEET" --city "$CITY" --cheaters "$CHEATERS" --duration "$DURATION" ${SIM_EXTRA[@]+"${SIM_EXTRA[@]}"}

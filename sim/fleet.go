@@ -83,6 +83,7 @@ type Hotspot struct {
 	Physical LatLng // where its radio is
 	Asserted LatLng // what it claims on chain
 	Cell     string // asserted H3 cell, resolution 12
+	SybilOf  int    // sybil keys: the index of the real hotspot they surround
 }
 
 // FleetSpec describes a fleet.

@@ -14,7 +14,9 @@ import (
 
 	cmtservice "github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
 
+	"github.com/pocnet/pocd/chainclient"
 	"github.com/pocnet/pocd/gateway"
+	"github.com/pocnet/pocd/wire"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
 	"github.com/pocnet/pocd/x/poc/verify"
@@ -34,6 +36,14 @@ type RunSpec struct {
 	ReplayAge  time.Duration // how old a replayed report is
 	Drain      time.Duration // after the run, how long to wait for PoCs to reach the chain
 	Logf       func(string, ...any)
+	// Adversaries: the fleet includes AddAdversaries' hotspots, and the
+	// front-runner, flooder and module-transfer actors run too.
+	Adversaries bool
+	// Owner signs the module-transfer attempts (adversaries only); its
+	// address's payouts are reported either way when set.
+	Owner *chainclient.Signer
+	// FrontRunner is the funded outsider account (NewFrontRunner).
+	FrontRunner *chainclient.Signer
 }
 
 // published is one witness report the fleet sent, with what it was.
@@ -43,7 +53,8 @@ type published struct {
 	kind          Kind // honest, or the cheat it is
 	cheatBeaconer bool // the beaconer cheats, so its beacon fails whatever the witness does
 	measured      bool
-	replayHeight  int64 // replayed copies: chain height when replayed
+	replayHeight  int64  // replayed copies: chain height when replayed
+	variant       string // adversaries: which of their reports (guess, late, relabelled, identical, forged)
 }
 
 type sentBeacon struct {
@@ -78,12 +89,22 @@ type runner struct {
 	rng          *mrand.Rand
 	pubErrs      int
 	inflight     sync.WaitGroup
+
+	// Adversaries.
+	advWG      sync.WaitGroup
+	adv        map[Kind]*AdversaryFigures
+	byHash     map[wire.PayloadHash][32]byte // every beacon built, by payload hash (summary attribution)
+	heard      []heardHash                   // beacons named on gossip, oldest first
+	crossOwn   []ownReport                   // the cross-replayer's own reports
+	crossHeard map[[32]byte]bool             // beacons the cross-replayer witnessed
+	payouts    Payouts                       // at the start
 }
 
 // Run beacons and witnesses until the duration ends (or ctx does), waits
 // for the PoCs to reach the chain, and returns the summary.
 func Run(ctx context.Context, spec RunSpec) (*Summary, error) {
-	r := &runner{RunSpec: spec, rng: mrand.New(mrand.NewPCG(spec.Seed, 0xbeac0))}
+	r := &runner{RunSpec: spec, rng: mrand.New(mrand.NewPCG(spec.Seed, 0xbeac0)), adv: map[Kind]*AdversaryFigures{},
+		byHash: map[wire.PayloadHash][32]byte{}, crossHeard: map[[32]byte]bool{}}
 	if r.Logf == nil {
 		r.Logf = func(string, ...any) {}
 	}
@@ -110,6 +131,12 @@ func Run(ctx context.Context, spec RunSpec) (*Summary, error) {
 		return nil, err
 	}
 	for _, h := range spec.Fleet {
+		if h.Kind == VirtualWitness {
+			// Its own gossip peer (a spy) carries its identity: a second
+			// host with the same peer ID would fight it for the connection.
+			r.pubs = append(r.pubs, nil)
+			continue
+		}
 		p, err := gateway.NewPublisher(ctx, h.Key.Private, nil, spec.Validators, spec.ChainID)
 		if err != nil {
 			return nil, err
@@ -117,6 +144,7 @@ func Run(ctx context.Context, spec RunSpec) (*Summary, error) {
 		defer p.Close()
 		r.pubs = append(r.pubs, p)
 	}
+	r.payouts = r.payoutState(ctx)
 	r.start = time.Now()
 	r.Logf("fleet of %d beaconing every %s (warm-up %s, radio range about %.1f km)", len(spec.Fleet), r.interval, r.Warmup,
 		spec.Radio.RangeM(float64(r.plan.ChannelFrequenciesHz[0]), r.txPower())/1000)
@@ -127,7 +155,11 @@ func Run(ctx context.Context, spec RunSpec) (*Summary, error) {
 		runCtx, cancel = context.WithTimeout(ctx, spec.Duration)
 		defer cancel()
 	}
+	if spec.Adversaries {
+		r.startAdversaries(runCtx)
+	}
 	r.loop(runCtx)
+	r.advWG.Wait()
 	r.inflight.Wait()
 	r.Logf("stopped beaconing; waiting up to %s for the last PoCs", r.Drain)
 	// Draining and summarising continue after an interrupt: that is when the
@@ -199,12 +231,19 @@ func (r *runner) loop(ctx context.Context) {
 			}
 			next[i] = next[i].Add(r.interval)
 			switch r.Fleet[i].Kind {
-			case Fabricate:
-				// Fabricators only fabricate.
+			case Fabricate, VirtualWitness:
+				// Fabricators only fabricate; the virtual witness runs on
+				// its own (startAdversaries).
 			case Replay:
 				r.replay(ctx, i, now)
+			case CrossReplayer:
+				r.crossReplay(ctx, i, now)
+			case IntervalSkipper:
+				for _, ts := range SkipperTimestamps(now, r.interval) {
+					r.beacon(ctx, i, now, ts)
+				}
 			default:
-				r.beacon(ctx, i, now)
+				r.beacon(ctx, i, now, now)
 			}
 		}
 	}
@@ -228,14 +267,26 @@ func (r *runner) publishLater(ctx context.Context, at time.Time, f func(context.
 	}()
 }
 
-func (r *runner) beacon(ctx context.Context, i int, now time.Time) {
+// txPowerOf is what hotspot h's beacons declare: the power inflater's
+// PowerInflateDB over the bound, everyone else's txPower.
+func (r *runner) txPowerOf(h *Hotspot) float64 {
+	if h.Kind == PowerInflater {
+		return float64(verify.MaxConductedPowerDBm(r.plan.MaxEirpDdbm, AntennaGainDdbi) + PowerInflateDB)
+	}
+	return r.txPower()
+}
+
+// beacon sends hotspot i's beacon at now, signed with timestamp ts (now,
+// but for the interval skipper), and the witness reports of those who hear
+// it.
+func (r *runner) beacon(ctx context.Context, i int, now, ts time.Time) {
 	h := r.Fleet[i]
 	local := make([]byte, verify.LocalEntropySize)
 	_, _ = rand.Read(local)
 	r.mu.Lock()
 	e := r.entropy
 	r.mu.Unlock()
-	b := gateway.BuildBeacon(h.Key.Private, e, local, r.plan, r.payload, int32(r.txPower()), now)
+	b := gateway.BuildBeacon(h.Key.Private, e, local, r.plan, r.payload, int32(r.txPowerOf(h)), ts)
 	measured := now.Sub(r.start) >= r.Warmup
 	// A cheater's beacon fails with its beaconer: a location lie (spoof,
 	// farm), or no valid witnessing of its own (inflate), which the
@@ -243,9 +294,18 @@ func (r *runner) beacon(ctx context.Context, i int, now time.Time) {
 	cheatBeaconer := h.Kind != Honest
 	r.mu.Lock()
 	r.beacons = append(r.beacons, sentBeacon{id: b.ID(), beaconer: h.Address, kind: h.Kind, measured: measured, at: now})
-	r.eavesdropped = append(r.eavesdropped, oldReport{at: now, topic: "beacon", raw: gateway.EncodeBeacon(b)})
+	r.eavesdropped = append(r.eavesdropped, oldReport{at: now, topic: "beacon", raw: wire.EncodeBeacon(b)})
+	r.byHash[wire.HashPayload(b.Payload)] = b.ID()
 	r.mu.Unlock()
-	r.publishLater(ctx, now, func(c context.Context) error { return r.pubs[i].PublishBeacon(c, b) })
+	if IsAdversary(h.Kind) {
+		r.mu.Lock()
+		r.advFig(h.Kind).Sent++
+		r.mu.Unlock()
+		r.publishAdv(ctx, now, func(c context.Context) error { return r.pubs[i].PublishBeacon(c, b) }, r.beaconOutcome(h.Kind))
+	} else {
+		r.publishLater(ctx, now, func(c context.Context) error { return r.pubs[i].PublishBeacon(c, b) })
+	}
+	named := false // some witness names it on gossip
 
 	freq := float64(b.FrequencyHz)
 	for j, w := range r.Fleet {
@@ -260,7 +320,27 @@ func (r *runner) beacon(ctx context.Context, i int, now time.Time) {
 		r.mu.Unlock()
 		kind := Honest
 		rssi, snr := rx.RSSIDB, rx.SNRDB
+		at := now.Add(delay)
 		switch w.Kind {
+		case VirtualWitness, PowerInflater, IntervalSkipper:
+			continue // no radio, or beacon-only adversaries
+		case BackDater:
+			if !rx.Heard {
+				continue
+			}
+			kind, at = BackDater, ts.Add(-BackDateLead)
+		case CrossReplayer:
+			if !rx.Heard {
+				continue
+			}
+			kind = CrossReplayer
+		case Sybil:
+			// The fake keys witness only their real hotspot (which
+			// witnesses theirs as any hotspot does).
+			if !rx.Heard || i != w.SybilOf {
+				continue
+			}
+			kind = Sybil
 		case Fabricate:
 			// Heard nothing; claims a plausible weak signal.
 			if !fabricate || h.Kind == Fabricate {
@@ -285,11 +365,27 @@ func (r *runner) beacon(ctx context.Context, i int, now time.Time) {
 			}
 		}
 		wr := gateway.BuildWitness(w.Key.Private, b, int32(math.Round(rssi*10)), int32(math.Round(snr*10)),
-			uint64(int64(b.FrequencyHz)+freqOff), now.Add(delay))
+			uint64(int64(b.FrequencyHz)+freqOff), at)
 		rec := &published{beaconID: b.ID(), witness: w.Address, kind: kind, cheatBeaconer: cheatBeaconer, measured: measured}
+		sealed := wire.SealWitness(wr)
 		r.mu.Lock()
 		r.reports = append(r.reports, rec)
-		r.eavesdropped = append(r.eavesdropped, oldReport{at: now, topic: "witness", raw: gateway.EncodeWitness(wr), rec: rec})
+		r.eavesdropped = append(r.eavesdropped, oldReport{at: now, topic: "witness", raw: sealed, rec: rec})
+		if IsAdversary(kind) {
+			r.advFig(kind).Sent++
+		}
+		if kind == CrossReplayer {
+			r.crossOwn = append(r.crossOwn, ownReport{at: now.Add(delay), raw: sealed, id: b.ID()})
+			r.crossHeard[b.ID()] = true
+		}
+		if !named {
+			// What gossip reveals: a sealed report naming the payload hash.
+			named = true
+			r.heard = append(r.heard, heardHash{at: now.Add(delay), hash: wire.HashPayload(b.Payload), id: b.ID()})
+			for len(r.heard) > 0 && now.Sub(r.heard[0].at) > time.Minute {
+				r.heard = r.heard[1:]
+			}
+		}
 		r.mu.Unlock()
 		j := j
 		r.publishLater(ctx, now.Add(delay), func(c context.Context) error { return r.pubs[j].PublishWitness(c, wr) })
@@ -324,7 +420,12 @@ func (r *runner) replay(ctx context.Context, i int, now time.Time) {
 			r.mu.Unlock()
 		}
 		o := o
-		r.publishLater(ctx, now, func(c context.Context) error { return r.pubs[i].PublishRaw(c, o.topic, o.raw) })
+		r.publishLater(ctx, now, func(c context.Context) error {
+			if o.topic == "beacon" {
+				return r.pubs[i].DeliverRaw(c, o.raw)
+			}
+			return r.pubs[i].PublishRawWitness(c, o.raw)
+		})
 	}
 }
 

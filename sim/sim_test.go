@@ -1,11 +1,13 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -117,4 +119,87 @@ func TestFiguresShares(t *testing.T) {
 	require.Equal(t, 4, f.Reports)
 	require.Equal(t, 0.5, f.AcceptedShare)
 	require.Equal(t, 0.25, f.RejectedOtherShare, "distance rules do not count against honest hotspots")
+}
+
+func TestIntervalSkipperAlternatesBuckets(t *testing.T) {
+	interval := 15 * time.Second
+	start := time.UnixMilli(1_700_000_000_000 + 4_321)
+	used := map[int64]int{}
+	for k := 0; k < 5; k++ {
+		now := start.Add(time.Duration(k) * interval)
+		ts := SkipperTimestamps(now, interval)
+		b := Bucket(now, interval)
+		require.Equal(t, b+1, Bucket(ts[0], interval), "first beacon in the next bucket")
+		require.Equal(t, b, Bucket(ts[1], interval), "second in the current one")
+		for _, x := range ts {
+			used[Bucket(x, interval)]++
+		}
+	}
+	// Every bucket but the first and last is claimed twice: the interval
+	// rule (one beacon per bucket) refuses one of each pair.
+	for b := Bucket(start, interval) + 1; b <= Bucket(start, interval)+4; b++ {
+		require.Equal(t, 2, used[b], "bucket %d", b)
+	}
+}
+
+func TestAdversariesLayout(t *testing.T) {
+	spec := FleetSpec{City: Cities["sf"], Size: 12, Seed: 3, KeyDir: t.TempDir()}
+	fleet, err := BuildFleet(spec)
+	require.NoError(t, err)
+	all, err := AddAdversaries(fleet, spec)
+	require.NoError(t, err)
+	require.Len(t, all, 12+len(adversaryHotspots)+SybilKeys)
+	host := SybilHost(all)
+	require.Equal(t, Honest, all[host].Kind)
+	kinds := map[Kind]int{}
+	cells := map[string]bool{}
+	for i, h := range all {
+		require.Equal(t, i, h.Index)
+		require.False(t, cells[h.Cell], "one hotspot per cell")
+		cells[h.Cell] = true
+		kinds[h.Kind]++
+		if i < 12 {
+			require.Equal(t, fleet[i], h, "the fleet is unchanged")
+			continue
+		}
+		require.True(t, IsAdversary(h.Kind))
+		if h.Kind == Sybil {
+			d := DistanceM(h.Asserted, all[host].Asserted)
+			require.LessOrEqual(t, d, float64(SybilMaxOffsetM), "sybil key within 100 m of its real hotspot")
+			require.GreaterOrEqual(t, d, 0.4*SybilMaxOffsetM-1)
+			require.Equal(t, host, h.SybilOf)
+		} else {
+			require.LessOrEqual(t, DistanceM(h.Asserted, spec.City.Center), spec.City.RadiusM+1, "in the city")
+		}
+	}
+	require.Equal(t, SybilKeys, kinds[Sybil])
+	for _, k := range adversaryHotspots {
+		require.Equal(t, 1, kinds[k], "one %s", k)
+	}
+	// Same seed and key directory: the same hotspots.
+	again, err := AddAdversaries(fleet[:12:12], spec)
+	require.NoError(t, err)
+	for i := range again {
+		require.Equal(t, all[i].Address, again[i].Address)
+		require.Equal(t, all[i].Cell, again[i].Cell)
+	}
+}
+
+func TestSybilPlacementWithin100m(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	host := LatLng{37.7749, -122.4194}
+	for trial := 0; trial < 200; trial++ {
+		ps := SybilPlacement(host, 3, SybilMaxOffsetM, rng)
+		for _, p := range ps {
+			d := DistanceM(host, p)
+			require.LessOrEqual(t, d, float64(SybilMaxOffsetM))
+			require.GreaterOrEqual(t, d, 0.4*SybilMaxOffsetM-0.01)
+		}
+	}
+}
+
+func TestAckReason(t *testing.T) {
+	require.Equal(t, "accepted", ackReason(nil))
+	require.Equal(t, "invalid_tx_power", ackReason(fmt.Errorf("x: %w", fmt.Errorf("beacon refused: invalid_tx_power"))))
+	require.Equal(t, "error", ackReason(fmt.Errorf("dial: refused")))
 }

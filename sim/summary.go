@@ -12,7 +12,15 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"google.golang.org/grpc"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/types/query"
+
+	"github.com/pocnet/pocd/app/params"
+
 	poctypes "github.com/pocnet/pocd/x/poc/types"
+	rewardstypes "github.com/pocnet/pocd/x/rewards/types"
 )
 
 // NotOnChain is the outcome of a report the chain never recorded: rejected
@@ -79,6 +87,120 @@ type Summary struct {
 	CheatingByKind map[Kind]*Figures `json:"cheating_by_kind"`
 	WarmupExcluded int               `json:"warmup_excluded_reports"`
 	PublishErrors  int               `json:"publish_errors"`
+	// Adversaries (--adversaries): per kind, what it sent, what got
+	// through, what its hotspots earned.
+	Adversaries map[Kind]*AdversaryFigures `json:"adversaries,omitempty"`
+	// Earnings over the run's epochs (x/rewards HotspotRewards, epochs
+	// settled after the run started): honest hotspots' mean and best, and
+	// the sybil keys' real hotspot.
+	HonestHotspots     int     `json:"honest_hotspots"`
+	HonestEarnedAvgHNT float64 `json:"honest_earned_avg_hnt"`
+	HonestEarnedMaxHNT float64 `json:"honest_earned_max_hnt"`
+	SybilHostEarnedHNT float64 `json:"sybil_host_earned_hnt,omitempty"`
+	// Payouts: epochs settled and paid out during the run.
+	Payouts Payouts `json:"payouts"`
+}
+
+// Payouts is x/rewards' progress: the last settled epoch and the owner's
+// paid amount at the start, and at the end with the epochs between.
+type Payouts struct {
+	StartSettledEpoch int64   `json:"start_settled_epoch"`
+	EndSettledEpoch   int64   `json:"end_settled_epoch"`
+	EpochsSettled     int     `json:"epochs_settled"`
+	EpochsPaidOut     int     `json:"epochs_paid_out"`
+	UnpaidEpochs      []int64 `json:"unpaid_epochs,omitempty"`
+	OwnerPaidStart    int64   `json:"owner_paid_start_bones"`
+	OwnerPaidEnd      int64   `json:"owner_paid_end_bones"`
+}
+
+// gogo is the gRPC codec for x/rewards' responses: their math.Int fields
+// are gogoproto custom types, which grpc's default codec cannot decode.
+var gogo = grpc.ForceCodec(codec.NewProtoCodec(params.MakeClientEncoding().InterfaceRegistry).GRPCCodec())
+
+// payoutState reads the last settled epoch and the owner's paid amount.
+func (r *runner) payoutState(ctx context.Context) Payouts {
+	var p Payouts
+	q := rewardstypes.NewQueryClient(r.Conn)
+	if res, err := q.Emission(ctx, &rewardstypes.QueryEmissionRequest{}, gogo); err == nil {
+		p.StartSettledEpoch, p.EndSettledEpoch = res.LastSettledEpoch, res.LastSettledEpoch
+	}
+	if r.Owner != nil {
+		if res, err := q.OwnerRewards(ctx, &rewardstypes.QueryOwnerRewardsRequest{Owner: r.Owner.Address()}, gogo); err == nil && res.Paid.IsInt64() {
+			p.OwnerPaidStart, p.OwnerPaidEnd = res.Paid.Int64(), res.Paid.Int64()
+		}
+	}
+	return p
+}
+
+// earnings sums a hotspot's rewards for epochs after `after`.
+func (r *runner) earnings(ctx context.Context, hotspot string, after int64) (int64, error) {
+	q := rewardstypes.NewQueryClient(r.Conn)
+	var total int64
+	var key []byte
+	for {
+		res, err := q.HotspotRewards(ctx, &rewardstypes.QueryHotspotRewardsRequest{Hotspot: hotspot, Pagination: &query.PageRequest{Key: key, Limit: 500}}, gogo)
+		if err != nil {
+			return 0, err
+		}
+		for _, rw := range res.Rewards {
+			if rw.Epoch > after {
+				total += rw.BeaconAmount.Int64() + rw.WitnessAmount.Int64()
+			}
+		}
+		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+			return total, nil
+		}
+		key = res.Pagination.NextKey
+	}
+}
+
+// summariseRewards fills in earnings and payouts.
+func (r *runner) summariseRewards(ctx context.Context, s *Summary) error {
+	end := r.payoutState(ctx)
+	p := r.payouts
+	p.EndSettledEpoch, p.OwnerPaidEnd = end.StartSettledEpoch, end.OwnerPaidStart
+	q := rewardstypes.NewQueryClient(r.Conn)
+	for e := p.StartSettledEpoch + 1; e <= p.EndSettledEpoch; e++ {
+		p.EpochsSettled++
+		res, err := q.EpochRewards(ctx, &rewardstypes.QueryEpochRewardsRequest{Epoch: e}, gogo)
+		if err == nil && res.Rewards.PaidOut {
+			p.EpochsPaidOut++
+		} else {
+			p.UnpaidEpochs = append(p.UnpaidEpochs, e)
+		}
+	}
+	s.Payouts = p
+	var honestSum int64
+	host := -1
+	if r.Adversaries {
+		host = SybilHost(r.Fleet)
+	}
+	for i, h := range r.Fleet {
+		got, err := r.earnings(ctx, h.Address, p.StartSettledEpoch)
+		if err != nil {
+			return err
+		}
+		hnt := bonesToHNT(got)
+		switch {
+		case h.Kind == Honest:
+			s.HonestHotspots++
+			honestSum += got
+			s.HonestEarnedMaxHNT = max(s.HonestEarnedMaxHNT, hnt)
+			if i == host {
+				s.SybilHostEarnedHNT = hnt
+			}
+		case IsAdversary(h.Kind):
+			f := s.Adversaries[h.Kind]
+			f.Hotspots++
+			f.EarnedBones += got
+			f.EarnedHNT = bonesToHNT(f.EarnedBones)
+			f.MaxEarnedHNT = max(f.MaxEarnedHNT, hnt)
+		}
+	}
+	if s.HonestHotspots > 0 {
+		s.HonestEarnedAvgHNT = bonesToHNT(honestSum) / float64(s.HonestHotspots)
+	}
+	return nil
 }
 
 func reasonName(r poctypes.Reason) string {
@@ -130,7 +252,7 @@ func (r *runner) summarise(ctx context.Context) (*Summary, error) {
 	for {
 		missing := 0
 		for _, b := range beacons {
-			if !b.measured {
+			if !b.measured || IsAdversary(b.kind) {
 				continue
 			}
 			c, err := lookup(b.id)
@@ -159,6 +281,25 @@ func (r *runner) summarise(ctx context.Context) (*Summary, error) {
 	for _, h := range r.Fleet {
 		s.Kinds[h.Kind]++
 	}
+	if r.Adversaries {
+		s.Adversaries = map[Kind]*AdversaryFigures{}
+		r.mu.Lock()
+		for _, k := range AdversaryKinds {
+			f := AdversaryFigures{}
+			if g := r.adv[k]; g != nil {
+				f = *g
+				f.Outcomes, f.Observed = map[string]int{}, map[string]int{}
+				for o, n := range g.Outcomes {
+					f.Outcomes[o] = n
+				}
+				for o, n := range g.Observed {
+					f.Observed[o] = n
+				}
+			}
+			s.Adversaries[k] = &f
+		}
+		r.mu.Unlock()
+	}
 	for _, b := range beacons {
 		if !b.measured {
 			continue
@@ -167,17 +308,65 @@ func (r *runner) summarise(ctx context.Context) (*Summary, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.Beacons++
 		reason := NotOnChain
 		if c.found {
 			reason = c.reason
 		}
+		if IsAdversary(b.kind) {
+			// Not in the fleet's beacon figures: an adversary's rejected
+			// beacons are not losses.
+			f := s.Adversaries[b.kind]
+			f.outcome("beacon", reason)
+			if reason == "valid" {
+				f.Accepted++
+			}
+			continue
+		}
+		s.Beacons++
 		s.BeaconVerdicts[reason]++
 		if reason == "valid" {
 			s.BeaconsValid++
 		}
 	}
+	// The cross-replayer's originals, to judge its identical copies.
+	originals := map[[32]byte]map[string]bool{}
 	for _, p := range reports {
+		if p.kind == CrossReplayer && p.variant == "" {
+			if originals[p.beaconID] == nil {
+				originals[p.beaconID] = map[string]bool{}
+			}
+			originals[p.beaconID][p.witness] = true
+		}
+	}
+	for _, p := range reports {
+		if IsAdversary(p.kind) {
+			c, err := lookup(p.beaconID)
+			if err != nil {
+				return nil, err
+			}
+			reason := NotOnChain
+			if v, ok := c.verdicts[p.witness]; c.found && ok {
+				reason = v
+			}
+			what := "witness"
+			if p.variant != "" {
+				what = p.variant
+			}
+			if p.variant == "identical" {
+				// The chain keeps one report per witness per beacon: a
+				// byte-identical copy never adds one.
+				reason = "no_second_report"
+				if !c.found {
+					reason = NotOnChain
+				}
+			} else if p.variant == "relabelled" && originals[p.beaconID][p.witness] {
+				reason = "shadowed_by_original"
+			} else if reason == "valid" {
+				s.Adversaries[p.kind].Accepted++
+			}
+			s.Adversaries[p.kind].outcome(what, reason)
+			continue
+		}
 		if !p.measured {
 			s.WarmupExcluded++
 			continue
@@ -210,6 +399,9 @@ func (r *runner) summarise(ctx context.Context) (*Summary, error) {
 		default:
 			s.Honest.add(reason)
 		}
+	}
+	if err := r.summariseRewards(ctx, s); err != nil {
+		return nil, err
 	}
 	s.Honest.finish()
 	s.HonestOfCheaters.finish()
@@ -267,4 +459,24 @@ func (s *Summary) Print(w io.Writer) {
 		line("  "+k+":", *s.CheatingByKind[Kind(k)])
 	}
 	fmt.Fprintf(w, "warm-up reports not counted: %d; publish errors: %d\n", s.WarmupExcluded, s.PublishErrors)
+	p := s.Payouts
+	fmt.Fprintf(w, "payouts:    epochs %d..%d settled during the run: %d, paid out %d; owner paid %.4f HNT during the run\n",
+		p.StartSettledEpoch+1, p.EndSettledEpoch, p.EpochsSettled, p.EpochsPaidOut, bonesToHNT(p.OwnerPaidEnd-p.OwnerPaidStart))
+	fmt.Fprintf(w, "earnings:   honest hotspots (%d) %.4f HNT on average, best %.4f\n", s.HonestHotspots, s.HonestEarnedAvgHNT, s.HonestEarnedMaxHNT)
+	if s.Adversaries == nil {
+		return
+	}
+	fmt.Fprintf(w, "adversaries (sybil keys' real hotspot earned %.4f HNT):\n", s.SybilHostEarnedHNT)
+	for _, k := range AdversaryKinds {
+		f := s.Adversaries[k]
+		if f == nil {
+			continue
+		}
+		fmt.Fprintf(w, "  %-17s %6d sent, %5d ingest-accepted beacons, %4d accepted on chain, %d hotspots earned %.4f HNT; %s",
+			k+":", f.Sent, f.IngestAccepted, f.Accepted, f.Hotspots, f.EarnedHNT, fmtReasons(f.Outcomes))
+		if len(f.Observed) > 0 {
+			fmt.Fprintf(w, "; observed: %s", fmtReasons(f.Observed))
+		}
+		fmt.Fprintln(w)
+	}
 }

@@ -35,20 +35,24 @@ for v in "${VALS[@]}"; do
     --output-document "$DATA/gentx/$v.json" >/dev/null 2>&1
 done
 "$POCD" genesis collect-gentxs --gentx-dir "$DATA/gentx" --home "$DATA/val0" >/dev/null 2>&1
+# Each validator's ingest peer ID (`ingest address` creates the ingest key).
+declare -A NODE_ID INGEST_ID
+for v in "${VALS[@]}"; do
+  INGEST_ID[$v]=$("$POCD" ingest address --home "$DATA/$v" | sed -n 1p | sed 's#.*/p2p/##')
+done
 # Each validator registers its own relayer key (ingest's relayer-key) as the
-# account that relays PoCs for it.
+# account that relays PoCs for it, and its ingest host as a peer of the
+# private beacon topic.
 for v in "${VALS[@]}"; do
   "$POCD" genesis add-relayer "$("$POCD" keys show validator --bech val -a $(kr "$v"))" \
-    "$("$POCD" keys show relayer -a $(kr "$v"))" --home "$DATA/val0"
+    "$("$POCD" keys show relayer -a $(kr "$v"))" --ingest-peer "${INGEST_ID[$v]}" --home "$DATA/val0"
 done
 # A PoC epoch every 60 s and a beacon every 30 s: a paid epoch within minutes.
 (cd ../.. && go run ./scripts/tunegenesis -genesis "$G" -poc-epoch 60s -beacon-interval 30s)
 "$POCD" genesis validate --home "$DATA/val0" >/dev/null
 
-declare -A NODE_ID INGEST_ID
 for v in "${VALS[@]}"; do
   NODE_ID[$v]=$("$POCD" comet show-node-id --home "$DATA/$v")
-  INGEST_ID[$v]=$("$POCD" ingest address --home "$DATA/$v" | sed -n 1p | sed 's#.*/p2p/##')
 done
 # Everyone's peers, except itself.
 peers_of() {
@@ -74,7 +78,7 @@ for n in "${VALS[@]}" full; do
     -e 's#^address = "localhost:9090"#address = "0.0.0.0:9090"#' \
     -e 's#^listen = \["/ip4/0.0.0.0/tcp/26670", "/ip4/0.0.0.0/udp/26670/quic-v1"\]#listen = ["/ip4/0.0.0.0/tcp/26670"]#' \
     -e "s#^peers = \[\]#peers = [$(ingest_peers_of "$n")]#" \
-    -e 's/^witness-window = .*/witness-window = "5s"/' -e 's/^max-conns-per-ip = .*/max-conns-per-ip = 1024/' "$c/app.toml"
+    -e 's/^witness-window = .*/witness-window = "5s"/' -e 's/^witness-admission = .*/witness-admission = "2500ms"/' -e 's/^max-conns-per-ip = .*/max-conns-per-ip = 1024/' "$c/app.toml"
 done
 # The full node serves apps; it does not ingest.
 awk 'BEGIN{s=""} /^\[/{s=$0} { if (s=="[ingest]" && $0 ~ /^enable = /) print "enable = false"; else print }' \

@@ -24,7 +24,7 @@ import (
 	cmtservice "github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 
-	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/chainclient"
 	"github.com/pocnet/pocd/gateway"
 	"github.com/pocnet/pocd/sim"
@@ -82,8 +82,8 @@ func main() {
 	duration := flag.Duration("duration", time.Minute, "publishing time")
 	keyDir := flag.String("key-dir", "", "hotspot keys (reused across runs)")
 	out := flag.String("out", "", "write the result JSON here too")
-	gasPrices := flag.String("gas-prices", app.DefaultMinGasPrices, "gas price the owner's onboarding transactions pay")
-	hosts := flag.Int("hosts", 50, "libp2p hosts the reports are published from (a hotspot's reports go through host index mod hosts)")
+	gasPrices := flag.String("gas-prices", params.DefaultMinGasPrices, "gas price the owner's onboarding transactions pay")
+	hosts := flag.Int("hosts", 0, "libp2p hosts the reports are published from (0: one per hotspot). Only hotspots with their own host beacon: a validator takes a beacon only from its hotspot's host")
 	flag.Parse()
 	if err := run(*grpcAddr, *validator, *owner, *krDir, *keyDir, *out, *gasPrices, *n, *hosts, *wpb, *rate, *duration); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -106,8 +106,8 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 		return err
 	}
 	chainID := ni.DefaultNodeInfo.Network
-	enc := app.MakeClientEncoding()
-	kr, err := keyring.New(app.Name, keyring.BackendTest, krDir, nil, enc.Codec)
+	enc := params.MakeClientEncoding()
+	kr, err := keyring.New(params.AppName, keyring.BackendTest, krDir, nil, enc.Codec)
 	if err != nil {
 		return err
 	}
@@ -128,8 +128,12 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 	if err != nil {
 		return err
 	}
-	// Reports are signed by their hotspot's key whatever host carries them,
-	// so a few hosts stand in for the fleet's connections.
+	// Witness reports are signed by their hotspot's key whatever host
+	// carries them, so fewer hosts can stand in for the fleet's
+	// connections; a beacon must come from its own hotspot's host.
+	if hosts <= 0 {
+		hosts = n
+	}
 	hosts = min(hosts, n)
 	pubs := make([]*gateway.Publisher, n)
 	for i := 0; i < hosts; i++ {
@@ -198,7 +202,7 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 		for float64(beacons) < elapsed.Seconds()*beaconRate {
 			k := beacons
 			beacons++
-			bi := k % n
+			bi := k % hosts
 			e := entropy.Load()
 			local := []byte{byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}
 			b := gateway.BuildBeacon(fleet[bi].Key.Private, *e, local, plan, int(pp.Params.PayloadSize), 27, now)

@@ -19,6 +19,7 @@ import (
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
 	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/chainclient"
 	"github.com/pocnet/pocd/gateway"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
@@ -58,9 +59,9 @@ func TestAttackFreeVerificationSpam(t *testing.T) {
 	require.Equal(t, fmt.Sprint(app.BlockMaxBytes), unquote(gen.Consensus.Params.Block.MaxBytes), "genesis block.max_bytes")
 	appToml, err := os.ReadFile(filepath.Join(n.home, "config", "app.toml"))
 	require.NoError(t, err)
-	require.Contains(t, string(appToml), fmt.Sprintf("minimum-gas-prices = %q\n", app.DefaultMinGasPrices))
-	require.Contains(t, string(appToml), fmt.Sprintf("gas-prices = %q\n", app.DefaultMinGasPrices), "[ingest] relayer pays the minimum")
-	price, err := sdk.ParseDecCoins(app.DefaultMinGasPrices)
+	require.Contains(t, string(appToml), fmt.Sprintf("minimum-gas-prices = %q\n", params.DefaultMinGasPrices))
+	require.Contains(t, string(appToml), fmt.Sprintf("gas-prices = %q\n", params.DefaultMinGasPrices), "[ingest] relayer pays the minimum")
+	price, err := sdk.ParseDecCoins(params.DefaultMinGasPrices)
 	require.NoError(t, err)
 	require.True(t, price.IsAllPositive(), "a non-zero minimum gas price")
 
@@ -100,18 +101,18 @@ func TestAttackFreeVerificationSpam(t *testing.T) {
 		require.EqualValues(t, code, res["code"], "%s: %v", what, res)
 	}
 	const gas = 200_000
-	minFee := price.AmountOf(app.BondDenom).MulInt64(gas).Ceil().TruncateInt64()
+	minFee := price.AmountOf(params.BondDenom).MulInt64(gas).Ceil().TruncateInt64()
 
 	// No fee at all, and one bone short of the minimum: refused in CheckTx.
 	refused(send("--gas", fmt.Sprint(gas)), sdkerrors.ErrInsufficientFee.ABCICode(), "zero fee")
-	refused(send("--gas", fmt.Sprint(gas), "--fees", fmt.Sprintf("%d%s", minFee-1, app.BondDenom)),
+	refused(send("--gas", fmt.Sprint(gas), "--fees", fmt.Sprintf("%d%s", minFee-1, params.BondDenom)),
 		sdkerrors.ErrInsufficientFee.ABCICode(), "one bone short")
 	// A gas limit beyond the block's is refused whatever it pays: one
 	// transaction cannot claim more than a block.
-	refused(send("--gas", fmt.Sprint(app.BlockMaxGas+1), "--gas-prices", app.DefaultMinGasPrices),
+	refused(send("--gas", fmt.Sprint(app.BlockMaxGas+1), "--gas-prices", params.DefaultMinGasPrices),
 		sdkerrors.ErrInvalidGasLimit.ABCICode(), "gas above block.max_gas")
 	// The minimum price is enough.
-	res := send("--gas", fmt.Sprint(gas), "--fees", fmt.Sprintf("%d%s", minFee, app.BondDenom))
+	res := send("--gas", fmt.Sprint(gas), "--fees", fmt.Sprintf("%d%s", minFee, params.BondDenom))
 	require.EqualValues(t, 0, res["code"], "paying the minimum: %v", res)
 	delivered := n.waitTxResult(res["txhash"].(string))
 	require.EqualValues(t, 0, delivered["code"], "paying the minimum: %v", delivered)
@@ -124,8 +125,8 @@ func TestAttackFreeVerificationSpam(t *testing.T) {
 	conn, err := gateway.DialChain(fmt.Sprintf("127.0.0.1:%d", n.grpc))
 	require.NoError(t, err)
 	defer conn.Close()
-	enc := app.MakeClientEncoding()
-	kr, err := keyring.New(app.Name, keyring.BackendTest, n.home, nil, enc.Codec)
+	enc := params.MakeClientEncoding()
+	kr, err := keyring.New(params.AppName, keyring.BackendTest, n.home, nil, enc.Codec)
 	require.NoError(t, err)
 	free, err := chainclient.NewSigner(conn, enc, kr, "alice", n.chainID, chainclient.Pricing{})
 	require.NoError(t, err)

@@ -21,7 +21,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 
-	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/chainclient"
 	"github.com/pocnet/pocd/gateway"
 	"github.com/pocnet/pocd/sim"
@@ -145,8 +145,8 @@ func TestIngestKilledNodeLosesNothing(t *testing.T) {
 	conn, err := gateway.DialChain(fmt.Sprintf("127.0.0.1:%d", n.grpc))
 	require.NoError(t, err)
 	defer conn.Close()
-	enc := app.MakeClientEncoding()
-	kr, err := keyring.New(app.Name, keyring.BackendTest, n.home, nil, enc.Codec)
+	enc := params.MakeClientEncoding()
+	kr, err := keyring.New(params.AppName, keyring.BackendTest, n.home, nil, enc.Codec)
 	require.NoError(t, err)
 	owner, err := chainclient.NewSigner(conn, enc, kr, "alice", n.chainID, chainclient.DefaultPricing())
 	require.NoError(t, err)
@@ -223,7 +223,7 @@ func TestSimulatedFleetDetection(t *testing.T) {
 	n.setEpochDuration(poctypes.DefaultEpochIdentifier, "30s")
 	n.setPocParam("beacon_interval_ms", "15000")
 	// Short windows so replays (60 s old) are already stale at ingest.
-	n.setIngest(map[string]string{"witness-window": `"5s"`, "relay-jitter": `"0s"`, "max-report-age": `"45s"`})
+	n.setIngest(map[string]string{"witness-window": `"5s"`, "witness-admission": `"2500ms"`, "relay-jitter": `"0s"`, "max-report-age": `"45s"`})
 	n.start()
 	n.waitHeight(2, 90*time.Second)
 

@@ -26,7 +26,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
 )
 
 var (
@@ -127,7 +127,7 @@ func (n *node) nodeFlag() string { return fmt.Sprintf("tcp://127.0.0.1:%d", n.rp
 
 // gasPrices is what the tests' transactions pay: the minimum gas price
 // `pocd init` writes, below which the node refuses them.
-const gasPrices = app.DefaultMinGasPrices
+const gasPrices = params.DefaultMinGasPrices
 
 // feeFlags make a CLI transaction with a fixed gas limit pay the minimum
 // gas price.
@@ -169,7 +169,7 @@ func feeFor(t *testing.T, gasWanted any) sdkmath.Int {
 	require.True(t, ok, "gas_wanted %v", gasWanted)
 	price, err := sdk.ParseDecCoins(gasPrices)
 	require.NoError(t, err)
-	return price.AmountOf(app.BondDenom).MulInt(limit).Ceil().TruncateInt()
+	return price.AmountOf(params.BondDenom).MulInt(limit).Ceil().TruncateInt()
 }
 
 // totalFeesPaid sums feesPaid over every key.
@@ -268,12 +268,22 @@ func (n *node) initChain(keys ...string) map[string]string {
 	n.mustRun("genesis", "gentx", "validator", "10000000000000bones", "--chain-id", n.chainID, "--keyring-backend", "test")
 	n.mustRun("genesis", "collect-gentxs")
 	if _, ok := addrs["relayer"]; ok {
-		n.mustRun("genesis", "add-relayer", "validator", "relayer", "--keyring-backend", "test")
+		n.mustRun("genesis", "add-relayer", "validator", "relayer", "--ingest-peer", n.ingestPeerID(), "--keyring-backend", "test")
 	}
 	n.setPocParam("close_grace_ms", fmt.Sprint(testCloseGraceMs))
 	n.mustRun("genesis", "validate")
 	n.configure()
 	return addrs
+}
+
+// ingestPeerID is the node's ingest peer ID, the /p2p/ part of `pocd ingest
+// address` (which creates the ingest key if the node has not started yet).
+func (n *node) ingestPeerID() string {
+	n.t.Helper()
+	first := strings.SplitN(strings.TrimSpace(n.mustRun("ingest", "address")), "\n", 2)[0]
+	i := strings.LastIndex(first, "/p2p/")
+	require.Positive(n.t, i, "pocd ingest address: %q", first)
+	return first[i+len("/p2p/"):]
 }
 
 // testCloseGraceMs is x/poc's close_grace_ms in the tests' genesis.

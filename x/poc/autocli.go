@@ -32,7 +32,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "Entropy", Use: "entropy [block-height]", Short: "The newest block hash usable as beacon entropy, or the one recorded at a height",
 					// Positional: --height is the SDK's query-at-height flag.
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "height", Optional: true}}},
-				{RpcMethod: "Relayers", Use: "relayers", Short: "Validators' registered relay accounts"},
+				{RpcMethod: "Relayers", Use: "relayers", Short: "Validators' registered relay accounts and ingest peer IDs"},
 				{RpcMethod: "Params", Use: "params", Short: "The PoC rule constants"},
 			},
 		},
@@ -44,8 +44,16 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "RemoveFromDenylist", Skip: true},
 				{RpcMethod: "UpdateParams", Skip: true},
 				{RpcMethod: "RegisterRelayer", Use: "register-relayer [relayer-address]",
-					Short:          "Make an account the relayer of your validator (sign with the validator operator key)",
-					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "relayer"}}},
+					Short: "Make an account the relayer of your validator, and its ingest host a private beacon peer (sign with the validator operator key)",
+					Long: `Registers the account that relays PoCs for your validator, replacing the previous registration.
+With --ingest-peer, the libp2p peer ID of your validator's ingest host (the part after /p2p/ in
+'pocd ingest address') is registered too: only registered ingest peers may join the private
+beacon topic on which validators' ingest hosts share the beacon reports hotspots send them.
+Without it, a previously registered ingest peer is withdrawn. A peer ID belongs to one validator.`,
+					Example:        "pocd tx poc register-relayer hnt1... --ingest-peer 12D3KooW... --from validator",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "relayer"}},
+					FlagOptions: map[string]*autocliv1.FlagOptions{"ingest_peer": {
+						Usage: "libp2p peer ID (12D3KooW...) of your validator's ingest host; empty: none (withdraws a registered one)"}}},
 				{RpcMethod: "UnregisterRelayer", Use: "unregister-relayer", Short: "End your validator's relayer registration"},
 			},
 			EnhanceCustomCommand: true,

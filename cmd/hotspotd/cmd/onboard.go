@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/x/hotspot/keyfile"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 )
@@ -39,7 +39,7 @@ hotspot key to this owner and chain, so it cannot be replayed elsewhere.`,
 			// The CLI spelling pocd's add-hotspot takes ("full", "data-only").
 			cliMode := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(mode.String(), "HOTSPOT_MODE_")), "_", "-")
 			// Every transaction pays at least the chain's minimum gas price.
-			fees := "--gas auto --gas-adjustment 1.3 --gas-prices " + app.DefaultMinGasPrices
+			fees := "--gas auto --gas-adjustment 1.3 --gas-prices " + params.DefaultMinGasPrices
 			out := map[string]string{
 				"address": k.Address(), "name": k.Name(), "owner": args[0], "chain_id": chainID, "mode": cliMode,
 				"pubkey_hex": hex.EncodeToString(k.PubKey()), "signature_hex": hex.EncodeToString(sig),

@@ -13,7 +13,7 @@ import (
 	cmtservice "github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
 	"github.com/cosmos/cosmos-sdk/version"
 
-	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/gateway"
 )
 
@@ -33,7 +33,7 @@ func defaultHome() string {
 
 // NewRootCmd builds hotspotd.
 func NewRootCmd() *cobra.Command {
-	app.SetSDKConfig()
+	params.SetSDKConfig()
 	root := &cobra.Command{
 		Use:           "hotspotd",
 		Short:         "hotspotd: the hotspot daemon for pocd (keys, onboarding, beacons and witnesses, fleet simulation)",

@@ -14,7 +14,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 
-	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/chainclient"
 	"github.com/pocnet/pocd/gateway"
 	"github.com/pocnet/pocd/sim"
@@ -29,7 +29,10 @@ on chain with the owner's key, then beacons and witnesses through the
 validators' ingest like real hotspots, with reception decided by a
 log-distance path-loss model with shadowing (docs/simulator.md). A share of
 the fleet cheats: spoofed location, inflated RSSI, fabricated witnesses,
-replays, and a colluding farm. At the end (--duration, or Ctrl-C) it waits
+replays, and a colluding farm. With --adversaries, one of each protocol-level
+adversary runs too (front-running relays, back-dated, virtual and re-labelled
+witness reports, inflated power, interval skipping, sybil keys, an ingest
+flood, transfers to module accounts), with per-kind figures and earnings. At the end (--duration, or Ctrl-C) it waits
 for the last PoCs and prints what the chain accepted, for honest and
 cheating witnesses separately.`,
 		Args: cobra.NoArgs,
@@ -54,6 +57,7 @@ cheating witnesses separately.`,
 			radiusKm, _ := f.GetFloat64("radius-km")
 			valFile, _ := f.GetString("validators-file")
 			gasPrices, _ := f.GetString("gas-prices")
+			adversaries, _ := f.GetBool("adversaries")
 			if share < 0 || share > 1 {
 				return fmt.Errorf("--cheaters must be between 0 and 1")
 			}
@@ -76,6 +80,11 @@ cheating witnesses separately.`,
 			if err != nil {
 				return err
 			}
+			if adversaries {
+				if fleet, err = sim.AddAdversaries(fleet, spec); err != nil {
+					return err
+				}
+			}
 			conn, chainID, err := dialChain(ctx, cmd)
 			if err != nil {
 				return err
@@ -96,8 +105,8 @@ cheating witnesses separately.`,
 			if len(peers) == 0 {
 				return fmt.Errorf("at least one --validator is required")
 			}
-			enc := app.MakeClientEncoding()
-			kr, err := keyring.New(app.Name, krBackend, krDir, os.Stdin, enc.Codec)
+			enc := params.MakeClientEncoding()
+			kr, err := keyring.New(params.AppName, krBackend, krDir, os.Stdin, enc.Codec)
 			if err != nil {
 				return err
 			}
@@ -111,10 +120,18 @@ cheating witnesses separately.`,
 			if err := sim.Onboard(ctx, conn, signer, chainID, city.Region, fleet, logf); err != nil {
 				return err
 			}
+			var frontRunner *chainclient.Signer
+			if adversaries {
+				if frontRunner, err = sim.NewFrontRunner(ctx, conn, signer, chainID, gasPrices); err != nil {
+					return err
+				}
+				logf("adversaries: %d hotspots, front-runner account %s", len(fleet)-n, frontRunner.Address())
+			}
 			radio := sim.DefaultRadio()
 			radio.Seed = seed
 			s, err := sim.Run(ctx, sim.RunSpec{Conn: conn, ChainID: chainID, Validators: peers, Fleet: fleet, Region: city.Region,
-				Radio: radio, Seed: seed, Duration: duration, Warmup: warmup, ReplayAge: replayAge, Drain: drain, Logf: logf})
+				Radio: radio, Seed: seed, Duration: duration, Warmup: warmup, ReplayAge: replayAge, Drain: drain, Logf: logf,
+				Adversaries: adversaries, Owner: signer, FrontRunner: frontRunner})
 			if err != nil {
 				return err
 			}
@@ -146,6 +163,7 @@ cheating witnesses separately.`,
 	f.String("summary-json", "", "also write the summary as JSON to this file")
 	f.Float64("radius-km", 0, "radius of the fleet's disc (0: the city preset's, 5-6 km)")
 	f.String("validators-file", "", "file of validator ingest multiaddrs, one per line (added to --validator)")
-	f.String("gas-prices", app.DefaultMinGasPrices, "gas price the owner's onboarding transactions pay (at least the nodes' minimum-gas-prices)")
+	f.Bool("adversaries", false, "also run one of each adversary (front-runner, back-dater, virtual witness, power inflater, interval skipper, cross-beacon replayer, sybil, ingest flooder, module-account transfer; docs/simulator.md)")
+	f.String("gas-prices", params.DefaultMinGasPrices, "gas price the owner's onboarding transactions pay (at least the nodes' minimum-gas-prices)")
 	return cmd
 }

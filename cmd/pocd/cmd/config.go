@@ -5,7 +5,7 @@ import (
 
 	serverconfig "github.com/cosmos/cosmos-sdk/server/config"
 
-	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/ingest"
 )
 
@@ -23,19 +23,19 @@ type appConfig struct {
 }
 
 // initAppConfig sets pocd's app.toml defaults: a minimum gas price of
-// app.DefaultMinGasPrices (CheckTx refuses cheaper transactions, so blocks
+// params.DefaultMinGasPrices (CheckTx refuses cheaper transactions, so blocks
 // cannot be filled for free; docs/operator-guide.md), REST with swagger
 // on, SDK metrics exported for Prometheus at
 // :1317/metrics?format=prometheus, and PoC ingest on, its relayer paying
 // the same gas price.
 func initAppConfig() (string, any) {
 	cfg := serverconfig.DefaultConfig()
-	cfg.MinGasPrices = app.DefaultMinGasPrices
+	cfg.MinGasPrices = params.DefaultMinGasPrices
 	cfg.API.Enable = true
 	cfg.API.Swagger = true
 	cfg.Telemetry.Enabled = true //nolint:staticcheck // the SDK's own modules still report through it
 	cfg.Telemetry.PrometheusRetentionTime = 60
-	cfg.Telemetry.ServiceName = app.Name
+	cfg.Telemetry.ServiceName = params.AppName
 	// PoC writes a few records per witness report: thousands of IAVL
 	// nodes a second under load. goleveldb's compactions then take a
 	// growing share of the CPU and stall fsyncs on the same disk (at

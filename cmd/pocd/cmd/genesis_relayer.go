@@ -29,15 +29,19 @@ import (
 func addGenesisRelayerCmd(defaultNodeHome string, accCodec, valCodec address.Codec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add-relayer [validator-key-or-valoper] [relayer-key-or-address]",
-		Short: "Register a validator's PoC relay account in genesis.json (x/poc relayers)",
-		Long: `Add {validator, relayer} to app_state.poc.relayers in genesis.json: the relayer account may
-then submit MsgSubmitPoc for the validator (after genesis: pocd tx poc register-relayer).
+		Short: "Register a validator's PoC relay account and ingest peer in genesis.json (x/poc relayers)",
+		Long: `Add {validator, relayer, ingest_peer} to app_state.poc.relayers in genesis.json: the relayer
+account may then submit MsgSubmitPoc for the validator (after genesis: pocd tx poc register-relayer).
 The validator is a keyring key (its operator address is the key's address with the hntvaloper
 prefix), a hntvaloper... address, or the operator's hnt1... account address; the relayer is a
 keyring key or a hnt1... address. A validator has one relay account and an account relays for
-one validator: a second registration of either is refused.`,
+one validator: a second registration of either is refused.
+
+--ingest-peer is the libp2p peer ID of the validator's ingest host (the part after /p2p/ in
+'pocd ingest address --home VALIDATOR_HOME'); only registered ingest peers may join the private
+beacon topic. It is optional, and a peer ID belongs to one validator.`,
 		Example: `pocd genesis add-relayer validator relayer --keyring-backend test
-pocd genesis add-relayer hntvaloper1... hnt1...`,
+pocd genesis add-relayer hntvaloper1... hnt1... --ingest-peer 12D3KooW...`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			clientCtx := client.GetClientContextFromCmd(cmd)
@@ -89,17 +93,30 @@ pocd genesis add-relayer hntvaloper1... hnt1...`,
 			if err != nil {
 				return err
 			}
-			return addGenesisRelayer(clientCtx.Codec, config.GenesisFile(), validator, relayer)
+			ingestPeer, _ := cmd.Flags().GetString(flagIngestPeer)
+			if err := poctypes.ValidateIngestPeer(ingestPeer); err != nil {
+				return err
+			}
+			return addGenesisRelayer(clientCtx.Codec, config.GenesisFile(), poctypes.RelayerRegistration{
+				Validator: validator, Relayer: relayer, IngestPeer: ingestPeer,
+			})
 		},
 	}
+	cmd.Flags().String(flagIngestPeer, "", "libp2p peer ID (12D3KooW...) of the validator's ingest host; empty: none")
 	cmd.Flags().String(flags.FlagHome, defaultNodeHome, "The application home directory")
 	cmd.Flags().String(flags.FlagKeyringBackend, flags.DefaultKeyringBackend, "Select keyring's backend (os|file|kwallet|pass|test)")
 	return cmd
 }
 
+// flagIngestPeer is add-relayer's --ingest-peer (the same name as autocli's
+// flag for MsgRegisterRelayer.ingest_peer).
+const flagIngestPeer = "ingest-peer"
+
 // addGenesisRelayer appends a registration to the genesis file's x/poc
-// state, refusing a validator or an account that is already registered.
-func addGenesisRelayer(cdc codec.JSONCodec, genFile, validator, relayer string) error {
+// state, refusing a validator, an account or an ingest peer that is already
+// registered.
+func addGenesisRelayer(cdc codec.JSONCodec, genFile string, reg poctypes.RelayerRegistration) error {
+	validator, relayer := reg.Validator, reg.Relayer
 	appState, appGenesis, err := genutiltypes.GenesisStateFromGenFile(genFile)
 	if err != nil {
 		return fmt.Errorf("read genesis: %w", err)
@@ -120,9 +137,11 @@ func addGenesisRelayer(cdc codec.JSONCodec, genFile, validator, relayer string) 
 			return fmt.Errorf("validator %s already has a relayer in genesis (%s); one per validator", validator, r.Relayer)
 		case r.Relayer == relayer:
 			return fmt.Errorf("account %s already relays for %s in genesis; an account relays for one validator", relayer, r.Validator)
+		case reg.IngestPeer != "" && r.IngestPeer == reg.IngestPeer:
+			return fmt.Errorf("ingest peer %s is already registered by %s in genesis; a peer ID belongs to one validator", reg.IngestPeer, r.Validator)
 		}
 	}
-	gs.Relayers = append(gs.Relayers, poctypes.RelayerRegistration{Validator: validator, Relayer: relayer})
+	gs.Relayers = append(gs.Relayers, reg)
 	if err := gs.Validate(); err != nil {
 		return err
 	}

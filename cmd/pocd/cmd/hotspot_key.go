@@ -11,7 +11,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 
-	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/x/hotspot/keyfile"
 	"github.com/pocnet/pocd/x/hotspot/types"
 )
@@ -110,7 +110,7 @@ func hotspotKeySignAddCmd() *cobra.Command {
 				keyInfo: infoOf(k), Owner: owner, ChainID: chainID, Mode: cliMode,
 				Signature: hex.EncodeToString(sig),
 				Command: fmt.Sprintf("pocd tx hotspot add-hotspot %s %s %s --from %s --chain-id %s --gas auto --gas-adjustment 1.3 --gas-prices %s",
-					hex.EncodeToString(k.PubKey()), cliMode, hex.EncodeToString(sig), owner, chainID, app.DefaultMinGasPrices),
+					hex.EncodeToString(k.PubKey()), cliMode, hex.EncodeToString(sig), owner, chainID, params.DefaultMinGasPrices),
 			}
 			return printJSON(cmd, out)
 		},

@@ -13,7 +13,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	"github.com/cosmos/cosmos-sdk/server"
 
-	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/chainclient"
 	"github.com/pocnet/pocd/ingest"
 )
@@ -32,6 +32,9 @@ func startIngest(svrCtx *server.Context, clientCtx client.Context, ctx context.C
 		return errors.New("PoC ingest needs the gRPC server: set [grpc] enable = true or [ingest] enable = false")
 	}
 	if err := cfg.Validate(); err != nil {
+		// Logged here too: the SDK's shutdown after a failed start hook
+		// can panic before the returned error is printed.
+		logger.Error("PoC ingest cannot start", "err", err)
 		return err
 	}
 	home := svrCtx.Config.RootDir
@@ -39,10 +42,10 @@ func startIngest(svrCtx *server.Context, clientCtx client.Context, ctx context.C
 	if err != nil {
 		return err
 	}
-	enc := app.MakeClientEncoding()
+	enc := params.MakeClientEncoding()
 	var signer *chainclient.Signer
 	if cfg.RelayerKey != "" {
-		kr, err := keyring.New(app.Name, cfg.KeyringBackend, home, nil, enc.Codec)
+		kr, err := keyring.New(params.AppName, cfg.KeyringBackend, home, nil, enc.Codec)
 		if err != nil {
 			return fmt.Errorf("ingest keyring: %w", err)
 		}
@@ -56,6 +59,7 @@ func startIngest(svrCtx *server.Context, clientCtx client.Context, ctx context.C
 	}
 	svc, err := ingest.Start(ctx, cfg, home, chainID, ingest.NewGRPCChain(clientCtx.GRPCClient, signer), ingest.DefaultMetrics(), logger)
 	if err != nil {
+		logger.Error("PoC ingest cannot start", "err", err)
 		return err
 	}
 	g.Go(func() error {

@@ -20,11 +20,12 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
 	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/params"
 )
 
 // NewRootCmd builds the root command.
 func NewRootCmd() *cobra.Command {
-	app.SetSDKConfig()
+	params.SetSDKConfig()
 	// A throwaway app gives the codecs and module basics the CLI needs.
 	tempApp := app.New(log.NewNopLogger(), dbm.NewMemDB(), true, simtestutil.NewAppOptionsWithFlagHome(tempHome()))
 

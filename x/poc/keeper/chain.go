@@ -7,7 +7,6 @@ import (
 	"cosmossdk.io/collections"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/pocnet/pocd/geo"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 	"github.com/pocnet/pocd/x/poc/types"
 	"github.com/pocnet/pocd/x/poc/verify"
@@ -40,7 +39,7 @@ func (c *chainView) Hotspot(pubkey []byte) (verify.Hotspot, bool) {
 		}
 		return verify.Hotspot{}, false
 	}
-	return ToVerifyHotspot(h), true
+	return types.VerifyHotspot(h), true
 }
 
 // registered reports whether pubkey is a registered hotspot's key (a store
@@ -50,28 +49,13 @@ func (c *chainView) registered(pubkey []byte) bool {
 	return ok
 }
 
-// ToVerifyHotspot maps a registry entry to what the rules need.
-func ToVerifyHotspot(h hotspottypes.Hotspot) verify.Hotspot {
-	v := verify.Hotspot{
-		Address: h.Address, DataOnly: h.Mode == hotspottypes.HOTSPOT_MODE_DATA_ONLY,
-		Gain: h.Gain, Region: h.Region,
-	}
-	if h.Location != "" {
-		if cell, err := hotspottypes.ParseLocation(h.Location); err == nil {
-			v.Asserted, v.Location = true, uint64(cell)
-			v.Center = geo.Vec3{X: h.LocationCenter.X, Y: h.LocationCenter.Y, Z: h.LocationCenter.Z}
-		}
-	}
-	return v
-}
-
 func (c *chainView) RegionPlan(region string) (verify.RegionPlan, bool) {
 	rp, ok, err := c.k.hotspots.RegionPlan(c.ctx, region)
 	c.fail(err)
 	if !ok {
 		return verify.RegionPlan{}, false
 	}
-	return verify.RegionPlan{Channels: rp.ChannelFrequenciesHz, DataRate: rp.DataRate, MaxEIRPDdbm: rp.MaxEirpDdbm}, true
+	return types.VerifyRegionPlan(rp), true
 }
 
 func (c *chainView) Denied(address string) bool {

@@ -43,14 +43,17 @@ func (i OpenPocIndexes) IndexesList() []collections.Index[[]byte, types.OpenPoc]
 	return []collections.Index[[]byte, types.OpenPoc]{i.ByClose}
 }
 
-// RelayerIndexes: one relay account serves one validator.
+// RelayerIndexes: one relay account serves one validator, and one ingest
+// peer ID belongs to one validator (registrations without one are not in
+// IngestPeer).
 type RelayerIndexes struct {
-	Account *indexes.Unique[string, string, types.RelayerRegistration]
+	Account    *indexes.Unique[string, string, types.RelayerRegistration]
+	IngestPeer *optionalUnique[string, types.RelayerRegistration]
 }
 
 // IndexesList implements collections.Indexes.
 func (i RelayerIndexes) IndexesList() []collections.Index[string, types.RelayerRegistration] {
-	return []collections.Index[string, types.RelayerRegistration]{i.Account}
+	return []collections.Index[string, types.RelayerRegistration]{i.Account, i.IngestPeer}
 }
 
 // Keeper stores PoC verdicts, per-hotspot activity and reward shares.
@@ -82,7 +85,8 @@ type Keeper struct {
 	EpochTotals collections.Map[int64, types.RewardShares]
 	// OpenPocs are relayed PoCs still accepting witness reports.
 	OpenPocs *collections.IndexedMap[[]byte, types.OpenPoc, OpenPocIndexes]
-	// Relayers: validator operator -> its registered relay account.
+	// Relayers: validator operator -> its registered relay account and
+	// ingest peer ID.
 	Relayers *collections.IndexedMap[string, types.RelayerRegistration, RelayerIndexes]
 	// PruneBefore, HexRebuild and HexStaging are the cursors of the
 	// epoch-boundary work done a budget per block (maintenance.go).
@@ -125,8 +129,12 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 			OpenPocIndexes{ByClose: indexes.NewMulti(sb, types.OpenByCloseKey, "open_pocs_by_close", collections.Int64Key, collections.BytesKey,
 				func(_ []byte, op types.OpenPoc) (int64, error) { return op.CloseAtMs, nil })}),
 		Relayers: collections.NewIndexedMap(sb, types.RelayersKey, "relayers", collections.StringKey, codec.CollValue[types.RelayerRegistration](cdc),
-			RelayerIndexes{Account: indexes.NewUnique(sb, types.RelayersByAccount, "relayers_by_account", collections.StringKey, collections.StringKey,
-				func(_ string, r types.RelayerRegistration) (string, error) { return r.Relayer, nil })}),
+			RelayerIndexes{
+				Account: indexes.NewUnique(sb, types.RelayersByAccount, "relayers_by_account", collections.StringKey, collections.StringKey,
+					func(_ string, r types.RelayerRegistration) (string, error) { return r.Relayer, nil }),
+				IngestPeer: newOptionalUnique(sb, types.RelayersByIngestPeer, "relayers_by_ingest_peer", collections.StringKey,
+					func(_ string, r types.RelayerRegistration) string { return r.IngestPeer }),
+			}),
 		PruneBefore: collections.NewItem(sb, types.PruneBeforeKey, "prune_before", collections.Int64Value),
 		HexRebuild:  collections.NewItem(sb, types.HexRebuildKey, "hex_rebuild", codec.CollValue[types.HexRebuild](cdc)),
 		HexStaging:  collections.NewMap(sb, types.HexStagingKey, "hex_staging", collections.Uint64Key, collections.Uint64Value),

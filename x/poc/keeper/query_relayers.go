@@ -8,7 +8,8 @@ import (
 	"github.com/pocnet/pocd/x/poc/types"
 )
 
-// Relayers lists the registered relay accounts, by validator operator.
+// Relayers lists the registrations (relay account, ingest peer ID), by
+// validator operator.
 func (q queryServer) Relayers(ctx context.Context, req *types.QueryRelayersRequest) (*types.QueryRelayersResponse, error) {
 	if req == nil {
 		req = &types.QueryRelayersRequest{}

@@ -67,6 +67,6 @@ func (k *Keeper) removeRelayer(ctx context.Context, operator, reason string) err
 		return err
 	}
 	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventRelayerRemoved{
-		Validator: operator, Relayer: reg.Relayer, Reason: reason,
+		Validator: operator, Relayer: reg.Relayer, Reason: reason, IngestPeer: reg.IngestPeer,
 	})
 }

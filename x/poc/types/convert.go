@@ -50,16 +50,17 @@ func (m *MsgSubmitPoc) ValidateSizes(maxWitnesses uint32) error {
 	}
 	b := m.Beacon
 	for _, e := range []error{
-		check("beacon pubkey", len(b.Pubkey), 32), check("entropy hash", len(b.EntropyHash), 64),
-		check("local entropy", len(b.LocalEntropy), 32), check("beacon payload", len(b.Payload), 256),
-		check("beacon signature", len(b.Signature), 64), check("data rate", len(b.DataRate), 32),
+		check("beacon pubkey", len(b.Pubkey), PubkeyBytes), check("entropy hash", len(b.EntropyHash), MaxEntropyHashBytes),
+		check("local entropy", len(b.LocalEntropy), MaxLocalEntropyBytes), check("beacon payload", len(b.Payload), MaxPayloadBytes),
+		check("beacon signature", len(b.Signature), SignatureBytes), check("data rate", len(b.DataRate), MaxDataRateBytes),
 	} {
 		if e != nil {
 			return e
 		}
 	}
 	for i, w := range m.Witnesses {
-		if len(w.Pubkey) > 32 || len(w.Payload) > 256 || len(w.Signature) > 64 || len(w.DataRate) > 32 {
+		if len(w.Pubkey) > PubkeyBytes || len(w.Payload) > MaxPayloadBytes || len(w.Signature) > SignatureBytes ||
+			len(w.DataRate) > MaxDataRateBytes {
 			return ErrMalformedReport.Wrapf("witness report %d has an oversized field", i)
 		}
 	}

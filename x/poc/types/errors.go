@@ -26,4 +26,7 @@ var (
 	ErrInvalidRelayer = errorsmod.Register(ModuleName, 12, "invalid relayer registration")
 	// ErrStaleRelay: the beacon is older than twice the entropy lifespan.
 	ErrStaleRelay = errorsmod.Register(ModuleName, 13, "beacon too old to relay")
+	// ErrInvalidIngestPeer: an ingest peer ID that is not a canonical libp2p
+	// peer ID, or that another validator has registered.
+	ErrInvalidIngestPeer = errorsmod.Register(ModuleName, 14, "invalid ingest peer")
 )

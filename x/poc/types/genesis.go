@@ -15,12 +15,21 @@ func (gs GenesisState) Validate() error {
 			return ErrInvalidGenesis.Wrapf("bad denied edge %v", e)
 		}
 	}
-	validators, accounts := map[string]bool{}, map[string]bool{}
+	validators, accounts, ingestPeers := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, r := range gs.Relayers {
 		if r.Validator == "" || r.Relayer == "" || validators[r.Validator] || accounts[r.Relayer] {
 			return ErrInvalidGenesis.Wrapf("relayer registrations: one relay account per validator and one validator per account (%s, %s)", r.Validator, r.Relayer)
 		}
 		validators[r.Validator], accounts[r.Relayer] = true, true
+		if err := ValidateIngestPeer(r.IngestPeer); err != nil {
+			return ErrInvalidGenesis.Wrapf("relayer registration of %s: %v", r.Validator, err)
+		}
+		if r.IngestPeer != "" {
+			if ingestPeers[r.IngestPeer] {
+				return ErrInvalidGenesis.Wrapf("relayer registrations: ingest peer %s registered by two validators", r.IngestPeer)
+			}
+			ingestPeers[r.IngestPeer] = true
+		}
 	}
 	judged := make(map[string]bool, len(gs.Pocs))
 	for _, p := range gs.Pocs {

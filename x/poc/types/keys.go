@@ -31,6 +31,9 @@ var (
 	PruneBeforeKey    = collections.NewPrefix(19) // records of epochs before it are being pruned
 	HexRebuildKey     = collections.NewPrefix(20) // HexRebuild in progress
 	HexStagingKey     = collections.NewPrefix(21) // res-11 cell -> active count of the rebuild in progress
+	// RelayersByIngestPeer: ingest peer ID -> validator operator, for the
+	// registrations that have one.
+	RelayersByIngestPeer = collections.NewPrefix(22)
 )
 
 // MaxRecordedPocsQuery bounds the beacon ids in one RecordedPocs request;

@@ -108,8 +108,8 @@ func (p Params) Validate() error {
 		return ErrInvalidParams.Wrap("windows must be positive")
 	case p.MaxSelectedWitnesses <= 0 || p.MaxSelectedWitnesses > MaxSelectedWitnessesCap:
 		return ErrInvalidParams.Wrapf("max_selected_witnesses must be 1..%d", MaxSelectedWitnessesCap)
-	case p.PayloadSize <= 1 || p.PayloadSize > 256:
-		return ErrInvalidParams.Wrap("payload_size must be 2..256")
+	case p.PayloadSize <= 1 || p.PayloadSize > MaxPayloadBytes:
+		return ErrInvalidParams.Wrapf("payload_size must be 2..%d", MaxPayloadBytes)
 	case p.MaxWitnessesPerMsg == 0 || p.MaxWitnessesPerMsg > MaxWitnessesPerMsgCap:
 		return ErrInvalidParams.Wrapf("max_witnesses_per_msg must be 1..%d", MaxWitnessesPerMsgCap)
 	case p.GasPerWitness < MinGasPerWitness || p.GasPerWitness > MaxGasPerWitness:

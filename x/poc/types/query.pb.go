@@ -1381,7 +1381,8 @@ type QueryClient interface {
 	// Entropy returns the newest block hash usable as beacon entropy, or the
 	// one recorded at a given height (ingest checks a beacon's entropy with it).
 	Entropy(ctx context.Context, in *QueryEntropyRequest, opts ...grpc.CallOption) (*QueryEntropyResponse, error)
-	// Relayers lists the registered relay accounts of validators.
+	// Relayers lists the validators' registrations: relay accounts and ingest
+	// peer IDs (the peers allowed on the private beacon topic).
 	Relayers(ctx context.Context, in *QueryRelayersRequest, opts ...grpc.CallOption) (*QueryRelayersResponse, error)
 	// Params returns the rule constants.
 	Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error)
@@ -1517,7 +1518,8 @@ type QueryServer interface {
 	// Entropy returns the newest block hash usable as beacon entropy, or the
 	// one recorded at a given height (ingest checks a beacon's entropy with it).
 	Entropy(context.Context, *QueryEntropyRequest) (*QueryEntropyResponse, error)
-	// Relayers lists the registered relay accounts of validators.
+	// Relayers lists the validators' registrations: relay accounts and ingest
+	// peer IDs (the peers allowed on the private beacon topic).
 	Relayers(context.Context, *QueryRelayersRequest) (*QueryRelayersResponse, error)
 	// Params returns the rule constants.
 	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)

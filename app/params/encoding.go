@@ -1,4 +1,4 @@
-package app
+package params
 
 import (
 	"github.com/cosmos/gogoproto/proto"
@@ -27,9 +27,9 @@ type ClientEncoding struct {
 	TxConfig          client.TxConfig
 }
 
-// newInterfaceRegistry is the app's and the clients' registry: hnt
-// addresses for signing.
-func newInterfaceRegistry() codectypes.InterfaceRegistry {
+// NewInterfaceRegistry is the app's and the clients' registry, before any
+// type is registered: hnt addresses for signing.
+func NewInterfaceRegistry() codectypes.InterfaceRegistry {
 	SetSDKConfig()
 	reg, err := codectypes.NewInterfaceRegistryWithOptions(codectypes.InterfaceRegistryOptions{
 		ProtoFiles: proto.HybridResolver,
@@ -46,7 +46,7 @@ func newInterfaceRegistry() codectypes.InterfaceRegistry {
 
 // MakeClientEncoding registers the account, bank, hotspot and poc types.
 func MakeClientEncoding() ClientEncoding {
-	reg := newInterfaceRegistry()
+	reg := NewInterfaceRegistry()
 	std.RegisterInterfaces(reg)
 	authtypes.RegisterInterfaces(reg)
 	banktypes.RegisterInterfaces(reg)

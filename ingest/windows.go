@@ -1,0 +1,119 @@
+package ingest
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/pocnet/pocd/wire"
+)
+
+// windows are the beacons this node holds whose witness admission may still
+// be open, by payload hash: what a sealed witness report is checked
+// against. Memory only; after a restart they are reloaded from the queue.
+type windows struct {
+	mu      sync.Mutex
+	open_   map[wire.PayloadHash]*window
+	waiters int
+	max     int // waiting witness reports, at most
+}
+
+type window struct {
+	payload   []byte
+	arrivedMs int64
+	ready     chan struct{} // closed once payload is known
+	waiting   int           // reports waiting for it
+}
+
+func newWindows(maxWaiters int) *windows {
+	return &windows{open_: map[wire.PayloadHash]*window{}, max: maxWaiters}
+}
+
+// open records a held beacon and wakes the reports waiting for it.
+func (ws *windows) open(ph wire.PayloadHash, payload []byte, arrivedMs int64) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	w, ok := ws.open_[ph]
+	if ok && w.payload != nil {
+		return
+	}
+	if !ok {
+		w = &window{ready: make(chan struct{})}
+		ws.open_[ph] = w
+	}
+	w.payload, w.arrivedMs = payload, arrivedMs
+	close(w.ready)
+}
+
+// await returns the beacon named by ph, waiting up to d for it when it is
+// not held yet and fewer than max reports are waiting.
+func (ws *windows) await(ctx context.Context, ph wire.PayloadHash, d time.Duration) (window, bool) {
+	ws.mu.Lock()
+	w, ok := ws.open_[ph]
+	if ok && w.payload != nil {
+		ws.mu.Unlock()
+		return *w, true
+	}
+	if ws.waiters >= ws.max {
+		ws.mu.Unlock()
+		return window{}, false
+	}
+	if !ok {
+		w = &window{ready: make(chan struct{})}
+		ws.open_[ph] = w
+	}
+	ws.waiters++
+	w.waiting++
+	ws.mu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var got bool
+	select {
+	case <-w.ready:
+		got = true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	ws.waiters--
+	w.waiting--
+	if !got {
+		if w.payload == nil && w.waiting == 0 && ws.open_[ph] == w {
+			delete(ws.open_, ph)
+		}
+		return window{}, false
+	}
+	return *w, true
+}
+
+// prune forgets beacons that arrived before cutoffMs. (A placeholder a
+// report waited on is removed by its last waiter.)
+func (ws *windows) prune(cutoffMs int64) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	for ph, w := range ws.open_ {
+		if w.payload != nil && w.arrivedMs < cutoffMs {
+			delete(ws.open_, ph)
+		}
+	}
+}
+
+// reopenWindows reloads, after a restart, the windows of queued beacons
+// whose witness admission is still open.
+func (a *Admission) reopenWindows() error {
+	bs, err := a.store.Beacons()
+	if err != nil {
+		return err
+	}
+	cutoff := a.now().Add(-a.cfg.WitnessAdmission).UnixMilli()
+	for _, e := range bs {
+		if e.ArrivedMs < cutoff {
+			continue
+		}
+		if b, err := wire.DecodeBeacon(e.Raw); err == nil {
+			a.windows.open(e.PayloadHash, b.Payload, e.ArrivedMs)
+		}
+	}
+	return nil
+}
