@@ -298,7 +298,7 @@ func (a *Admission) AdmitWitness(ctx context.Context, data []byte) Decision {
 	if _, vd, ok := a.sender(ctx, s.Witness.Pubkey); !ok {
 		return vd
 	}
-	win, ok := a.windows.await(ctx, s.PayloadHash, beaconWait)
+	win, ok := a.windows.await(ctx, s.PayloadHash, string(s.Witness.Pubkey), beaconWait)
 	if !ok {
 		return ignore(IgnoreUnknownBeacon)
 	}
@@ -328,8 +328,8 @@ func (a *Admission) AdmitWitness(ctx context.Context, data []byte) Decision {
 // beaconWait bounds how long a witness report waits for its beacon: an
 // honest witness can outrun the beacon by the beacon's delivery and
 // sharing, tens of milliseconds. The wait holds a validation slot, so the
-// waiters are few (maxBeaconWaiters) and only reports from registered,
-// asserted hotspots wait at all.
+// waiters are few (maxBeaconWaiters, at most maxWaitsPerWitness from one
+// witness) and only reports from registered, asserted hotspots wait.
 const (
 	beaconWait       = 2 * time.Second
 	maxBeaconWaiters = 256

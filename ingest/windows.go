@@ -16,7 +16,14 @@ type windows struct {
 	open_   map[wire.PayloadHash]*window
 	waiters int
 	max     int // waiting witness reports, at most
+	// byWitness counts each witness's waiting reports: one hotspot
+	// naming beacons that do not exist must not take every slot.
+	byWitness map[string]int
 }
+
+// maxWaitsPerWitness: an honest witness has one report in flight per
+// beacon it heard, and beacons rarely overlap.
+const maxWaitsPerWitness = 2
 
 type window struct {
 	payload   []byte
@@ -26,7 +33,7 @@ type window struct {
 }
 
 func newWindows(maxWaiters int) *windows {
-	return &windows{open_: map[wire.PayloadHash]*window{}, max: maxWaiters}
+	return &windows{open_: map[wire.PayloadHash]*window{}, max: maxWaiters, byWitness: map[string]int{}}
 }
 
 // open records a held beacon and wakes the reports waiting for it.
@@ -46,15 +53,16 @@ func (ws *windows) open(ph wire.PayloadHash, payload []byte, arrivedMs int64) {
 }
 
 // await returns the beacon named by ph, waiting up to d for it when it is
-// not held yet and fewer than max reports are waiting.
-func (ws *windows) await(ctx context.Context, ph wire.PayloadHash, d time.Duration) (window, bool) {
+// not held yet, fewer than max reports are waiting, and fewer than
+// maxWaitsPerWitness of them are witness's.
+func (ws *windows) await(ctx context.Context, ph wire.PayloadHash, witness string, d time.Duration) (window, bool) {
 	ws.mu.Lock()
 	w, ok := ws.open_[ph]
 	if ok && w.payload != nil {
 		ws.mu.Unlock()
 		return *w, true
 	}
-	if ws.waiters >= ws.max {
+	if ws.waiters >= ws.max || ws.byWitness[witness] >= maxWaitsPerWitness {
 		ws.mu.Unlock()
 		return window{}, false
 	}
@@ -63,6 +71,7 @@ func (ws *windows) await(ctx context.Context, ph wire.PayloadHash, d time.Durati
 		ws.open_[ph] = w
 	}
 	ws.waiters++
+	ws.byWitness[witness]++
 	w.waiting++
 	ws.mu.Unlock()
 	t := time.NewTimer(d)
@@ -77,6 +86,9 @@ func (ws *windows) await(ctx context.Context, ph wire.PayloadHash, d time.Durati
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	ws.waiters--
+	if ws.byWitness[witness]--; ws.byWitness[witness] == 0 {
+		delete(ws.byWitness, witness)
+	}
 	w.waiting--
 	if !got {
 		if w.payload == nil && w.waiting == 0 && ws.open_[ph] == w {

@@ -10,6 +10,7 @@ HOME_DIR=${LOADNET_HOME:-$PWD/.loadnet}
 RATE=${RATE:-2000}
 HOTSPOTS=${HOTSPOTS:-300}
 DURATION=${DURATION:-60s}
+FLOOD=${FLOOD:-0} # one registered hotspot floods this many junk witness reports per second
 KR=(--keyring-backend test --home "$HOME_DIR")
 
 rm -rf "$HOME_DIR"
@@ -35,7 +36,7 @@ for i in $(seq 1 120); do
   sleep 1
 done
 go run ./scripts/loadtest -grpc 127.0.0.1:9090 -validator "$("$POCD" ingest address --home "$HOME_DIR" | sed -n 1p)" \
-  -keyring-dir "$HOME_DIR" -hotspots "$HOTSPOTS" -rate "$RATE" -duration "$DURATION" -key-dir "$HOME_DIR/hotspot-keys" \
+  -keyring-dir "$HOME_DIR" -hotspots "$HOTSPOTS" -rate "$RATE" -duration "$DURATION" -flood "$FLOOD" -key-dir "$HOME_DIR/hotspot-keys" \
   -out "$HOME_DIR/result.json"
 echo ">> ingest counters:"
 curl -s localhost:26660/metrics | grep '^pocd_ingest' | grep -v _bucket

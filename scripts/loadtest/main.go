@@ -8,6 +8,8 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
@@ -28,7 +30,9 @@ import (
 	"github.com/pocnet/pocd/chainclient"
 	"github.com/pocnet/pocd/gateway"
 	"github.com/pocnet/pocd/sim"
+	"github.com/pocnet/pocd/wire"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
+	"github.com/pocnet/pocd/x/poc/verify"
 )
 
 type result struct {
@@ -39,6 +43,7 @@ type result struct {
 	Beacons            int     `json:"beacons_published"`
 	Witnesses          int     `json:"witnesses_published"`
 	PublishRate        float64 `json:"publish_witness_rate"`
+	Flooded            int     `json:"flood_reports_published"`
 	BeaconsIncluded    int     `json:"beacons_included"`
 	WitnessesIncluded  int     `json:"witnesses_included"`
 	Lost               int     `json:"witnesses_lost"`
@@ -83,9 +88,10 @@ func main() {
 	keyDir := flag.String("key-dir", "", "hotspot keys (reused across runs)")
 	out := flag.String("out", "", "write the result JSON here too")
 	gasPrices := flag.String("gas-prices", params.DefaultMinGasPrices, "gas price the owner's onboarding transactions pay")
+	flood := flag.Float64("flood", 0, "also flood from one registered hotspot (not in the honest fleet): sealed witness reports naming beacons nobody holds, this many per second")
 	hosts := flag.Int("hosts", 0, "libp2p hosts the reports are published from (0: one per hotspot). Only hotspots with their own host beacon: a validator takes a beacon only from its hotspot's host")
 	flag.Parse()
-	if err := run(*grpcAddr, *validator, *owner, *krDir, *keyDir, *out, *gasPrices, *n, *hosts, *wpb, *rate, *duration); err != nil {
+	if err := run(*grpcAddr, *validator, *owner, *krDir, *keyDir, *out, *gasPrices, *n, *hosts, *wpb, *rate, *flood, *duration); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
@@ -95,7 +101,7 @@ func logf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
 }
 
-func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, hosts, wpb int, rate float64, duration time.Duration) error {
+func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, hosts, wpb int, rate, flood float64, duration time.Duration) error {
 	ctx := context.Background()
 	conn, err := gateway.DialChain(grpcAddr)
 	if err != nil {
@@ -117,13 +123,15 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 	}
 	city := sim.Cities["sf"]
 	city.RadiusM = 15_000 // room for hundreds of hotspots 400 m apart
-	fleet, err := sim.BuildFleet(sim.FleetSpec{City: city, Size: n, Seed: 42, KeyDir: keyDir})
+	fleet, err := sim.BuildFleet(sim.FleetSpec{City: city, Size: n + 1, Seed: 42, KeyDir: keyDir})
 	if err != nil {
 		return err
 	}
 	if err := sim.Onboard(ctx, conn, signer, chainID, city.Region, fleet, logf); err != nil {
 		return err
 	}
+	flooder := fleet[n] // registered and asserted like the others, never honest
+	fleet = fleet[:n]
 	peers, err := gateway.ParsePeers([]string{validator})
 	if err != nil {
 		return err
@@ -155,7 +163,7 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 	}
 	interval := time.Duration(pp.Params.BeaconIntervalMs) * time.Millisecond
 	beaconRate := rate / float64(wpb)
-	if every := time.Duration(float64(time.Second) * float64(n) / beaconRate); every < interval {
+	if every := time.Duration(float64(time.Second) * float64(hosts) / beaconRate); every < interval {
 		return fmt.Errorf("each hotspot would beacon every %s, under the chain's beacon interval %s: more hotspots or a shorter interval", every, interval)
 	}
 
@@ -184,6 +192,15 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 			errs.Add(1)
 			first.CompareAndSwap(nil, &err)
 		}
+	}
+	var flooded atomic.Int64
+	if flood > 0 {
+		fp, err := gateway.NewPublisher(ctx, flooder.Key.Private, nil, peers, chainID)
+		if err != nil {
+			return err
+		}
+		defer fp.Close()
+		go floodReports(ctx, fp, flooder.Key.Private, flood, duration, &flooded)
 	}
 	start := time.Now()
 	tick := time.NewTicker(10 * time.Millisecond)
@@ -227,7 +244,7 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 	wg.Wait()
 	pubDur := time.Since(start)
 	res := result{Hotspots: n, WitnessesPerBeacon: wpb, TargetRate: rate, DurationS: duration.Seconds(), Beacons: len(sents),
-		Witnesses: len(sents) * wpb, PublishRate: float64(len(sents)*wpb) / pubDur.Seconds()}
+		Witnesses: len(sents) * wpb, PublishRate: float64(len(sents)*wpb) / pubDur.Seconds(), Flooded: int(flooded.Load())}
 	logf("published %d beacons, %d witness reports (%d publish errors); waiting for inclusion", res.Beacons, res.Witnesses, errs.Load())
 	if e := first.Load(); e != nil {
 		logf("first publish error: %v", *e)
@@ -351,4 +368,32 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 		}
 	}
 	return nil
+}
+
+// floodReports publishes, at rate per second for duration, sealed witness
+// reports signed by the flooder's registered key that name beacons nobody
+// holds: each passes decoding, the signature-free checks and the registry,
+// then may wait for its beacon, the costliest path a registered hotspot
+// can make ingest take without being penalised.
+func floodReports(ctx context.Context, p *gateway.Publisher, priv ed25519.PrivateKey, rate float64, duration time.Duration, n *atomic.Int64) {
+	start := time.Now()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	sentN := 0
+	for now := range tick.C {
+		if now.Sub(start) >= duration {
+			return
+		}
+		for float64(sentN) < now.Sub(start).Seconds()*rate {
+			sentN++
+			payload := make([]byte, 51)
+			_, _ = rand.Read(payload)
+			w := verify.Witness{Pubkey: priv.Public().(ed25519.PublicKey), Payload: payload, RSSIDdbm: -1000, SNRDdb: 50,
+				FrequencyHz: 904_300_000, DataRate: "SF9BW125", TimestampNs: now.UnixNano()}
+			w.Signature = ed25519.Sign(priv, w.SignBytes())
+			if p.PublishRawWitness(ctx, wire.SealWitness(w)) == nil {
+				n.Add(1)
+			}
+		}
+	}
 }

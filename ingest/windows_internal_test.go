@@ -1,0 +1,67 @@
+package ingest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/pocnet/pocd/wire"
+)
+
+// A witness report that outran its beacon is released when the beacon
+// arrives; one witness cannot hold more than maxWaitsPerWitness of the
+// waiting slots (reports naming beacons that do not exist), and the slots
+// are bounded overall. A placeholder nobody waits for is forgotten.
+func TestWindowsBoundWaitingReports(t *testing.T) {
+	ws := newWindows(3)
+	ctx := context.Background()
+	ph := wire.HashPayload([]byte("beacon"))
+	var wg sync.WaitGroup
+	got := make(chan window, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w, ok := ws.await(ctx, ph, "honest", time.Minute)
+		require.True(t, ok)
+		got <- w
+	}()
+	require.Eventually(t, func() bool { ws.mu.Lock(); defer ws.mu.Unlock(); return ws.waiters == 1 }, 5*time.Second, time.Millisecond)
+	ws.open(ph, []byte("beacon"), 42)
+	w := <-got
+	require.Equal(t, []byte("beacon"), w.payload)
+	require.EqualValues(t, 42, w.arrivedMs)
+	wg.Wait()
+
+	// A flooder naming beacons nobody holds: two waits, then refused at once.
+	release := make(chan struct{})
+	for i := 0; i < maxWaitsPerWitness; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wctx, cancel := context.WithCancel(ctx)
+			go func() { <-release; cancel() }()
+			_, ok := ws.await(wctx, wire.HashPayload([]byte{byte(i)}), "flooder", time.Minute)
+			require.False(t, ok)
+		}()
+	}
+	require.Eventually(t, func() bool { ws.mu.Lock(); defer ws.mu.Unlock(); return ws.waiters == maxWaitsPerWitness }, 5*time.Second, time.Millisecond)
+	start := time.Now()
+	_, ok := ws.await(ctx, wire.HashPayload([]byte("x")), "flooder", time.Minute)
+	require.False(t, ok, "a third wait of one witness is refused")
+	require.Less(t, time.Since(start), 30*time.Second, "refused without waiting")
+	// Another witness still gets the third slot: it waits out its timeout.
+	start = time.Now()
+	_, ok = ws.await(ctx, wire.HashPayload([]byte("y")), "other", 50*time.Millisecond)
+	require.False(t, ok, "no such beacon")
+	require.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond, "it waited")
+	close(release)
+	wg.Wait()
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	require.Zero(t, ws.waiters)
+	require.Empty(t, ws.byWitness)
+	require.Len(t, ws.open_, 1, "only the held beacon's window remains")
+}
