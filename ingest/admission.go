@@ -216,9 +216,11 @@ var beaconReasons = map[verify.Reason]string{
 }
 
 // entropy finds the beacon's entropy block without waiting: a height
-// beyond the next block is a lie (penalised); the next block itself may be
-// committed here a moment later (ignored at once: a hotspot delivering
-// directly is told to retry).
+// beyond the next block is a lie (penalised), unless this node is behind
+// (its newest block is older than nodeBehindAfter: catching up after a
+// restart or a partition), when it cannot tell; the next block itself may
+// be committed here a moment later. Those are ignored at once (a hotspot
+// delivering directly is told to retry).
 func (a *Admission) entropy(ctx context.Context, b *verify.Beacon) (Entropy, Decision, bool) {
 	e, err := a.chain.Entropy(ctx, b.EntropyHeight)
 	if errors.Is(err, ErrNoEntropy) {
@@ -226,9 +228,9 @@ func (a *Admission) entropy(ctx context.Context, b *verify.Beacon) (Entropy, Dec
 		switch {
 		case lerr != nil && !errors.Is(lerr, ErrNoEntropy):
 			return e, ignore(IgnoreUnavailable), false
-		case b.EntropyHeight > latest.Height+1:
+		case b.EntropyHeight > latest.Height+1 && a.now().UnixMilli()-latest.TimeMs <= nodeBehindAfter.Milliseconds():
 			return e, reject(RejectFutureEntropy), false
-		case b.EntropyHeight == latest.Height+1:
+		case b.EntropyHeight > latest.Height:
 			return e, ignore(IgnoreEntropyAhead), false
 		}
 		// Two queries may be served from two committed versions (one just
@@ -250,6 +252,10 @@ func (a *Admission) entropy(ctx context.Context, b *verify.Beacon) (Entropy, Dec
 	}
 	return e, Decision{}, true
 }
+
+// nodeBehindAfter: a node whose newest block is older than this is taken
+// to be catching up; blocks are seconds apart.
+const nodeBehindAfter = 30 * time.Second
 
 // admissionView is verify.Chain as admission sees one beacon: its sender,
 // the rules, and its entropy block. History the chain keeps (the denylist,

@@ -165,6 +165,8 @@ func TestIngestAdmitsOneBeaconPerIntervalBucket(t *testing.T) {
 // its hotspot is told to retry and is admitted once the block is committed.
 func TestIngestRefusesFutureEntropyAtOnce(t *testing.T) {
 	c := newFakeChain()
+	// The node is current: its newest block (11) is a second old.
+	c.advance(bytes.Repeat([]byte{10}, 32), time.Now().Add(-time.Second).UnixMilli())
 	svc := startService(t, t.TempDir(), c)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -172,7 +174,7 @@ func TestIngestRefusesFutureEntropyAtOnce(t *testing.T) {
 	liar := newHotspot(t, c, ingest.HotspotAsserted)
 	lp := publisher(t, ctx, liar, svc)
 	now := time.Now()
-	future := gateway.BuildBeacon(liar.priv, poctypes.BlockEntropy{Height: 15, Hash: bytes.Repeat([]byte{5}, 32)},
+	future := gateway.BuildBeacon(liar.priv, poctypes.BlockEntropy{Height: 16, Hash: bytes.Repeat([]byte{5}, 32)},
 		[]byte{1, 0, 0, 0}, plan, 51, 27, now)
 	began := time.Now()
 	err := lp.PublishBeacon(ctx, future)
@@ -186,7 +188,7 @@ func TestIngestRefusesFutureEntropyAtOnce(t *testing.T) {
 	early := newHotspot(t, c, ingest.HotspotAsserted)
 	ep := publisher(t, ctx, early, svc)
 	next := bytes.Repeat([]byte{11}, 32)
-	ahead := gateway.BuildBeacon(early.priv, poctypes.BlockEntropy{Height: 11, Hash: next}, []byte{2, 0, 0, 0}, plan, 51, 27, now)
+	ahead := gateway.BuildBeacon(early.priv, poctypes.BlockEntropy{Height: 12, Hash: next}, []byte{2, 0, 0, 0}, plan, 51, 27, now)
 	done := make(chan error, 1)
 	go func() { done <- ep.PublishBeacon(ctx, ahead) }()
 	require.Eventually(t, func() bool { return ignored(svc, "beacon", ingest.IgnoreEntropyAhead) >= 2 },
@@ -577,4 +579,24 @@ func TestIngestBlocksAPeerAfterRepeatedRejections(t *testing.T) {
 	g := newHotspot(t, c, ingest.HotspotAsserted)
 	require.NoError(t, publisher(t, ctx, g, svc).PublishBeacon(ctx, beaconFrom(c, g, 1, now)))
 	require.Equal(t, 1.0, accepted(svc, "beacon"))
+}
+
+// A node that is behind (its newest block is older than a block interval
+// could explain: catching up after a restart or a partition) cannot tell a
+// future block from one it has not reached: it ignores the beacon, and
+// the hotspot is neither refused nor penalised.
+func TestIngestBehindNodeDoesNotPenaliseFutureEntropy(t *testing.T) {
+	c := newFakeChain() // newest block 10, a minute old
+	svc := startService(t, t.TempDir(), c)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	h := newHotspot(t, c, ingest.HotspotAsserted)
+	p := publisher(t, ctx, h, svc)
+	b := gateway.BuildBeacon(h.priv, poctypes.BlockEntropy{Height: 40, Hash: bytes.Repeat([]byte{4}, 32)},
+		[]byte{3, 0, 0, 0}, plan, 51, 27, time.Now())
+	ack := deliverOnce(t, ctx, p, svc, wire.EncodeBeacon(b))
+	require.Equal(t, wire.BeaconAck_STATUS_RETRY, ack.Status)
+	require.Equal(t, ingest.IgnoreEntropyAhead, ack.Reason)
+	require.Zero(t, rejected(svc, "beacon", ingest.RejectFutureEntropy))
+	require.Zero(t, deliveryPoints(svc, h.peerID(t)))
 }

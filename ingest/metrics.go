@@ -21,7 +21,11 @@ type Metrics struct {
 	Queued    prometheus.Gauge       // beacons waiting in the queue
 	// QueueBytes is the queue's size on disk, against max-queue-bytes.
 	QueueBytes prometheus.Gauge
-	Latency    prometheus.Histogram // witness signed timestamp to seen included, seconds
+	// OldestQueued is the age of the oldest queued beacon: steady under
+	// load (witness window, relay turns, close grace), growing when
+	// beacons get stuck.
+	OldestQueued prometheus.Gauge
+	Latency      prometheus.Histogram // witness signed timestamp to seen included, seconds
 	// Validation is the time a report holds one of validate-concurrency's
 	// slots: checks plus the synced store write. When slots × 1/duration
 	// falls under the arrival rate, gossipsub drops reports as throttled.
@@ -69,6 +73,8 @@ func NewMetrics() *Metrics {
 			Help: "Beacons waiting to be relayed or confirmed."}),
 		QueueBytes: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "queue_bytes",
 			Help: "The report queue's size on disk; new reports are refused past max-queue-bytes."}),
+		OldestQueued: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "queue_oldest_seconds",
+			Help: "Age of the oldest queued beacon (since it arrived); 0 when the queue is empty."}),
 		Latency: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "inclusion_seconds",
 			Help:    "From a witness report's signed timestamp to this node seeing its PoC on chain.",
 			Buckets: []float64{1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300}}),
@@ -80,5 +86,5 @@ func NewMetrics() *Metrics {
 
 func (m *Metrics) register(r prometheus.Registerer) {
 	r.MustRegister(m.Received, m.Accepted, m.Rejected, m.Ignored, m.Relayed, m.RelayedW, m.Included, m.Dropped,
-		m.RelayErrs, m.Queued, m.QueueBytes, m.Latency, m.Validation)
+		m.RelayErrs, m.Queued, m.QueueBytes, m.OldestQueued, m.Latency, m.Validation)
 }

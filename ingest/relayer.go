@@ -125,6 +125,11 @@ func (r *Relayer) Step(ctx context.Context) error {
 		return err
 	}
 	r.m.Queued.Set(float64(len(beacons)))
+	oldest := now.UnixMilli()
+	for _, b := range beacons {
+		oldest = min(oldest, b.ArrivedMs)
+	}
+	r.m.OldestQueued.Set(float64(now.UnixMilli()-oldest) / 1000)
 	if len(beacons) == 0 {
 		return nil
 	}

@@ -190,6 +190,7 @@ func TestDevnet(t *testing.T) {
 	// is lost. Bounds: 10 blocks during the partition; caught up within
 	// 60 s of healing; its queue drains within 60 s.
 	t.Run("partition", func(t *testing.T) {
+		const drainedOldestS = 60
 		net := project + "_devnet"
 		id := h.container("val2")
 		h.run("docker", "network", "disconnect", net, id)
@@ -205,7 +206,15 @@ func TestDevnet(t *testing.T) {
 		h.results["partition_heal_catch_up_s"] = took.Round(time.Second).Seconds()
 		h.results["partition_val2_blocks_behind"] = target - stuck
 		sameAppHash(ctx, t, target-1, vals...)
-		h.waitFor("val2's queue drains", 60*time.Second, func() bool { return status(ctx, vals[2]).Ingest["queued"] == 0 })
+		// Drained: nothing queued before the partition is left. The fleet
+		// keeps beaconing, and hotspots deliver each beacon to every
+		// validator, so the queue itself never empties; its oldest beacon
+		// is at most the pipeline's depth old (witness window, relay
+		// turns, close grace: about 45 s here) once the backlog is gone.
+		h.waitFor("val2's queue drains", 60*time.Second, func() bool {
+			in := status(ctx, vals[2]).Ingest
+			return in["oldest_queued_s"] <= drainedOldestS
+		})
 	})
 
 	// 4. Rolling restart of all validators while the fleet runs: the chain

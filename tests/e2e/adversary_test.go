@@ -102,10 +102,10 @@ func TestAdversaryFleet(t *testing.T) {
 	adv := s.Adversaries
 	require.Zero(t, adv[sim.FrontRunner].Accepted, "front-runner relays refused: %v", adv[sim.FrontRunner].Outcomes)
 	require.Positive(t, adv[sim.FrontRunner].Outcomes["tx:poc/9"], "refused as an unauthorized relayer: %v", adv[sim.FrontRunner].Outcomes)
-	if n := adv[sim.FrontRunner].Observed["share_topic_beacons"]; n > 0 {
-		// Not a target of this test, but worth shouting about: the sharing
-		// topic is meant to be closed to unregistered peers (wire docs).
-		t.Logf("FINDING: an unregistered peer received %d messages on the validators' beacon-sharing topic", n)
+	// Beacons stay private: the validators' sharing topic is closed to
+	// unregistered peers (docs/security.md, attack 11).
+	for _, k := range []sim.Kind{sim.FrontRunner, sim.VirtualWitness} {
+		require.Zero(t, adv[k].Observed["share_topic_beacons"], "%s: no shared beacon reaches an unregistered peer", k)
 	}
 	require.Zero(t, adv[sim.FrontRunner].Observed["gossip_beacons"], "no beacon from the witness topic")
 	require.Zero(t, adv[sim.ModuleTransfer].Accepted, "transfers to module accounts refused: %v", adv[sim.ModuleTransfer].Outcomes)

@@ -130,6 +130,7 @@ func ingestCounters(ctx context.Context, n Node) map[string]float64 {
 		"pocd_ingest_included_total":                       "included",
 		`pocd_ingest_dropped_total{reason="peer_relayed"}`: "peer_relayed",
 		"pocd_ingest_queued_beacons":                       "queued",
+		"pocd_ingest_queue_oldest_seconds":                 "oldest_queued_s",
 	}
 	out := map[string]float64{}
 	sc := bufio.NewScanner(resp.Body)
