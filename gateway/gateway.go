@@ -5,6 +5,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"errors"
@@ -95,6 +96,7 @@ func BuildWitness(priv ed25519.PrivateKey, b *verify.Beacon, rssiDdbm, snrDdb in
 // which is how a validator knows a delivered beacon comes from its hotspot.
 type Publisher struct {
 	Host      host.Host
+	priv      ed25519.PrivateKey
 	chainID   string
 	witnesses *pubsub.Topic
 	peers     []peer.AddrInfo
@@ -122,7 +124,7 @@ func NewPublisher(ctx context.Context, priv ed25519.PrivateKey, listen []string,
 		h.Close()
 		return nil, err
 	}
-	p := &Publisher{Host: h, chainID: chainID, peers: validators}
+	p := &Publisher{Host: h, priv: priv, chainID: chainID, peers: validators}
 	if p.witnesses, err = ps.Join(wire.WitnessTopic(chainID)); err != nil {
 		h.Close()
 		return nil, err
@@ -269,10 +271,14 @@ func (p *Publisher) deliverTo(ctx context.Context, v peer.AddrInfo, data []byte)
 	return ack, ack.Unmarshal(bz)
 }
 
-// PublishWitness gossips a witness report, sealed: the payload is named by
-// its hash only.
+// PublishWitness gossips this hotspot's witness report, sealed: the
+// payload is named by its hash only, and the seal is signed with the
+// hotspot key.
 func (p *Publisher) PublishWitness(ctx context.Context, w verify.Witness) error {
-	return p.publish(ctx, p.witnesses, wire.SealWitness(w))
+	if !bytes.Equal(w.Pubkey, p.priv.Public().(ed25519.PublicKey)) {
+		return errors.New("gateway: a publisher seals only its own hotspot's witness reports")
+	}
+	return p.publish(ctx, p.witnesses, wire.SealWitness(w, p.priv))
 }
 
 // PublishRawWitness gossips arbitrary bytes on the witness topic.

@@ -37,6 +37,7 @@ const (
 	RejectNotBeaconer    = "not_beaconer"     // delivered directly by a peer other than its hotspot
 	RejectNotValidator   = "not_validator"    // shared by a peer not registered as a validator's ingest
 	RejectUnsealed       = "unsealed"         // a witness report that reveals the beacon payload
+	RejectShareFlood     = "share_flood"      // a validator sharing beacons judged otherwise here, beyond its budget
 
 	IgnoreDuplicate     = "duplicate"
 	IgnoreLate          = "late"
@@ -70,9 +71,12 @@ type Admission struct {
 	chain   Chain
 	store   *Store
 	windows *windows
-	m       *Metrics
-	logger  log.Logger
-	now     func() time.Time
+	// shareBudget paces what each validator's shares cost without
+	// penalty (shared_invalid): an honest validator rarely causes any.
+	shareBudget *penaltyBox
+	m           *Metrics
+	logger      log.Logger
+	now         func() time.Time
 }
 
 // How a beacon reached this node: the checks differ.
@@ -135,6 +139,9 @@ func (a *Admission) AdmitBeacon(ctx context.Context, data []byte, from peer.ID, 
 		case RejectOversized, RejectMalformed, RejectBadSignature, RejectNotValidator:
 		default:
 			a.logger.Debug("shared beacon judged otherwise here", "peer", from, "reason", d.Reason)
+			if a.shareBudget.admit(from) != "" {
+				return reject(RejectShareFlood)
+			}
 			return ignore(IgnoreSharedInvalid)
 		}
 	}
@@ -183,7 +190,10 @@ func (a *Admission) admitBeacon(ctx context.Context, data []byte, from peer.ID, 
 	}
 	var slot *IntervalSlot
 	if v.UsedBucket {
-		slot = &IntervalSlot{Hotspot: info.Rules.Address, Bucket: v.Bucket, UntilMs: (v.Bucket + 1) * rules.Params.BeaconIntervalMs}
+		// Kept past the bucket's end for as long as a beacon stamped in it
+		// is still fresh.
+		slot = &IntervalSlot{Hotspot: info.Rules.Address, Bucket: v.Bucket,
+			UntilMs: (v.Bucket+1)*rules.Params.BeaconIntervalMs + 2*a.cfg.MaxReportAge.Milliseconds()}
 	}
 	ph := wire.HashPayload(b.Payload)
 	arrived := a.now().UnixMilli()
@@ -304,9 +314,16 @@ func (a *Admission) AdmitWitness(ctx context.Context, data []byte) Decision {
 	if _, vd, ok := a.sender(ctx, s.Witness.Pubkey); !ok {
 		return vd
 	}
-	win, ok := a.windows.await(ctx, s.PayloadHash, string(s.Witness.Pubkey), beaconWait)
+	win, ok := a.windows.get(s.PayloadHash)
 	if !ok {
-		return ignore(IgnoreUnknownBeacon)
+		// Waiting costs a slot: only for a report its witness did send
+		// (anyone can name a registered hotspot's key).
+		if !s.SealValid() {
+			return reject(RejectBadSignature)
+		}
+		if win, ok = a.windows.await(ctx, s.PayloadHash, string(s.Witness.Pubkey), beaconWait); !ok {
+			return ignore(IgnoreUnknownBeacon)
+		}
 	}
 	now := a.now().UnixMilli()
 	if now > win.arrivedMs+a.cfg.WitnessAdmission.Milliseconds() {

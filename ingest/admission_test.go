@@ -214,12 +214,9 @@ func TestIngestRefusesFutureEntropyAtOnce(t *testing.T) {
 
 // sealedWith is a sealed witness report naming ph, whatever payload w
 // signed.
-func sealedWith(t *testing.T, w verify.Witness, ph wire.PayloadHash) []byte {
-	r := poctypes.WitnessFromVerify(w)
-	r.Payload = nil
-	bz, err := (&wire.SealedWitness{Report: &r, PayloadHash: ph[:]}).Marshal()
-	require.NoError(t, err)
-	return bz
+func sealedWith(t *testing.T, w verify.Witness, ph wire.PayloadHash, priv ed25519.PrivateKey) []byte {
+	t.Helper()
+	return wire.SealAs(w, ph, priv)
 }
 
 // guessedWitness is a witness report of a beacon its hotspot never heard:
@@ -270,7 +267,7 @@ func TestIngestAdmitsWitnessOnlyForHeldBeaconInWindowOnce(t *testing.T) {
 
 	// It did not hear the beacon: its signature covers a guessed payload,
 	// though it names the right hash.
-	require.NoError(t, lp.PublishRawWitness(ctx, sealedWith(t, guessedWitness(t, liar, beacon, now), ph)))
+	require.NoError(t, lp.PublishRawWitness(ctx, sealedWith(t, guessedWitness(t, liar, beacon, now), ph, liar.priv)))
 	require.Eventually(t, func() bool { return rejected(svc, "witness", ingest.RejectBadSignature) == 1 }, 10*time.Second, 20*time.Millisecond)
 
 	// Reports that reveal the payload on the open topic: a sealed report
@@ -491,7 +488,7 @@ func TestBeaconsStayPrivate(t *testing.T) {
 
 	// It witnesses with the hash it copied and a guessed payload.
 	require.Less(t, time.Since(delivered), cfg.WitnessAdmission, "still inside the admission window")
-	require.NoError(t, oWit.Publish(ctx, sealedWith(t, guessedWitness(t, out, beacon, time.Now()), sealed.PayloadHash)))
+	require.NoError(t, oWit.Publish(ctx, sealedWith(t, guessedWitness(t, out, beacon, time.Now()), sealed.PayloadHash, out.priv)))
 	require.Eventually(t, func() bool {
 		return rejected(a, "witness", ingest.RejectBadSignature) == 1 && rejected(b, "witness", ingest.RejectBadSignature) == 1
 	}, 10*time.Second, 20*time.Millisecond)
@@ -599,4 +596,39 @@ func TestIngestBehindNodeDoesNotPenaliseFutureEntropy(t *testing.T) {
 	require.Equal(t, ingest.IgnoreEntropyAhead, ack.Reason)
 	require.Zero(t, rejected(svc, "beacon", ingest.RejectFutureEntropy))
 	require.Zero(t, deliveryPoints(svc, h.peerID(t)))
+}
+
+// Nobody can make a validator wait in another hotspot's name: a sealed
+// report of a beacon this node does not hold is checked against its seal
+// signature first, and a forged one (a registered hotspot's public key, a
+// made-up signature) is rejected at once and penalised, without taking a
+// waiting slot. A report that is not canonically encoded (padded, extra
+// fields) is malformed, so one report is one gossip message.
+func TestIngestRefusesForgedSealsAndNonCanonicalReports(t *testing.T) {
+	c := newFakeChain()
+	svc := startService(t, t.TempDir(), c)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	victim, forger, b := newHotspot(t, c, ingest.HotspotAsserted), newHotspot(t, c, ingest.HotspotAsserted), newHotspot(t, c, ingest.HotspotAsserted)
+	fp := publisher(t, ctx, forger, svc)
+	now := time.Now()
+	unknown := beaconFrom(c, b, 1, now) // never delivered
+	w := gateway.BuildWitness(victim.priv, unknown, -900, 50, unknown.FrequencyHz, now)
+	_, stranger, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	forged := wire.SealAs(w, wire.HashPayload(unknown.Payload), stranger) // seal not by the victim's key
+	start := time.Now()
+	require.NoError(t, fp.PublishRawWitness(ctx, forged))
+	require.Eventually(t, func() bool { return rejected(svc, "witness", ingest.RejectBadSignature) == 1 }, 10*time.Second, 10*time.Millisecond)
+	require.Less(t, time.Since(start), time.Second, "rejected before any wait for the beacon")
+	require.Zero(t, ignored(svc, "witness", ingest.IgnoreUnknownBeacon))
+	requireGossipPenalised(t, svc, forger.peerID(t))
+
+	// Padding: a valid beacon with an unknown field appended.
+	bp := publisher(t, ctx, b, svc)
+	padded := append(wire.EncodeBeacon(beaconFrom(c, b, 2, now)), 0x7a, 0x01, 0x00) // field 15, 1 byte
+	ack := deliverOnce(t, ctx, bp, svc, padded)
+	require.Equal(t, wire.BeaconAck_STATUS_REJECTED, ack.Status)
+	require.Equal(t, ingest.RejectMalformed, ack.Reason)
+	require.Zero(t, accepted(svc, "beacon"))
 }

@@ -93,6 +93,10 @@ type Config struct {
 	MaxConnsPerIP int `mapstructure:"max-conns-per-ip"`
 }
 
+// minMessageBytes is above the largest canonically encoded report (every
+// field at its limit: about 560 bytes).
+const minMessageBytes = 1024
+
 // DefaultConfig is what `pocd init` writes.
 func DefaultConfig() Config {
 	return Config{
@@ -139,8 +143,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("ingest.report-ttl (%s) must exceed witness-window + relay-jitter", c.ReportTTL)
 	case c.MaxPocsPerTx < 1:
 		return fmt.Errorf("ingest.max-pocs-per-tx must be at least 1")
-	case c.MaxMessageBytes < 512:
-		return fmt.Errorf("ingest.max-message-bytes must be at least 512")
+	case c.MaxMessageBytes < minMessageBytes:
+		// Above the largest canonical report, so validators configured
+		// differently never disagree on a shared one.
+		return fmt.Errorf("ingest.max-message-bytes must be at least %d", minMessageBytes)
 	case c.ValidateQueue < 1 || c.ValidateConcurrency < 1 || c.PeerQueue < 1 || c.MaxConnsPerIP < 1:
 		return fmt.Errorf("ingest: queue sizes must be positive")
 	}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 
@@ -71,7 +72,7 @@ func validatorGossipOptions(cfg Config, topics []string, m *Metrics, allowed fun
 		// flood publishing (and floodsub peers) send to every peer known
 		// to be subscribed. So a subscription to it from anyone but a
 		// registered validator is never recorded.
-		pubsub.WithSubscriptionFilter(shareFilter{topic: topics[0], allowed: allowed}),
+		pubsub.WithSubscriptionFilter(shareFilter{topic: topics[0], witnesses: topics[1], allowed: allowed}),
 		pubsub.WithPeerScore(score, thresholds),
 		pubsub.WithPeerScoreInspect(inspect, time.Second), // after WithPeerScore
 		pubsub.WithValidateQueueSize(cfg.ValidateQueue),
@@ -112,21 +113,26 @@ func joinTopics(ctx context.Context, ps *pubsub.PubSub, names ...string) ([]*pub
 // that are not registered validators' ingest peers: gossipsub then never
 // counts them among the topic's peers, whatever publishing mode it uses.
 type shareFilter struct {
-	topic   string
-	allowed func(peer.ID) bool
+	topic, witnesses string
+	allowed          func(peer.ID) bool
 }
 
-func (shareFilter) CanSubscribe(string) bool { return true }
+func (f shareFilter) CanSubscribe(t string) bool { return t == f.topic || t == f.witnesses }
 
+// FilterIncomingSubscriptions keeps only this chain's two topics (any
+// other topic a peer announces would be remembered for it), and the share
+// topic only from registered validators.
 func (f shareFilter) FilterIncomingSubscriptions(from peer.ID, subs []*pb.RPC_SubOpts) ([]*pb.RPC_SubOpts, error) {
-	if f.allowed(from) {
-		return subs, nil
+	if len(subs) > 16 {
+		return nil, errTooManySubscriptions
 	}
 	out := make([]*pb.RPC_SubOpts, 0, len(subs))
 	for _, s := range subs {
-		if s.GetTopicid() != f.topic {
+		if t := s.GetTopicid(); t == f.witnesses || (t == f.topic && f.allowed(from)) {
 			out = append(out, s)
 		}
 	}
 	return out, nil
 }
+
+var errTooManySubscriptions = errors.New("too many subscriptions in one message")

@@ -348,8 +348,8 @@ func TestIngestRejectsBadReports(t *testing.T) {
 		{"beacon", ingest.RejectNotBeaconer, attacker, wire.EncodeBeacon(beaconFrom(c, good, 1, now))},
 		{"beacon", ingest.RejectBadSignature, good, wire.EncodeBeacon(forged)},
 		{"beacon", ingest.RejectUnknownHotspot, stranger, wire.EncodeBeacon(beaconFrom(c, stranger, 6, now))},
-		{"witness", ingest.RejectUnasserted, attacker, wire.SealWitness(gateway.BuildWitness(unasserted.priv, forged, -900, 50, 903_900_000, now))},
-		{"witness", ingest.RejectStaleTimestamp, attacker, wire.SealWitness(staleWitness)},
+		{"witness", ingest.RejectUnasserted, attacker, wire.SealWitness(gateway.BuildWitness(unasserted.priv, forged, -900, 50, 903_900_000, now), unasserted.priv)},
+		{"witness", ingest.RejectStaleTimestamp, attacker, wire.SealWitness(staleWitness, good.priv)},
 		{"beacon", ingest.RejectBadEntropy, good, wire.EncodeBeacon(badEntropy)},
 		{"beacon", ingest.RejectStaleEntropy, good, wire.EncodeBeacon(oldEntropy)},
 	}
@@ -380,7 +380,7 @@ func TestIngestRejectsBadReports(t *testing.T) {
 	require.NoError(t, pubs[string(good.priv)].PublishBeacon(ctx, ok))
 	tampered := gateway.BuildWitness(attacker.priv, ok, -900, 50, ok.FrequencyHz, now)
 	tampered.RSSIDdbm = -500 // after signing
-	require.NoError(t, pubs[string(attacker.priv)].PublishRawWitness(ctx, wire.SealWitness(tampered)))
+	require.NoError(t, pubs[string(attacker.priv)].PublishRawWitness(ctx, wire.SealWitness(tampered, attacker.priv)))
 	require.Eventually(t, func() bool {
 		return testutil.ToFloat64(svc.Metrics.Rejected.WithLabelValues("witness", ingest.RejectBadSignature)) == 1
 	}, 10*time.Second, 20*time.Millisecond)

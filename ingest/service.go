@@ -44,6 +44,7 @@ type Service struct {
 	wg     sync.WaitGroup
 
 	warnedUnregistered bool
+	closedAt           map[peer.ID]time.Time // registry-driven disconnections (refreshRegistry's goroutine only)
 }
 
 // LoadOrCreateKey reads the gossip identity, creating it on first start.
@@ -99,7 +100,8 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 		return nil, fmt.Errorf("ingest host: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	s := &Service{cfg: cfg, Host: h, Store: store, Metrics: m, logger: logger, cancel: cancel, penalties: newPenaltyBox(time.Now)}
+	s := &Service{cfg: cfg, Host: h, Store: store, Metrics: m, logger: logger, cancel: cancel, penalties: newPenaltyBox(time.Now),
+		closedAt: map[peer.ID]time.Time{}}
 	fail := func(err error) (*Service, error) {
 		cancel()
 		h.Close()
@@ -109,7 +111,8 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 	s.registered.Store(&map[peer.ID]bool{})
 	s.scores.Store(&map[peer.ID]float64{})
 	s.refreshRegistry(ctx, chain)
-	a := &Admission{cfg: cfg, chain: chain, store: store, windows: newWindows(maxBeaconWaiters), m: m, logger: logger, now: time.Now}
+	a := &Admission{cfg: cfg, chain: chain, store: store, windows: newWindows(maxBeaconWaiters), shareBudget: newPenaltyBox(time.Now),
+		m: m, logger: logger, now: time.Now}
 	if err := a.reopenWindows(); err != nil {
 		return fail(err)
 	}
@@ -208,18 +211,34 @@ func (s *Service) refreshRegistry(ctx context.Context, chain Chain) {
 	// A peer whose registration changed must exchange subscriptions again
 	// (the share topic's subscription filter judged it when it connected):
 	// drop its connection; it is redialled (peers) or redials.
+	// At most once per peer per registryChurnEvery: registrations that
+	// flip back and forth must not make this node churn connections.
 	prev := *s.registered.Load()
 	s.registered.Store(&ids)
+	now := time.Now()
 	for id := range ids {
-		if !prev[id] && id != s.Host.ID() && s.Host.Network().Connectedness(id) == network.Connected {
-			_ = s.Host.Network().ClosePeer(id)
+		if !prev[id] && id != s.Host.ID() {
+			s.closeForRegistry(id, now)
 		}
 	}
 	for id := range prev {
-		if !ids[id] && s.Host.Network().Connectedness(id) == network.Connected {
-			_ = s.Host.Network().ClosePeer(id)
+		if !ids[id] {
+			s.closeForRegistry(id, now)
 		}
 	}
+}
+
+const registryChurnEvery = 10 * time.Minute
+
+func (s *Service) closeForRegistry(id peer.ID, now time.Time) {
+	if s.Host.Network().Connectedness(id) != network.Connected || now.Sub(s.closedAt[id]) < registryChurnEvery {
+		return
+	}
+	if len(s.closedAt) > 10_000 {
+		clear(s.closedAt)
+	}
+	s.closedAt[id] = now
+	_ = s.Host.Network().ClosePeer(id)
 }
 
 // PeerPenalty is a peer's standing with this node: its gossipsub score
@@ -234,7 +253,10 @@ func (s *Service) PeerPenalty(p peer.ID) (gossipScore, deliveryPoints float64) {
 func (s *Service) serveBeacon(ctx context.Context, st network.Stream) {
 	defer st.Close()
 	from := st.Conn().RemotePeer()
+	// The request frame (a few hundred bytes) must come at once; the
+	// whole exchange, admission included, within deliveryTimeout.
 	_ = st.SetDeadline(time.Now().Add(deliveryTimeout))
+	_ = st.SetReadDeadline(time.Now().Add(requestTimeout))
 	d := s.admission.count("beacon", func() Decision {
 		if why := s.penalties.admit(from); why != "" {
 			return ignore(why)
@@ -264,8 +286,12 @@ func (s *Service) serveBeacon(ctx context.Context, st network.Stream) {
 	}
 }
 
-// deliveryTimeout bounds one delivery stream (a slow or silent peer).
-const deliveryTimeout = 10 * time.Second
+// deliveryTimeout bounds one delivery stream; requestTimeout its request
+// (a slow or silent peer holds a stream no longer than that).
+const (
+	deliveryTimeout = 10 * time.Second
+	requestTimeout  = 2 * time.Second
+)
 
 func ackStatus(d Decision) wire.BeaconAck_Status {
 	switch {

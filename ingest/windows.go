@@ -52,6 +52,16 @@ func (ws *windows) open(ph wire.PayloadHash, payload []byte, arrivedMs int64) {
 	close(w.ready)
 }
 
+// get returns the beacon named by ph if it is held.
+func (ws *windows) get(ph wire.PayloadHash) (window, bool) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if w, ok := ws.open_[ph]; ok && w.payload != nil {
+		return *w, true
+	}
+	return window{}, false
+}
+
 // await returns the beacon named by ph, waiting up to d for it when it is
 // not held yet, fewer than max reports are waiting, and fewer than
 // maxWaitsPerWitness of them are witness's.

@@ -118,15 +118,13 @@ func (s *spy) publish(ctx context.Context, data []byte) error {
 
 // sealForged seals a witness report under a payload hash of the caller's
 // choosing: a report whose signature covers another payload than the one
-// the hash names.
-func sealForged(w verify.Witness, hash wire.PayloadHash) []byte {
-	r := poctypes.WitnessFromVerify(w)
-	r.Payload = nil
-	bz, err := (&wire.SealedWitness{Report: &r, PayloadHash: hash[:]}).Marshal()
-	if err != nil {
-		panic(err)
+// the hash names. With no key (a report in another hotspot's name), the
+// seal signature is made up too.
+func sealForged(w verify.Witness, hash wire.PayloadHash, priv ed25519.PrivateKey) []byte {
+	if priv == nil {
+		_, priv, _ = ed25519.GenerateKey(nil)
 	}
-	return bz
+	return wire.SealAs(w, hash, priv)
 }
 
 func (r *runner) advFig(k Kind) *AdversaryFigures {
@@ -431,7 +429,7 @@ func (r *runner) virtualWitness(ctx context.Context, i int) {
 				w := verify.Witness{Pubkey: me.Key.PubKey(), Payload: guess, RSSIDdbm: -1100, SNRDdb: -50, FrequencyHz: sw.FrequencyHz,
 					DataRate: sw.DataRate, TimestampNs: time.Now().UnixNano()}
 				w.Signature = ed25519.Sign(me.Key.Private, w.SignBytes())
-				return sp.publish(c, sealForged(w, hash))
+				return sp.publish(c, sealForged(w, hash, me.Key.Private))
 			}, nil)
 		}
 	}
@@ -468,7 +466,7 @@ func (r *runner) crossReplay(ctx context.Context, i int, now time.Time) {
 		recs := []*published{{beaconID: o.id, witness: me.Address, kind: CrossReplayer, variant: "identical", measured: measured}}
 		if len(cand) > 0 {
 			t := cand[(len(cand)-1-k+len(cand)*4)%len(cand)]
-			sends = append(sends, sealForged(s.Witness, t.hash))
+			sends = append(sends, sealForged(s.Witness, t.hash, me.Key.Private))
 			recs = append(recs, &published{beaconID: t.id, witness: me.Address, kind: CrossReplayer, variant: "relabelled", measured: measured})
 		}
 		for j, data := range sends {
@@ -522,16 +520,16 @@ func (r *runner) flood(ctx context.Context) {
 			h := wire.HashPayload(w.Payload)
 			data, _ = (&wire.SealedWitness{Report: &rep, PayloadHash: h[:]}).Marshal()
 		case 2:
-			data = wire.SealWitness(w)
+			data = wire.SealWitness(w, own)
 		case 3:
 			heard := r.recentHeard(now, 3*time.Second, nil)
 			if victim == nil || len(heard) == 0 {
-				data = wire.SealWitness(w)
+				data = wire.SealWitness(w, own)
 				break
 			}
 			t := heard[n%len(heard)]
 			w.Pubkey, w.Signature = victim.Key.PubKey(), randomBytes(64)
-			data = sealForged(w, t.hash)
+			data = sealForged(w, t.hash, nil)
 			rec = &published{beaconID: t.id, witness: victim.Address, kind: Flooder, variant: "forged", measured: now.Sub(r.start) >= r.Warmup}
 		}
 		if rec != nil {

@@ -367,7 +367,7 @@ func (r *runner) beacon(ctx context.Context, i int, now, ts time.Time) {
 		wr := gateway.BuildWitness(w.Key.Private, b, int32(math.Round(rssi*10)), int32(math.Round(snr*10)),
 			uint64(int64(b.FrequencyHz)+freqOff), at)
 		rec := &published{beaconID: b.ID(), witness: w.Address, kind: kind, cheatBeaconer: cheatBeaconer, measured: measured}
-		sealed := wire.SealWitness(wr)
+		sealed := wire.SealWitness(wr, w.Key.Private)
 		r.mu.Lock()
 		r.reports = append(r.reports, rec)
 		r.eavesdropped = append(r.eavesdropped, oldReport{at: now, topic: "witness", raw: sealed, rec: rec})

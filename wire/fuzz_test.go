@@ -24,7 +24,7 @@ func FuzzDecodeReports(f *testing.F) {
 	w := gateway.BuildWitness(priv, b, -900, 40, b.FrequencyHz, time.Unix(101, 0))
 	f.Add(wire.EncodeBeacon(b))
 	f.Add(wire.EncodeWitness(w))
-	f.Add(wire.SealWitness(w))
+	f.Add(wire.SealWitness(w, priv))
 	f.Add([]byte{})
 	f.Add([]byte{0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -41,7 +41,7 @@ func FuzzDecodeReports(f *testing.F) {
 			}
 			// Sealing it keeps everything its signature covers but the
 			// payload, which the hash names.
-			s, err := wire.DecodeSealedWitness(wire.SealWitness(w))
+			s, err := wire.DecodeSealedWitness(wire.SealWitness(w, priv))
 			if err != nil {
 				t.Fatalf("sealed witness does not decode: %v", err)
 			}
@@ -56,9 +56,12 @@ func FuzzDecodeReports(f *testing.F) {
 				t.Fatal("a sealed witness carries its payload")
 			}
 			r := poctypes.WitnessFromVerify(s.Witness)
-			bz, err := (&wire.SealedWitness{Report: &r, PayloadHash: s.PayloadHash[:]}).Marshal()
+			bz, err := (&wire.SealedWitness{Report: &r, PayloadHash: s.PayloadHash[:], SealSignature: s.SealSignature}).Marshal()
 			if err != nil {
 				t.Fatal(err)
+			}
+			if !bytes.Equal(bz, data) {
+				t.Fatal("accepted a sealed witness that is not canonically encoded")
 			}
 			again, err := wire.DecodeSealedWitness(bz)
 			payload := []byte("any payload")

@@ -391,7 +391,7 @@ func floodReports(ctx context.Context, p *gateway.Publisher, priv ed25519.Privat
 			w := verify.Witness{Pubkey: priv.Public().(ed25519.PublicKey), Payload: payload, RSSIDdbm: -1000, SNRDdb: 50,
 				FrequencyHz: 904_300_000, DataRate: "SF9BW125", TimestampNs: now.UnixNano()}
 			w.Signature = ed25519.Sign(priv, w.SignBytes())
-			if p.PublishRawWitness(ctx, wire.SealWitness(w)) == nil {
+			if p.PublishRawWitness(ctx, wire.SealWitness(w, priv)) == nil {
 				n.Add(1)
 			}
 		}
