@@ -225,9 +225,13 @@ func TestDevnet(t *testing.T) {
 		stall := watchStall(ctx, full)
 		for i, v := range vals {
 			h.dc("restart", v.Name)
+			// Back means answering queries too: until a restarted node
+			// finalizes its first block, the SDK refuses queries (HTTP
+			// 500, "context did not contain latest block height"), even
+			// when CometBFT already reports it caught up.
 			h.waitFor(v.Name+" back and caught up", 90*time.Second, func() bool {
 				s := status(ctx, v)
-				return s.Up && !s.CatchingUp && s.Height >= height(ctx, vals[(i+1)%4])-1
+				return s.Up && !s.CatchingUp && s.Height >= height(ctx, vals[(i+1)%4])-1 && answersQueries(v)
 			})
 		}
 		longest := stall()
@@ -239,6 +243,12 @@ func TestDevnet(t *testing.T) {
 	// queries; restarted, the full node catches up within 60 s.
 	t.Run("kill-full-node", func(t *testing.T) {
 		h.run("docker", "kill", h.container("full"))
+		restarted := false
+		defer func() {
+			if !restarted { // the fleet and the last step need it back whatever failed here
+				h.dc("start", "full")
+			}
+		}()
 		for _, v := range vals {
 			resp, err := http.Get(v.REST() + "/pocd/hotspot/v1/hotspots?pagination.limit=1")
 			require.NoError(t, err, v.Name)
@@ -246,6 +256,7 @@ func TestDevnet(t *testing.T) {
 			require.Equal(t, http.StatusOK, resp.StatusCode, v.Name)
 		}
 		h.dc("start", "full")
+		restarted = true
 		target := height(ctx, vals[0])
 		took := h.waitFor("full node catches up", 60*time.Second, func() bool {
 			s := status(ctx, full)
@@ -345,4 +356,14 @@ func getJSON(t *testing.T, url string, v any) {
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, url)
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(v), url)
+}
+
+// answersQueries reports whether a node's REST API serves a registry query.
+func answersQueries(n devnetstatus.Node) bool {
+	resp, err := http.Get(n.REST() + "/pocd/hotspot/v1/hotspots?pagination.limit=1")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
