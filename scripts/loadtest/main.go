@@ -222,8 +222,12 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 			bi := k % hosts
 			e := entropy.Load()
 			local := []byte{byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}
-			b := gateway.BuildBeacon(fleet[bi].Key.Private, *e, local, plan, int(pp.Params.PayloadSize), 27, now)
-			wts := now.Add(50 * time.Millisecond)
+			// Stamped at its scheduled time, not when the ticker got to it:
+			// a hotspot's beacons are hosts/beaconRate apart and so in
+			// distinct interval buckets even when the generator lags.
+			at := start.Add(time.Duration(float64(k) / beaconRate * float64(time.Second)))
+			b := gateway.BuildBeacon(fleet[bi].Key.Private, *e, local, plan, int(pp.Params.PayloadSize), 27, at)
+			wts := at.Add(50 * time.Millisecond)
 			mu.Lock()
 			sents = append(sents, sent{id: b.ID(), witnesses: wpb, tsNs: wts.UnixNano()})
 			mu.Unlock()
