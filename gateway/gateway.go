@@ -195,6 +195,11 @@ func (p *Publisher) DeliverRaw(ctx context.Context, data []byte) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Back off while the validator stays unreachable or not ready
+			// (a restarting node catching up answers RETRY to every
+			// delivery): a fleet retrying at a fixed pace would add load
+			// exactly when the node has least to spare.
+			delay := retryDelay
 			for {
 				ack, err := p.deliverTo(ctx, v, data)
 				if err == nil && ack.Status != wire.BeaconAck_STATUS_RETRY {
@@ -205,8 +210,9 @@ func (p *Publisher) DeliverRaw(ctx context.Context, data []byte) error {
 				case <-ctx.Done():
 					results <- result{ack: ack, err: errors.Join(err, ctx.Err())}
 					return
-				case <-time.After(retryDelay):
+				case <-time.After(delay):
 				}
+				delay = min(2*delay, maxRetryDelay)
 			}
 		}()
 	}
@@ -237,9 +243,13 @@ func (p *Publisher) DeliverRaw(ctx context.Context, data []byte) error {
 // the chain's 3-minute entropy lifespan it would be refused anyway.
 const deliverFor = time.Minute
 
-// retryDelay paces deliveries a validator answered RETRY (about half a
-// block: it is waiting to commit the entropy block).
-const retryDelay = 300 * time.Millisecond
+// retryDelay paces the first retry of a delivery a validator answered
+// RETRY (about half a block: it is waiting to commit the entropy block);
+// later retries back off to maxRetryDelay.
+const (
+	retryDelay    = 300 * time.Millisecond
+	maxRetryDelay = 5 * time.Second
+)
 
 func (p *Publisher) deliverTo(ctx context.Context, v peer.AddrInfo, data []byte) (wire.BeaconAck, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
