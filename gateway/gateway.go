@@ -172,7 +172,9 @@ var ErrBeaconRefused = errors.New("beacon refused")
 // validator (never to a gossip topic: the payload stays private until its
 // witness window closes) and returns once one of them stored it. A
 // validator that has not committed the entropy block yet answers RETRY;
-// the delivery to it is repeated until ctx ends.
+// the delivery to it is repeated, backing off from 300 ms to 5 s, for up
+// to a minute, while ctx lives (deliveries to the others go on after the
+// first one stored it).
 func (p *Publisher) PublishBeacon(ctx context.Context, b *verify.Beacon) error {
 	return p.DeliverRaw(ctx, wire.EncodeBeacon(b))
 }
