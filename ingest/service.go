@@ -152,7 +152,7 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 	}
 	s.share = joined[0]
 	h.SetStreamHandler(wire.BeaconProtocol(chainID), func(st network.Stream) { s.serveBeacon(ctx, st) })
-	peers, err := ParsePeers(cfg.Peers)
+	peers, err := wire.ParsePeers(cfg.Peers)
 	if err != nil {
 		return fail(err)
 	}
@@ -189,9 +189,6 @@ func (s *Service) spawn(f func()) {
 	s.wg.Add(1)
 	go func() { defer s.wg.Done(); f() }()
 }
-
-// ParsePeers parses /ip4|dns4/.../tcp/.../p2p/<id> multiaddrs.
-func ParsePeers(addrs []string) ([]peer.AddrInfo, error) { return wire.ParsePeers(addrs) }
 
 func (s *Service) isRegistered(p peer.ID) bool { return (*s.registered.Load())[p] }
 
