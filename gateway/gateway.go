@@ -108,6 +108,31 @@ func ParsePeers(addrs []string) ([]peer.AddrInfo, error) { return wire.ParsePeer
 // NewPublisher starts a host (listen may be empty: hotspots only dial out),
 // joins the open witness topic and connects to the validators.
 func NewPublisher(ctx context.Context, priv ed25519.PrivateKey, listen []string, validators []peer.AddrInfo, chainID string) (*Publisher, error) {
+	p, err := NewBeaconDeliverer(ctx, priv, listen, validators, chainID)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := pubsub.NewGossipSub(ctx, p.Host, wire.GossipOptions()...)
+	if err != nil {
+		p.Host.Close()
+		return nil, err
+	}
+	if p.witnesses, err = ps.Join(wire.WitnessTopic(chainID)); err != nil {
+		p.Host.Close()
+		return nil, err
+	}
+	p.Connect(ctx)
+	return p, nil
+}
+
+// NewBeaconDeliverer starts a host that delivers this hotspot's beacons
+// and joins no gossip topic (its witness publishing returns
+// ErrNoWitnessTopic). A load generator standing in for hundreds of
+// hotspots on one machine gives each beaconer one of these, since a
+// validator takes a beacon only from its hotspot's own host, and carries
+// the witness reports from a few gossip hosts: a gossipsub router per
+// hotspot would cost the generator more than the node under test.
+func NewBeaconDeliverer(ctx context.Context, priv ed25519.PrivateKey, listen []string, validators []peer.AddrInfo, chainID string) (*Publisher, error) {
 	lk, err := libp2pcrypto.UnmarshalEd25519PrivateKey(priv)
 	if err != nil {
 		return nil, err
@@ -115,23 +140,15 @@ func NewPublisher(ctx context.Context, priv ed25519.PrivateKey, listen []string,
 	if len(listen) == 0 {
 		listen = []string{"/ip4/127.0.0.1/tcp/0"}
 	}
-	h, err := wire.NewHost(lk, listen, 0)
+	h, err := wire.NewHost(lk, listen, wire.ConnLimits{})
 	if err != nil {
 		return nil, err
 	}
-	ps, err := pubsub.NewGossipSub(ctx, h, wire.GossipOptions()...)
-	if err != nil {
-		h.Close()
-		return nil, err
-	}
-	p := &Publisher{Host: h, priv: priv, chainID: chainID, peers: validators}
-	if p.witnesses, err = ps.Join(wire.WitnessTopic(chainID)); err != nil {
-		h.Close()
-		return nil, err
-	}
-	p.Connect(ctx)
-	return p, nil
+	return &Publisher{Host: h, priv: priv, chainID: chainID, peers: validators}, nil
 }
+
+// ErrNoWitnessTopic: the publisher was started by NewBeaconDeliverer.
+var ErrNoWitnessTopic = errors.New("gateway: this publisher joined no witness topic")
 
 // Connect dials any validator not connected; it is cheap to call often.
 func (p *Publisher) Connect(ctx context.Context) int {
@@ -154,6 +171,9 @@ func (p *Publisher) Connect(ctx context.Context) int {
 // (the subscription exchange follows the connection by a moment), then
 // flood-publishes to every subscribed validator.
 func (p *Publisher) publish(ctx context.Context, t *pubsub.Topic, data []byte) error {
+	if t == nil {
+		return ErrNoWitnessTopic
+	}
 	for len(t.ListPeers()) == 0 {
 		p.Connect(ctx)
 		select {

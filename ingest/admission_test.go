@@ -440,7 +440,7 @@ func TestBeaconsStayPrivate(t *testing.T) {
 	out := newHotspot(t, c, ingest.HotspotAsserted)
 	ok, err := libp2pcrypto.UnmarshalEd25519PrivateKey(out.priv)
 	require.NoError(t, err)
-	oh, err := wire.NewHost(ok, []string{"/ip4/127.0.0.1/tcp/0"}, 0)
+	oh, err := wire.NewHost(ok, []string{"/ip4/127.0.0.1/tcp/0"}, wire.ConnLimits{})
 	require.NoError(t, err)
 	t.Cleanup(func() { oh.Close() })
 	ops, err := pubsub.NewGossipSub(ctx, oh, wire.GossipOptions()...)

@@ -91,6 +91,11 @@ type Config struct {
 	// MaxConnsPerIP bounds concurrent libp2p connections from one IP
 	// address (libp2p's own default is 8).
 	MaxConnsPerIP int `mapstructure:"max-conns-per-ip"`
+	// MaxConns bounds concurrent inbound libp2p connections in all. Every
+	// hotspot that delivers beacons here keeps one, so it must exceed the
+	// fleet (libp2p's own default scales with memory: 252 at 24 GiB), and
+	// the process needs a file descriptor for each.
+	MaxConns int `mapstructure:"max-conns"`
 }
 
 // minMessageBytes is above the largest canonically encoded report (every
@@ -122,6 +127,7 @@ func DefaultConfig() Config {
 		ValidateConcurrency: 2048,
 		PeerQueue:           4096,
 		MaxConnsPerIP:       256,
+		MaxConns:            4096,
 	}
 }
 
@@ -147,7 +153,7 @@ func (c Config) Validate() error {
 		// Above the largest canonical report, so validators configured
 		// differently never disagree on a shared one.
 		return fmt.Errorf("ingest.max-message-bytes must be at least %d", minMessageBytes)
-	case c.ValidateQueue < 1 || c.ValidateConcurrency < 1 || c.PeerQueue < 1 || c.MaxConnsPerIP < 1:
+	case c.ValidateQueue < 1 || c.ValidateConcurrency < 1 || c.PeerQueue < 1 || c.MaxConnsPerIP < 1 || c.MaxConns < 1:
 		return fmt.Errorf("ingest: queue sizes must be positive")
 	}
 	if _, err := sdk.ParseDecCoins(c.GasPrices); err != nil {
@@ -200,7 +206,7 @@ func ConfigFromAppOptions(o AppOptions) Config {
 	}
 	ints := map[string]*int{"max-pocs-per-tx": &c.MaxPocsPerTx, "max-message-bytes": &c.MaxMessageBytes,
 		"validate-queue": &c.ValidateQueue, "validate-concurrency": &c.ValidateConcurrency, "peer-queue": &c.PeerQueue,
-		"max-conns-per-ip": &c.MaxConnsPerIP}
+		"max-conns-per-ip": &c.MaxConnsPerIP, "max-conns": &c.MaxConns}
 	for k, p := range ints {
 		if v, ok := get(k); ok {
 			*p = cast.ToInt(v)
@@ -264,4 +270,7 @@ max-queue-bytes = {{ .Ingest.MaxQueueBytes }}
 # Concurrent connections from one IP address (hotspots behind a carrier NAT
 # share one); libp2p's own default is 8.
 max-conns-per-ip = {{ .Ingest.MaxConnsPerIP }}
+# Concurrent inbound connections in all: every hotspot delivering beacons
+# here keeps one (libp2p's own default, scaled from memory, is about 250).
+max-conns = {{ .Ingest.MaxConns }}
 `

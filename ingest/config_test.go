@@ -35,3 +35,15 @@ func TestRelayerPaysTheMinimumGasPriceByDefault(t *testing.T) {
 	bad.Fees = "-1bones"
 	require.ErrorContains(t, bad.Validate(), "fees")
 }
+
+// The connection limits reach the config from app.toml, and the total
+// defaults above libp2p's memory-scaled 252 (wire.ConnLimits).
+func TestConnectionLimitsComeFromAppToml(t *testing.T) {
+	require.Greater(t, ingest.DefaultConfig().MaxConns, 252)
+	c := ingest.ConfigFromAppOptions(appOpts{"ingest.max-conns": 10000, "ingest.max-conns-per-ip": 64})
+	require.Equal(t, 10000, c.MaxConns)
+	require.Equal(t, 64, c.MaxConnsPerIP)
+	require.NoError(t, c.Validate())
+	c.MaxConns = 0
+	require.ErrorContains(t, c.Validate(), "positive")
+}

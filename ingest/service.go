@@ -94,7 +94,7 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 		store.Close()
 		return nil, fmt.Errorf("ingest queue size: %w", err)
 	}
-	h, err := wire.NewHost(priv, cfg.Listen, cfg.MaxConnsPerIP)
+	h, err := wire.NewHost(priv, cfg.Listen, wire.ConnLimits{PerIP: cfg.MaxConnsPerIP, Inbound: cfg.MaxConns})
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("ingest host: %w", err)

@@ -57,7 +57,7 @@ func newSpy(ctx context.Context, priv ed25519.PrivateKey, validators []peer.Addr
 	if err != nil {
 		return nil, err
 	}
-	h, err := wire.NewHost(lk, []string{"/ip4/127.0.0.1/tcp/0"}, 0)
+	h, err := wire.NewHost(lk, []string{"/ip4/127.0.0.1/tcp/0"}, wire.ConnLimits{})
 	if err != nil {
 		return nil, err
 	}

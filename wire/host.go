@@ -11,6 +11,7 @@ import (
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	rcmgr "github.com/libp2p/go-libp2p/p2p/host/resource-manager"
@@ -46,12 +47,25 @@ func MessageID(m *pb.Message) string {
 	return string(h[:])
 }
 
+// ConnLimits are a validator host's inbound connection limits. The zero
+// value keeps libp2p's defaults, which suit a hotspot's host (it only
+// dials out).
+type ConnLimits struct {
+	// PerIP replaces libp2p's default of 8 concurrent connections per IPv4
+	// address: hotspots behind one carrier-grade NAT (or a simulated
+	// fleet) share an address.
+	PerIP int
+	// Inbound replaces libp2p's system-wide inbound limit, which it scales
+	// from memory (252 on a 24 GiB machine): every hotspot that delivers
+	// beacons to a validator keeps a connection to it. A quarter of it may
+	// be mid-handshake at once (libp2p's transient scope: 79 by default),
+	// so a fleet reconnecting after a restart is not refused.
+	Inbound int
+}
+
 // NewHost starts a libp2p host with TCP and QUIC on the given multiaddrs.
-// Relay is off: hotspots dial validators directly. maxConnsPerIP > 0
-// replaces libp2p's default of 8 concurrent connections per IPv4 address:
-// hotspots behind one carrier-grade NAT (or a simulated fleet) share an
-// address.
-func NewHost(priv crypto.PrivKey, listen []string, maxConnsPerIP int) (host.Host, error) {
+// Relay is off: hotspots dial validators directly.
+func NewHost(priv crypto.PrivKey, listen []string, limits ConnLimits) (host.Host, error) {
 	opts := []libp2p.Option{
 		libp2p.Identity(priv),
 		libp2p.ListenAddrStrings(listen...),
@@ -60,16 +74,38 @@ func NewHost(priv crypto.PrivKey, listen []string, maxConnsPerIP int) (host.Host
 		libp2p.DisableRelay(),
 		libp2p.UserAgent("pocd-ingest"),
 	}
-	if maxConnsPerIP > 0 {
+	if limits != (ConnLimits{}) {
+		rm, err := resourceManager(limits)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, libp2p.ResourceManager(rm))
+	}
+	return libp2p.New(opts...)
+}
+
+func resourceManager(l ConnLimits) (network.ResourceManager, error) {
+	scaled := rcmgr.DefaultLimits.AutoScale()
+	var partial rcmgr.PartialLimitConfig
+	if l.Inbound > 0 {
+		def := scaled.ToPartialLimitConfig()
+		partial.System.ConnsInbound = rcmgr.LimitVal(l.Inbound)
+		partial.System.Conns = rcmgr.LimitVal(l.Inbound) + def.System.ConnsOutbound
+		transient := max(l.Inbound/4, int(def.Transient.ConnsInbound))
+		partial.Transient.ConnsInbound = rcmgr.LimitVal(transient)
+		partial.Transient.Conns = rcmgr.LimitVal(2 * transient)
+	}
+	var opts []rcmgr.Option
+	if l.PerIP > 0 {
 		// libp2p also rate-limits new connections per address (0.2/s after
 		// a burst of 16, loopback exempt): a fleet behind one address must
 		// be able to (re)connect after a restart, so the burst is the
 		// per-address limit and the rate a tenth of it per second.
-		perIP := rate.Limit{RPS: max(1, float64(maxConnsPerIP)/10), Burst: maxConnsPerIP}
-		rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(rcmgr.DefaultLimits.AutoScale()),
+		perIP := rate.Limit{RPS: max(1, float64(l.PerIP)/10), Burst: l.PerIP}
+		opts = append(opts,
 			rcmgr.WithLimitPerSubnet(
-				[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 32, ConnCount: maxConnsPerIP}},
-				[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 56, ConnCount: maxConnsPerIP}}),
+				[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 32, ConnCount: l.PerIP}},
+				[]rcmgr.ConnLimitPerSubnet{{PrefixLength: 56, ConnCount: l.PerIP}}),
 			rcmgr.WithConnRateLimiters(&rate.Limiter{
 				NetworkPrefixLimits: []rate.PrefixLimit{
 					{Prefix: netip.MustParsePrefix("127.0.0.0/8")}, {Prefix: netip.MustParsePrefix("::1/128")},
@@ -80,12 +116,8 @@ func NewHost(priv crypto.PrivKey, listen []string, maxConnsPerIP int) (host.Host
 					GracePeriod:      time.Minute,
 				},
 			}))
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, libp2p.ResourceManager(rm))
 	}
-	return libp2p.New(opts...)
+	return rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(partial.Build(scaled)), opts...)
 }
 
 // GossipOptions are the pubsub settings shared by validators and hotspots.

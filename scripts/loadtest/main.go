@@ -89,7 +89,7 @@ func main() {
 	out := flag.String("out", "", "write the result JSON here too")
 	gasPrices := flag.String("gas-prices", params.DefaultMinGasPrices, "gas price the owner's onboarding transactions pay")
 	flood := flag.Float64("flood", 0, "also flood from one registered hotspot (not in the honest fleet): sealed witness reports naming beacons nobody holds, this many per second")
-	hosts := flag.Int("hosts", 0, "libp2p hosts the reports are published from (0: one per hotspot). Only hotspots with their own host beacon: a validator takes a beacon only from its hotspot's host")
+	hosts := flag.Int("hosts", 50, "gossip hosts the witness reports are published from (a hotspot's reports go through host index mod hosts); every hotspot also has a gossip-less host that delivers its beacons")
 	flag.Parse()
 	if err := run(*grpcAddr, *validator, *owner, *krDir, *keyDir, *out, *gasPrices, *n, *hosts, *wpb, *rate, *flood, *duration); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -136,22 +136,32 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 	if err != nil {
 		return err
 	}
-	// Witness reports are signed by their hotspot's key whatever host
-	// carries them, so fewer hosts can stand in for the fleet's
-	// connections; a beacon must come from its own hotspot's host.
-	if hosts <= 0 {
-		hosts = n
-	}
-	hosts = min(hosts, n)
-	pubs := make([]*gateway.Publisher, n)
-	for i := 0; i < hosts; i++ {
-		if pubs[i], err = gateway.NewPublisher(ctx, fleet[i].Key.Private, nil, peers, chainID); err != nil {
+	// Witness reports are signed and sealed by their hotspot's key
+	// whatever host carries them, so a few gossip hosts stand in for the
+	// fleet's connections (as before beacons went private). A beacon must
+	// come from its own hotspot's host: each hotspot has a host that only
+	// delivers beacons, with no gossipsub router to run.
+	hosts = max(1, min(hosts, n))
+	// The gossip hosts have keys of their own: two hosts with one peer ID
+	// (a hotspot's deliverer and a gossip host) would each lose streams
+	// the validator opens to the other.
+	gossip := make([]*gateway.Publisher, hosts)
+	for i := range gossip {
+		_, key, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
 			return err
 		}
-		defer pubs[i].Close()
+		if gossip[i], err = gateway.NewPublisher(ctx, key, nil, peers, chainID); err != nil {
+			return err
+		}
+		defer gossip[i].Close()
 	}
-	for i := hosts; i < n; i++ {
-		pubs[i] = pubs[i%hosts]
+	deliverers := make([]*gateway.Publisher, n)
+	for i := range deliverers {
+		if deliverers[i], err = gateway.NewBeaconDeliverer(ctx, fleet[i].Key.Private, nil, peers, chainID); err != nil {
+			return err
+		}
+		defer deliverers[i].Close()
 	}
 	plan, err := gateway.RegionPlan(ctx, conn, city.Region)
 	if err != nil {
@@ -163,7 +173,7 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 	}
 	interval := time.Duration(pp.Params.BeaconIntervalMs) * time.Millisecond
 	beaconRate := rate / float64(wpb)
-	if every := time.Duration(float64(time.Second) * float64(hosts) / beaconRate); every < interval {
+	if every := time.Duration(float64(time.Second) * float64(n) / beaconRate); every < interval {
 		return fmt.Errorf("each hotspot would beacon every %s, under the chain's beacon interval %s: more hotspots or a shorter interval", every, interval)
 	}
 
@@ -219,11 +229,11 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 		for float64(beacons) < elapsed.Seconds()*beaconRate {
 			k := beacons
 			beacons++
-			bi := k % hosts
+			bi := k % n
 			e := entropy.Load()
 			local := []byte{byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}
 			// Stamped at its scheduled time, not when the ticker got to it:
-			// a hotspot's beacons are hosts/beaconRate apart and so in
+			// a hotspot's beacons are n/beaconRate apart and so in
 			// distinct interval buckets even when the generator lags.
 			at := start.Add(time.Duration(float64(k) / beaconRate * float64(time.Second)))
 			b := gateway.BuildBeacon(fleet[bi].Key.Private, *e, local, plan, int(pp.Params.PayloadSize), 27, at)
@@ -236,11 +246,11 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 				defer wg.Done()
 				pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 				defer cancel()
-				fail(pubs[bi].PublishBeacon(pctx, b))
+				fail(deliverers[bi].PublishBeacon(pctx, b))
 				for j := 1; j <= wpb; j++ {
 					wi := (bi + j) % n
 					w := gateway.BuildWitness(fleet[wi].Key.Private, b, -1000, 50, b.FrequencyHz, wts)
-					fail(pubs[wi].PublishWitness(pctx, w))
+					fail(gossip[wi%hosts].PublishRawWitness(pctx, wire.SealWitness(w, fleet[wi].Key.Private)))
 				}
 			}()
 		}
