@@ -73,7 +73,7 @@ vet:
 	$(GO) vet ./...
 
 test-unit:
-	$(GO) test ./geo/... ./x/... ./app/... ./cmd/... ./ingest/... ./sim/... ./chainclient/... ./gateway/... ./wire/...
+	$(GO) test ./geo/... ./x/... ./app/... ./cmd/... ./ingest/... ./sim/... ./chainclient/... ./gateway/... ./wire/... ./gwmp/...
 
 test-e2e: build
 	POCD_BINARY=$(BUILDDIR)/pocd HOTSPOTD_BINARY=$(BUILDDIR)/hotspotd $(GO) test -count=1 -timeout 20m ./tests/e2e/...
@@ -125,6 +125,7 @@ fuzz:
 	$(GO) test ./x/poc/types -run '^$$' -fuzz '^FuzzDecodeSubmitPoc$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./x/poc/verify -run '^$$' -fuzz '^FuzzVerifyWitness$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./wire -run '^$$' -fuzz '^FuzzDecodeReports$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./gwmp -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf $(BUILDDIR)

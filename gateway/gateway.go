@@ -10,6 +10,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"sync"
 	"time"
 
@@ -320,3 +321,34 @@ func (p *Publisher) PublishRawWitness(ctx context.Context, data []byte) error {
 
 // Close stops the host.
 func (p *Publisher) Close() error { return p.Host.Close() }
+
+// NextBeaconTime is when a hotspot beacons next: a random point in the
+// interval bucket after now's (buckets are aligned to the Unix epoch, as
+// the chain counts them).
+func NextBeaconTime(now time.Time, interval time.Duration) time.Time {
+	return now.Truncate(interval).Add(interval).Add(time.Duration(mrand.Int64N(int64(interval))))
+}
+
+// Heard is what a radio measured of a received beacon: its payload, data
+// rate and frequency as received, RSSI in tenths of dBm, SNR in tenths of
+// dB, the reception time and the concentrator's counter (tmst).
+type Heard struct {
+	Payload     []byte
+	DataRate    string
+	FrequencyHz uint64
+	RSSIDdbm    int32
+	SNRDdb      int32
+	At          time.Time
+	Tmst        uint32
+}
+
+// BuildWitnessHeard makes and signs a witness report of a beacon received
+// over the radio.
+func BuildWitnessHeard(priv ed25519.PrivateKey, h Heard) verify.Witness {
+	w := verify.Witness{
+		Pubkey: []byte(priv.Public().(ed25519.PublicKey)), Payload: h.Payload, RSSIDdbm: h.RSSIDdbm, SNRDdb: h.SNRDdb,
+		FrequencyHz: h.FrequencyHz, DataRate: h.DataRate, TimestampNs: h.At.UnixNano(), Tmst: h.Tmst,
+	}
+	w.Signature = ed25519.Sign(priv, w.SignBytes())
+	return w
+}

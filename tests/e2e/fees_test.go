@@ -14,7 +14,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
@@ -122,14 +121,7 @@ func TestAttackFreeVerificationSpam(t *testing.T) {
 	// looks at it.
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	conn, err := gateway.DialChain(fmt.Sprintf("127.0.0.1:%d", n.grpc))
-	require.NoError(t, err)
-	defer conn.Close()
-	enc := params.MakeClientEncoding()
-	kr, err := keyring.New(params.AppName, keyring.BackendTest, n.home, nil, enc.Codec)
-	require.NoError(t, err)
-	free, err := chainclient.NewSigner(conn, enc, kr, "alice", n.chainID, chainclient.Pricing{})
-	require.NoError(t, err)
+	conn, free := n.dialSigner("alice", chainclient.Pricing{})
 	plan, err := gateway.RegionPlan(ctx, conn, "US915")
 	require.NoError(t, err)
 	e, err := gateway.Entropy(ctx, conn)

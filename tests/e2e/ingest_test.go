@@ -19,9 +19,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/cosmos/cosmos-sdk/crypto/keyring"
-
-	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/chainclient"
 	"github.com/pocnet/pocd/gateway"
 	"github.com/pocnet/pocd/sim"
@@ -142,14 +139,7 @@ func TestIngestKilledNodeLosesNothing(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	conn, err := gateway.DialChain(fmt.Sprintf("127.0.0.1:%d", n.grpc))
-	require.NoError(t, err)
-	defer conn.Close()
-	enc := params.MakeClientEncoding()
-	kr, err := keyring.New(params.AppName, keyring.BackendTest, n.home, nil, enc.Codec)
-	require.NoError(t, err)
-	owner, err := chainclient.NewSigner(conn, enc, kr, "alice", n.chainID, chainclient.DefaultPricing())
-	require.NoError(t, err)
+	conn, owner := n.dialSigner("alice", chainclient.DefaultPricing())
 	city := sim.Cities["sf"]
 	fleet, err := sim.BuildFleet(sim.FleetSpec{City: city, Size: 4, Seed: 7, KeyDir: t.TempDir()})
 	require.NoError(t, err)

@@ -21,12 +21,16 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
 
 	sdkmath "cosmossdk.io/math"
 
+	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/pocnet/pocd/app/params"
+	"github.com/pocnet/pocd/chainclient"
+	"github.com/pocnet/pocd/gateway"
 )
 
 var (
@@ -417,4 +421,18 @@ func (n *node) requireJSONLogs() {
 		require.NoError(n.t, json.Unmarshal([]byte(l), &m), "log line is not JSON: %s", l)
 		require.Contains(n.t, m, "level")
 	}
+}
+
+// dialSigner dials the node's gRPC (closed with the test) and returns a
+// signer for a key in the node's test keyring.
+func (n *node) dialSigner(key string, pricing chainclient.Pricing) (*grpc.ClientConn, *chainclient.Signer) {
+	conn, err := gateway.DialChain(fmt.Sprintf("127.0.0.1:%d", n.grpc))
+	require.NoError(n.t, err)
+	n.t.Cleanup(func() { conn.Close() })
+	enc := params.MakeClientEncoding()
+	kr, err := keyring.New(params.AppName, keyring.BackendTest, n.home, nil, enc.Codec)
+	require.NoError(n.t, err)
+	s, err := chainclient.NewSigner(conn, enc, kr, key, n.chainID, pricing)
+	require.NoError(n.t, err)
+	return conn, s
 }
