@@ -15,9 +15,18 @@ done
 
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 
-for dir in $(find proto -name '*.proto' -exec dirname {} \; | sort -u); do
+# The buf workspace (buf.yaml) names the proto roots: the first is ours
+# (what is generated), the rest are imported.
+mapfile -t ROOTS < <(sed -n 's/^  - path: //p' buf.yaml)
+[ "${#ROOTS[@]}" -ge 1 ] || { echo "buf.yaml names no modules" >&2; exit 1; }
+OURS=${ROOTS[0]}
+INCLUDES=()
+for r in "${ROOTS[@]}"; do INCLUDES+=(-I "$r"); done
+INCLUDES+=(-I "$WKT")
+
+for dir in $(find "$OURS" -name '*.proto' -exec dirname {} \; | sort -u); do
   files=$(find "$dir" -maxdepth 1 -name '*.proto' | sort)
-  protoc -I proto -I third_party/proto -I "$WKT" \
+  protoc "${INCLUDES[@]}" \
     --gocosmos_out=plugins=grpc,Mgoogle/protobuf/any.proto=github.com/cosmos/gogoproto/types/any:"$TMP" \
     --grpc-gateway_out=logtostderr=true,allow_colon_final_segments=true:"$TMP" \
     $files
@@ -25,8 +34,8 @@ done
 cp -r "$TMP/github.com/pocnet/pocd/." .
 
 # One OpenAPI document for all pocd modules, served by the node at /openapi/pocd.json.
-protoc -I proto -I third_party/proto -I "$WKT" \
+protoc "${INCLUDES[@]}" \
   --openapiv2_out="$TMP" \
   --openapiv2_opt=allow_merge=true,merge_file_name=pocd,output_format=json,omit_enum_default_value=true \
-  $(find proto -name 'query.proto' | sort)
+  $(find "$OURS" -name 'query.proto' | sort)
 install -m 0644 "$TMP/pocd.swagger.json" docs/openapi/pocd.json
