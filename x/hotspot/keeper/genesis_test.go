@@ -72,9 +72,14 @@ func TestGenesisValidateRejects(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, gs.Unmarshal(bz))
 			edit(&gs)
-			require.Error(t, gs.Validate())
+			// the cause: a bad hotspot is invalid genesis, bad params invalid params
+			want := types.ErrInvalidGenesis
+			if name == "bad params" {
+				want = types.ErrInvalidParams
+			}
+			require.ErrorIs(t, gs.Validate(), want)
 			g := setup(t)
-			require.Error(t, g.k.InitGenesis(g.ctx, gs))
+			require.ErrorIs(t, g.k.InitGenesis(g.ctx, gs), want)
 		})
 	}
 	_ = addr

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/cosmos/cosmos-sdk/types/query"
 
@@ -24,7 +26,7 @@ func TestQueryHotspotByAddressAndName(t *testing.T) {
 	_, err := f.query.Hotspot(f.ctx, &types.QueryHotspotRequest{Id: "12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo"})
 	require.ErrorIs(t, err, types.ErrHotspotNotFound)
 	_, err = f.query.Hotspot(f.ctx, &types.QueryHotspotRequest{})
-	require.Error(t, err)
+	require.Equal(t, codes.InvalidArgument, status.Code(err), "an empty id is the caller's error, not a lookup: %v", err)
 }
 
 func TestQueryHotspotsFiltersAndPages(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 )
 
 func load(t *testing.T, path string, v any) {
@@ -51,7 +53,7 @@ func TestHexScales(t *testing.T) {
 		[]json.Number{out.Hotspots[0].Scale, out.Hotspots[1].Scale, out.Hotspots[2].Scale})
 	in.Hotspots[0].Location = "zz"
 	_, err = HexScales(in)
-	require.Error(t, err)
+	require.ErrorIs(t, err, hotspottypes.ErrMalformedCell)
 }
 
 // The selection seed defaults to SHA-256(32 zero bytes || beacon ID); an
