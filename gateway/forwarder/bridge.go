@@ -52,15 +52,37 @@ type Config struct {
 type Bridge struct {
 	cfg Config
 	mu  sync.Mutex
-	// seen: payload hashes of our own beacons and of beacons witnessed,
-	// with when, so neither is witnessed (again).
-	own, heard map[wire.PayloadHash]time.Time
-	wg         sync.WaitGroup
+	// Payload hashes of our own beacons and of beacons witnessed, with
+	// when, so neither is witnessed (again).
+	own, heard *recent
+	// Witness publications: a queue of at most witnessQueue reports,
+	// taken by at most witnessWorkers goroutines, which exist only while
+	// the queue has work.
+	qmu     sync.Mutex
+	queue   []witnessJob
+	workers int
+	wg      sync.WaitGroup
+	logged  map[string]int // under qmu
+}
+
+type witnessJob struct {
+	ctx context.Context
+	w   verify.Witness
 }
 
 // rememberFor is how long own and witnessed payloads are remembered: past
 // the chain's 3-minute entropy lifespan a copy is worthless anyway.
 const rememberFor = 10 * time.Minute
+
+// Witness publication bounds: witnessWorkers reports are published at
+// once (each may wait up to PublishTimeout for a validator), and up to
+// witnessQueue more wait; beyond, a witnessed beacon's report is dropped
+// (errors_total{reason="witness_queue_full"}). An honest gateway hears a
+// handful of beacons a minute.
+const (
+	witnessWorkers = 8
+	witnessQueue   = 256
+)
 
 // New makes a bridge and routes the server's received packets to it.
 func New(cfg Config) (*Bridge, error) {
@@ -83,12 +105,14 @@ func New(cfg Config) (*Bridge, error) {
 	if cfg.PublishTimeout <= 0 {
 		cfg.PublishTimeout = 30 * time.Second
 	}
-	b := &Bridge{cfg: cfg, own: map[wire.PayloadHash]time.Time{}, heard: map[wire.PayloadHash]time.Time{}}
+	b := &Bridge{cfg: cfg, own: newRecent(), heard: newRecent(), logged: map[string]int{}}
 	cfg.Server.OnRX = b.HandleRX
 	return b, nil
 }
 
-// Wait waits for the witness publications in flight.
+// Wait waits for the witness publications in flight and queued (those
+// whose context has ended are discarded at once). Call it once no more
+// packets arrive (the server's Serve has returned).
 func (b *Bridge) Wait() { b.wg.Wait() }
 
 // BeaconTXPK is the radio packet of a beacon: sent at once, on the channel
@@ -212,20 +236,65 @@ func (b *Bridge) HandleRX(ctx context.Context, rx []gwmp.RXPK, arrival time.Time
 			continue
 		}
 		m.BeaconsHeard.Inc()
-		b.wg.Add(1)
-		go func() {
-			defer b.wg.Done()
-			pctx, cancel := context.WithTimeout(ctx, b.cfg.PublishTimeout)
-			defer cancel()
-			if err := b.cfg.Publisher.PublishWitness(pctx, w); err != nil {
-				m.Errors.WithLabelValues("witness_publish").Inc()
-				b.cfg.Log("witness report: %v", err)
-				return
-			}
-			m.WitnessesPublished.Inc()
-			b.cfg.Log("witnessed a beacon on %d Hz: RSSI %d, SNR %d (tenths)", w.FrequencyHz, w.RSSIDdbm, w.SNRDdb)
-		}()
+		b.enqueue(ctx, w)
 	}
+}
+
+// enqueue queues a witness report for publication, starting a worker if
+// fewer than witnessWorkers run; a full queue drops it.
+func (b *Bridge) enqueue(ctx context.Context, w verify.Witness) {
+	b.qmu.Lock()
+	if len(b.queue) >= witnessQueue {
+		b.logged["witness_queue_full"]++
+		n := b.logged["witness_queue_full"]
+		b.qmu.Unlock()
+		b.cfg.Metrics.Errors.WithLabelValues("witness_queue_full").Inc()
+		if isPowerOf10(n) {
+			b.cfg.Log("witness report dropped: %d publications queued (%d dropped so far)", witnessQueue, n)
+		}
+		return
+	}
+	b.queue = append(b.queue, witnessJob{ctx: ctx, w: w})
+	if b.workers < witnessWorkers {
+		b.workers++
+		b.wg.Add(1)
+		go b.work()
+	}
+	b.qmu.Unlock()
+}
+
+// work publishes queued witness reports until the queue is empty.
+func (b *Bridge) work() {
+	defer b.wg.Done()
+	for {
+		b.qmu.Lock()
+		if len(b.queue) == 0 {
+			b.workers--
+			b.queue = nil // let go of the backing array
+			b.qmu.Unlock()
+			return
+		}
+		j := b.queue[0]
+		b.queue[0] = witnessJob{}
+		b.queue = b.queue[1:]
+		b.qmu.Unlock()
+		if j.ctx.Err() == nil {
+			b.publishWitness(j.ctx, j.w)
+		}
+	}
+}
+
+func (b *Bridge) publishWitness(ctx context.Context, w verify.Witness) {
+	m := b.cfg.Metrics
+	pctx, cancel := context.WithTimeout(ctx, b.cfg.PublishTimeout)
+	defer cancel()
+	if err := b.cfg.Publisher.PublishWitness(pctx, w); err != nil {
+		m.Errors.WithLabelValues("witness_publish").Inc()
+		b.cfg.Log("witness report: %v", err)
+		return
+	}
+	m.WitnessesPublished.Inc()
+	b.cfg.Log("witnessed a beacon on %d Hz: RSSI %d, SNR %d (tenths)", w.FrequencyHz, w.RSSIDdbm, w.SNRDdb)
 }
 
 // witnessOf decides whether a received packet is a beacon (CRC good, LoRa,
@@ -278,36 +347,53 @@ func (b *Bridge) witnessOf(p gwmp.RXPK, arrival time.Time) (verify.Witness, stri
 	}), "beacon"
 }
 
-// maxRemembered bounds each set: a flood of made-up beacons (from a host
-// that can reach the UDP port) cannot grow memory or the witness
-// publications in flight without bound.
+// maxRemembered bounds each set's memory: a flood of made-up beacons (from
+// a host that can reach the UDP port) evicts the oldest payloads, so at
+// worst a real beacon pushed again after 4,096 others is witnessed twice
+// (the validators store one report per witness and beacon).
 const maxRemembered = 4096
 
-// remember records a payload in set; "duplicate" if it was there already,
-// "too_many" if the set is full.
-func (b *Bridge) remember(set map[wire.PayloadHash]time.Time, payload []byte, now time.Time) string {
+// recent is a set of payload hashes in the order they were added, each
+// kept rememberFor, at most maxRemembered.
+type recent struct {
+	at    map[wire.PayloadHash]time.Time
+	order []wire.PayloadHash // oldest first
+}
+
+func newRecent() *recent { return &recent{at: map[wire.PayloadHash]time.Time{}} }
+
+// evictOne forgets the oldest payload.
+func (r *recent) evictOne() {
+	delete(r.at, r.order[0])
+	r.order[0] = wire.PayloadHash{}
+	r.order = r.order[1:]
+}
+
+// remember records a payload in set; "duplicate" if it was there already.
+// Payloads older than rememberFor are forgotten, and the oldest when the
+// set holds maxRemembered.
+func (b *Bridge) remember(set *recent, payload []byte, now time.Time) string {
 	h := wire.HashPayload(payload)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for k, at := range set {
-		if now.Sub(at) > rememberFor {
-			delete(set, k)
-		}
+	for len(set.order) > 0 && now.Sub(set.at[set.order[0]]) > rememberFor {
+		set.evictOne()
 	}
-	if _, ok := set[h]; ok {
+	if _, ok := set.at[h]; ok {
 		return "duplicate"
 	}
-	if len(set) >= maxRemembered {
-		return "too_many"
+	for len(set.order) >= maxRemembered {
+		set.evictOne()
 	}
-	set[h] = now
+	set.at[h] = now
+	set.order = append(set.order, h)
 	return ""
 }
 
-func (b *Bridge) seen(set map[wire.PayloadHash]time.Time, payload []byte) bool {
+func (b *Bridge) seen(set *recent, payload []byte) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	_, ok := set[wire.HashPayload(payload)]
+	_, ok := set.at[wire.HashPayload(payload)]
 	return ok
 }
 

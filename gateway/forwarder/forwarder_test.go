@@ -258,6 +258,9 @@ func TestWitnessOfReceivedBeacon(t *testing.T) {
 	require.Equal(t, "SF9BW125", w.DataRate)
 	require.Equal(t, uint32(3512348611), w.Tmst)
 	require.Equal(t, at.UnixNano(), w.TimestampNs, "the rxpk's time")
+	// The datagram's last packet (the second copy) handled, then no
+	// publication left.
+	require.Eventually(t, func() bool { return testutil.ToFloat64(r.m.RXPK.WithLabelValues("duplicate")) == 1 }, testWait, 10*time.Millisecond)
 	r.br.Wait()
 	for outcome, n := range map[string]float64{"crc": 1, "modulation": 1, "size": 1, "data_rate": 1, "frequency": 1, "channel": 1, "payload": 1, "signal": 1, "beacon": 1, "duplicate": 1} {
 		require.Equal(t, n, testutil.ToFloat64(r.m.RXPK.WithLabelValues(outcome)), outcome)

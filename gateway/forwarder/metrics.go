@@ -10,11 +10,12 @@ type Metrics struct {
 	// GWMP type, counting only datagrams that decoded.
 	Datagrams *prometheus.CounterVec
 	// Dropped datagrams by reason: version, unknown_type, short, json,
-	// oversize, unexpected_type, unknown_eui, spoofed_source.
+	// oversize, unexpected_type, unexpected_tx_ack, unknown_eui,
+	// spoofed_source, wrong_port.
 	Dropped *prometheus.CounterVec
 	// RXPK: received packets by outcome: beacon, or the reason one was
 	// ignored (crc, modulation, size, data_rate, frequency, channel,
-	// own_beacon, duplicate, too_many, payload, signal).
+	// own_beacon, duplicate, payload, signal).
 	RXPK *prometheus.CounterVec
 	// BeaconsSent: beacons sent to the forwarder in PULL_RESP.
 	BeaconsSent prometheus.Counter
@@ -27,8 +28,9 @@ type Metrics struct {
 	// WitnessesPublished: witness reports gossiped.
 	WitnessesPublished prometheus.Counter
 	// Errors by reason: tx_ack_<ERROR> (the forwarder refused a beacon),
-	// tx_ack_timeout, no_forwarder, entropy, beacon_publish,
-	// witness_publish, rx_time_skew.
+	// tx_ack_timeout, tx_power_out_of_range, no_forwarder, transmit,
+	// entropy, beacon_publish, witness_publish, witness_queue_full,
+	// rx_time_skew, udp_read.
 	Errors *prometheus.CounterVec
 }
 

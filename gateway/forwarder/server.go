@@ -37,8 +37,11 @@ type ServerConfig struct {
 	EUI *gwmp.EUI
 	// HostTimeout: datagrams with the hotspot's EUI are taken from one
 	// source host (IP address) only, until that host has been silent this
-	// long (default 30 s: three keep-alives of lora_pkt_fwd). It is also
-	// how recent a PULL_DATA must be for a downlink to be sent.
+	// long (default 30 s: three keep-alives of lora_pkt_fwd). Likewise
+	// downlinks go to one address and port, the one PULL_DATA comes from
+	// (lora_pkt_fwd's downstream socket, fixed for its life), until no
+	// PULL_DATA has come from it this long; it is also how recent a
+	// PULL_DATA must be for a downlink to be sent.
 	HostTimeout time.Duration
 	// AckTimeout bounds the wait for a TX_ACK (default 3 s).
 	AckTimeout time.Duration
@@ -46,9 +49,17 @@ type ServerConfig struct {
 	Log func(format string, args ...any)
 }
 
+// udpConn is the part of *net.UDPConn the server uses (tests fake it).
+type udpConn interface {
+	ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error)
+	WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error)
+	LocalAddr() net.Addr
+	Close() error
+}
+
 // Server serves GWMP v2 to one packet forwarder.
 type Server struct {
-	conn *net.UDPConn
+	conn udpConn
 	cfg  ServerConfig
 	m    *Metrics
 	// OnRX receives the packets of each PUSH_DATA (after its PUSH_ACK).
@@ -61,10 +72,25 @@ type Server struct {
 	host     netip.Addr // the forwarder's IP address
 	lastSeen time.Time
 	down     netip.AddrPort // where PULL_DATA came from: downlinks go there
-	lastPull time.Time
-	pending  map[uint16]chan gwmp.TxAckResult
+	lastPull time.Time      // the last PULL_DATA from down
+	pending  map[uint16]pendingTx
 	logged   map[string]int
 }
+
+// pendingTx is a PULL_RESP awaiting its TX_ACK, which must come from the
+// address the PULL_RESP was sent to.
+type pendingTx struct {
+	to netip.AddrPort
+	ch chan gwmp.TxAckResult
+}
+
+// Read-error backoff: a socket that keeps failing (not closed) is retried
+// after readBackoffMin, doubling to readBackoffMax, so it cannot spin a
+// core; the first good read resets it.
+const (
+	readBackoffMin = 5 * time.Millisecond
+	readBackoffMax = time.Second
+)
 
 // Listen opens the UDP socket (e.g. "0.0.0.0:1680").
 func Listen(addr string, cfg ServerConfig, m *Metrics) (*Server, error) {
@@ -76,6 +102,10 @@ func Listen(addr string, cfg ServerConfig, m *Metrics) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newServer(conn, cfg, m), nil
+}
+
+func newServer(conn udpConn, cfg ServerConfig, m *Metrics) *Server {
 	if cfg.HostTimeout <= 0 {
 		cfg.HostTimeout = 30 * time.Second
 	}
@@ -85,11 +115,11 @@ func Listen(addr string, cfg ServerConfig, m *Metrics) (*Server, error) {
 	if m == nil {
 		m = NewMetrics(nil)
 	}
-	s := &Server{conn: conn, cfg: cfg, m: m, pending: map[uint16]chan gwmp.TxAckResult{}, logged: map[string]int{}}
+	s := &Server{conn: conn, cfg: cfg, m: m, pending: map[uint16]pendingTx{}, logged: map[string]int{}}
 	if cfg.EUI != nil {
 		s.eui, s.euiKnown = *cfg.EUI, true
 	}
-	return s, nil
+	return s
 }
 
 // Addr is the bound address.
@@ -104,35 +134,62 @@ func (s *Server) logf(format string, args ...any) {
 	}
 }
 
-// drop counts an ignored datagram. The first of each reason is logged,
-// then every 10th, 100th, ...: a flood cannot flood the log.
-func (s *Server) drop(reason string, from netip.AddrPort, err error) {
-	s.m.Dropped.WithLabelValues(reason).Inc()
+// rarely counts an occurrence of event and reports whether to log it:
+// the 1st, 10th, 100th, ...: a flood cannot flood the log.
+func (s *Server) rarely(event string) (int, bool) {
 	s.mu.Lock()
-	s.logged[reason]++
-	n := s.logged[reason]
+	s.logged[event]++
+	n := s.logged[event]
 	s.mu.Unlock()
+	return n, isPowerOf10(n)
+}
+
+func isPowerOf10(n int) bool {
 	for p := 1; p <= n; p *= 10 {
 		if p == n {
-			s.logf("forwarder: ignored datagram from %s (%s, %d so far): %v", from, reason, n, err)
+			return true
 		}
+	}
+	return false
+}
+
+// drop counts an ignored datagram; its log line is rare (rarely).
+func (s *Server) drop(reason string, from netip.AddrPort, err error) {
+	s.m.Dropped.WithLabelValues(reason).Inc()
+	if n, ok := s.rarely("drop:" + reason); ok {
+		s.logf("forwarder: ignored datagram from %s (%s, %d so far): %v", from, reason, n, err)
 	}
 }
 
 // Serve reads datagrams until ctx ends or the socket closes. Nothing a
-// datagram contains stops it.
+// datagram contains stops it. Any other read error is counted
+// (errors_total{reason="udp_read"}) and the read retried after a backoff.
 func (s *Server) Serve(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { s.conn.Close() })
 	defer stop()
 	buf := make([]byte, gwmp.MaxDatagramBytes+1)
+	backoff := time.Duration(0)
 	for {
 		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return ctx.Err()
 			}
+			s.m.Errors.WithLabelValues("udp_read").Inc()
+			if n, ok := s.rarely("udp_read"); ok {
+				s.logf("forwarder: read (%d errors so far): %v", n, err)
+			}
+			backoff = min(max(2*backoff, readBackoffMin), readBackoffMax)
+			t := time.NewTimer(backoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
 			continue
 		}
+		backoff = 0
 		s.handle(ctx, buf[:n], from, time.Now())
 	}
 }
@@ -164,12 +221,23 @@ func (s *Server) handle(ctx context.Context, raw []byte, from netip.AddrPort, no
 			s.OnRX(ctx, body.RXPK, now)
 		}
 	case gwmp.PullData:
+		// lora_pkt_fwd sends PULL_DATA (and TX_ACK) from one socket for
+		// its life: while that socket keeps alive, PULL_DATA from another
+		// port does not move the downlinks.
 		s.mu.Lock()
-		if s.down != from {
-			s.logf("forwarder %s: downlinks go to %s", d.EUI, from)
+		cur, live := s.down, s.down.IsValid() && now.Sub(s.lastPull) < s.cfg.HostTimeout
+		if live && cur != from {
+			s.mu.Unlock()
+			s.drop("wrong_port", from, fmt.Errorf("PULL_DATA of %s from another port while its downlinks go to %s", d.EUI, cur))
+			return
 		}
 		s.down, s.lastPull = from, now
 		s.mu.Unlock()
+		if cur != from {
+			if n, ok := s.rarely("downlink"); ok {
+				s.logf("forwarder %s: downlinks go to %s (downlink address %d)", d.EUI, from, n)
+			}
+		}
 		s.ack(d, from)
 	case gwmp.TxAck:
 		res, err := gwmp.DecodeTxAck(d)
@@ -178,14 +246,19 @@ func (s *Server) handle(ctx context.Context, raw []byte, from netip.AddrPort, no
 			return
 		}
 		s.mu.Lock()
-		ch, ok := s.pending[d.Token]
-		delete(s.pending, d.Token)
-		s.mu.Unlock()
-		if !ok {
-			s.drop("unexpected_tx_ack", from, fmt.Errorf("TX_ACK token %04x answers no PULL_RESP", d.Token))
-			return
+		p, ok := s.pending[d.Token]
+		if ok && p.to == from {
+			delete(s.pending, d.Token)
 		}
-		ch <- res
+		s.mu.Unlock()
+		switch {
+		case !ok:
+			s.drop("unexpected_tx_ack", from, fmt.Errorf("TX_ACK token %04x answers no PULL_RESP", d.Token))
+		case p.to != from:
+			s.drop("wrong_port", from, fmt.Errorf("TX_ACK token %04x from another port than its PULL_RESP went to (%s)", d.Token, p.to))
+		default:
+			p.ch <- res
+		}
 	}
 }
 
@@ -251,7 +324,7 @@ func (s *Server) Transmit(ctx context.Context, tx gwmp.TXPK) (gwmp.TxAckResult, 
 		tok++
 	}
 	ch := make(chan gwmp.TxAckResult, 1)
-	s.pending[tok] = ch
+	s.pending[tok] = pendingTx{to: to, ch: ch}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()

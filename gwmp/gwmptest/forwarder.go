@@ -14,6 +14,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,6 +116,19 @@ func (f *Forwarder) Close() {
 	f.wg.Wait()
 }
 
+// DownAddr is the local address of the downstream socket, which sends
+// PULL_DATA and TX_ACK (lora_pkt_fwd's sock_down, fixed for its life).
+func (f *Forwarder) DownAddr() netip.AddrPort { return localAddr(f.down) }
+
+// UpAddr is the local address of the upstream socket, which sends
+// PUSH_DATA (lora_pkt_fwd's sock_up).
+func (f *Forwarder) UpAddr() netip.AddrPort { return localAddr(f.up) }
+
+func localAddr(c *net.UDPConn) netip.AddrPort {
+	ap := c.LocalAddr().(*net.UDPAddr).AddrPort()
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+}
+
 // EUI is the forwarder's gateway EUI.
 func (f *Forwarder) EUI() gwmp.EUI { return f.cfg.EUI }
 
@@ -167,6 +181,8 @@ func (f *Forwarder) push(body gwmp.PushDataBody) error {
 }
 
 // SendUp writes raw bytes on the upstream socket (malformed datagrams).
+// A TX_ACK sent this way does not come from the downstream socket, so a
+// server answers it only by counting it (unexpected_tx_ack, wrong_port).
 func (f *Forwarder) SendUp(raw []byte) error {
 	_, err := f.up.Write(raw)
 	return err

@@ -161,7 +161,10 @@ validator = ["/ip4/..."]; a flag given on the command line wins.`,
 			}
 			br, err := forwarder.New(forwarder.Config{
 				Key: k.Private, Plan: plan, PayloadSize: int(pp.Params.PayloadSize), TxPowerDBm: txPower, GainDdbi: hs.Hotspot.Gain,
-				Entropy: entropy, Publisher: pub, Server: srv, Metrics: metrics, Log: out.printf,
+				// A block behind the newest, which validators' nodes have
+				// committed by the time the beacon goes on air
+				// (forwarder.SettledEntropy).
+				Entropy: forwarder.SettledEntropy(poctypes.NewQueryClient(conn)), Publisher: pub, Server: srv, Metrics: metrics, Log: out.printf,
 			})
 			if err != nil {
 				return err
