@@ -15,7 +15,7 @@ GOCOSMOS_VERSION     := v1.7.2
 GRPC_GATEWAY_VERSION := v1.16.0
 OPENAPIV2_VERSION    := v2.27.8
 
-.PHONY: help build install localnet load devnet-build devnet-up devnet-down devnet-status test-devnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
+.PHONY: mutation help build install localnet load devnet-build devnet-up devnet-down devnet-status test-devnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
 
 help:
 	@echo "Main jobs"
@@ -28,6 +28,7 @@ help:
 	@echo "  make test-arm64    geometry and PoC rules built for arm64, run under qemu (1 min; gcc-aarch64-linux-gnu, qemu-user-static)"
 	@echo "  make test-devnet   the docker-compose devnet and its fault tests (about 6 min; Docker)"
 	@echo "  make fuzz          each fuzzer for FUZZTIME (default 30s; 7 fuzzers, about 4 min)"
+	@echo "  make mutation      gremlins $(GREMLINS_VERSION) over the consensus packages and ingest, efficacy per package (slow: about an hour; MUTATION_PKGS=./x/poc/verify for one)"
 	@echo "  make load          ingest throughput on one node, RATE/HOTSPOTS/DURATION/FLOOD (about 4 min; docs/benchmarks.md)"
 	@echo "Devnet"
 	@echo "  make devnet-up     four validators, a full node and a 100-hotspot fleet under docker-compose (Docker)"
@@ -128,6 +129,21 @@ GENERATED := ':(glob)**/*.pb.go' ':(glob)**/*.pb.gw.go' docs/openapi/pocd.json
 proto-check: proto-gen
 	@git diff --exit-code -- $(GENERATED) || { echo "generated code is stale: run make proto-gen and commit"; exit 1; }
 	@test -z "$$(git status --porcelain -- $(GENERATED))" || { git status --porcelain -- $(GENERATED); echo "untracked generated files"; exit 1; }
+
+# Mutation testing of the consensus packages and ingest (docs/testing.md): each
+# line changed one at a time, the package's tests run against it. Slow (minutes
+# per package on two cores; the keepers link the SDK for every mutant), so not
+# part of `make test`. MUTATION_PKGS narrows it; results in build/mutation/.
+GREMLINS_VERSION := v0.6.0
+MUTATION_PKGS ?= ./geo ./x/hotspot/keeper ./x/poc/verify ./x/poc/keeper ./x/rewards/keeper ./ingest
+mutation:
+	@test -x $(GOBIN)/gremlins || GOBIN=$(GOBIN) $(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
+	@mkdir -p $(BUILDDIR)/mutation
+	@for p in $(MUTATION_PKGS); do \
+	  out=$(BUILDDIR)/mutation/$$(echo $$p | tr -d ./ | tr / _).json; \
+	  $(GOBIN)/gremlins unleash --workers 2 --output $$out $$p > $$out.log 2>&1 || true; \
+	  printf '%-22s %s\n' "$$p" "$$(grep -E 'Test efficacy|Mutator coverage' $$out.log | tr -s ' ' | tr '\n' ' ')"; \
+	done
 
 # Short fuzzing sessions for the decoders (the seed corpora run in every `go test`).
 FUZZTIME ?= 30s
