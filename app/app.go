@@ -79,6 +79,7 @@ import (
 
 	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/app/upgrades"
+	v2 "github.com/pocnet/pocd/app/upgrades/v2"
 	"github.com/pocnet/pocd/docs/openapi"
 	"github.com/pocnet/pocd/x/hotspot"
 	hotspotkeeper "github.com/pocnet/pocd/x/hotspot/keeper"
@@ -319,10 +320,15 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	return app
 }
 
+// Upgrades lists the upgrades this binary knows, oldest first. A binary that
+// lacks the handler of a scheduled plan halts at its height, which is what
+// lets cosmovisor swap in the binary that has it (docs/operator-guide.md).
+var Upgrades = []upgrades.Upgrade{v2.Upgrade}
+
 // registerUpgrades installs every known upgrade handler, and the store loader
 // of the upgrade the node is restarting into, if any.
 func (app *App) registerUpgrades() {
-	for _, u := range upgrades.All {
+	for _, u := range Upgrades {
 		handler := upgrades.RunMigrations
 		if u.Handler != nil {
 			handler = u.Handler
@@ -336,7 +342,7 @@ func (app *App) registerUpgrades() {
 	if info.Name == "" || app.UpgradeKeeper.IsSkipHeight(info.Height) {
 		return
 	}
-	for _, u := range upgrades.All {
+	for _, u := range Upgrades {
 		if u.Name == info.Name {
 			app.SetStoreLoader(upgradetypes.UpgradeStoreLoader(info.Height, &u.StoreUpgrades))
 		}

@@ -1,6 +1,7 @@
 // Package upgrades holds one sub-package per named software upgrade. Each
-// declares an Upgrade; app.go registers every entry of All with x/upgrade and
-// installs its store loader when the node restarts at the upgrade height.
+// declares an Upgrade; app.Upgrades lists them, and app.go registers each
+// with x/upgrade and installs its store loader when the node restarts at the
+// upgrade height.
 package upgrades
 
 import (
@@ -28,7 +29,3 @@ func RunMigrations(mm *module.Manager, cfg module.Configurator) upgradetypes.Upg
 		return mm.RunMigrations(ctx, cfg, vm)
 	}
 }
-
-// All lists the upgrades this binary knows, oldest first. The chain has had
-// none yet; the first one is added here as upgrades/v2.
-var All []Upgrade

@@ -23,8 +23,8 @@ import (
 	"github.com/pocnet/pocd/x/hotspot/types"
 )
 
-// ConsensusVersion is bumped with every state migration.
-const ConsensusVersion = 1
+// ConsensusVersion is bumped with every state migration (keeper/migrations.go).
+const ConsensusVersion = 2
 
 var (
 	_ appmodule.AppModule        = AppModule{}
@@ -70,7 +70,13 @@ func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwrunt
 func (am AppModule) RegisterServices(registrar grpc.ServiceRegistrar) error {
 	types.RegisterMsgServer(registrar, keeper.NewMsgServerImpl(am.keeper))
 	types.RegisterQueryServer(registrar, keeper.NewQueryServerImpl(am.keeper))
-	return nil
+	// The module manager passes its configurator, which also takes migrations.
+	cfg, ok := registrar.(module.Configurator)
+	if !ok {
+		return nil
+	}
+	m := keeper.NewMigrator(am.keeper)
+	return cfg.RegisterMigration(types.ModuleName, 1, m.Migrate1to2)
 }
 
 // DefaultGenesis returns default parameters and no hotspots.

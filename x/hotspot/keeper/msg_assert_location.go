@@ -36,6 +36,9 @@ func (s msgServer) AssertLocation(ctx context.Context, msg *types.MsgAssertLocat
 	if err := params.CheckGain(msg.Gain); err != nil {
 		return nil, err
 	}
+	if err := params.CheckElevation(msg.Elevation); err != nil {
+		return nil, err
+	}
 	if _, ok := params.RegionPlan(msg.Region); !ok {
 		return nil, types.ErrUnknownRegion.Wrapf("%q is not a region plan in params", msg.Region)
 	}

@@ -41,6 +41,7 @@ func TestUpdateParamsRejections(t *testing.T) {
 	}{
 		{"not the authority", func(f *fixture) string { return f.owner }, func(*types.Params) {}, sdkerrors.ErrUnauthorized},
 		{"min gain above max", nil, func(p *types.Params) { p.MinGain = 200 }, types.ErrInvalidParams},
+		{"no elevation bound", nil, func(p *types.Params) { p.MaxElevation = 0 }, types.ErrInvalidParams},
 		{"no regions", nil, func(p *types.Params) { p.RegionPlans = nil }, types.ErrInvalidParams},
 		{"duplicate region", nil, func(p *types.Params) { p.RegionPlans = append(p.RegionPlans, p.RegionPlans[0]) }, types.ErrInvalidParams},
 		{"channels not ascending", nil, func(p *types.Params) {

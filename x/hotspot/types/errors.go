@@ -24,4 +24,6 @@ var (
 	// ErrBlockedOwner: the bank refuses to send to the address (a module
 	// account), so it could never be paid the hotspot's rewards.
 	ErrBlockedOwner = errorsmod.Register(ModuleName, 15, "owner cannot receive funds (blocked address)")
+	// ErrElevationOutOfBounds: since the v2 upgrade (max_elevation).
+	ErrElevationOutOfBounds = errorsmod.Register(ModuleName, 16, "antenna elevation out of bounds")
 )

@@ -17,6 +17,9 @@ const (
 	DefaultMaxGain = 150
 	// DefaultGain is what hotspotd asserts when the owner does not say.
 	DefaultGain = 12
+	// DefaultMaxElevation in metres: above the tallest masts (about 600 m),
+	// so only an impossible assertion is refused.
+	DefaultMaxElevation = 1000
 )
 
 func mhz(vs ...float64) []uint64 {
@@ -62,6 +65,7 @@ func DefaultParams() Params {
 		MinGain:       DefaultMinGain,
 		MaxGain:       DefaultMaxGain,
 		RegionPlans:   DefaultRegionPlans(),
+		MaxElevation:  DefaultMaxElevation,
 	}
 }
 
@@ -75,6 +79,9 @@ func (p Params) Validate() error {
 	}
 	if p.MinGain < 0 || p.MinGain > p.MaxGain {
 		return ErrInvalidParams.Wrapf("gain bounds [%d, %d] are not an interval of non-negative tenths of dBi", p.MinGain, p.MaxGain)
+	}
+	if p.MaxElevation <= 0 {
+		return ErrInvalidParams.Wrapf("max_elevation %d must be positive metres", p.MaxElevation)
 	}
 	if len(p.RegionPlans) == 0 {
 		return ErrInvalidParams.Wrap("at least one region plan is required")
@@ -131,6 +138,14 @@ func (p Params) RegionPlan(region string) (RegionPlan, bool) {
 func (p Params) CheckGain(gain int32) error {
 	if gain < p.MinGain || gain > p.MaxGain {
 		return ErrGainOutOfBounds.Wrapf("gain %d not in [%d, %d] tenths of dBi", gain, p.MinGain, p.MaxGain)
+	}
+	return nil
+}
+
+// CheckElevation returns ErrElevationOutOfBounds unless 0 <= elevation <= max_elevation.
+func (p Params) CheckElevation(elevation int32) error {
+	if elevation < 0 || elevation > p.MaxElevation {
+		return ErrElevationOutOfBounds.Wrapf("elevation %d not in [0, %d] metres", elevation, p.MaxElevation)
 	}
 	return nil
 }

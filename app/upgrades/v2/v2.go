@@ -1,0 +1,13 @@
+// Package v2 is the chain's first software upgrade. It runs x/hotspot's
+// v1→v2 migration, which adds params.max_elevation (the bound on an asserted
+// antenna elevation). No store is added, renamed or deleted.
+package v2
+
+import "github.com/pocnet/pocd/app/upgrades"
+
+// Name is the plan name a MsgSoftwareUpgrade proposal must carry, and the
+// directory cosmovisor takes the new binary from (upgrades/v2/bin).
+const Name = "v2"
+
+// Upgrade runs every module's registered migrations (RunMigrations).
+var Upgrade = upgrades.Upgrade{Name: Name}
