@@ -56,27 +56,41 @@ func acct(name string) string {
 }
 
 // deliver runs msg through the app's message router, as a transaction would.
-func (w *wired) deliver(t *testing.T, msg sdk.Msg) {
+func (w *wired) deliver(t *testing.T, msg sdk.Msg) { deliverMsg(t, w.a, w.ctx, msg) }
+
+// deliverMsg runs msg through a's message router at ctx, as a transaction would.
+func deliverMsg(t *testing.T, a *app.App, ctx sdk.Context, msg sdk.Msg) {
 	t.Helper()
-	h := w.a.MsgServiceRouter().Handler(msg)
+	h := a.MsgServiceRouter().Handler(msg)
 	require.NotNil(t, h, "no route for %T", msg)
-	_, err := h(w.ctx, msg)
+	_, err := h(ctx, msg)
 	require.NoError(t, err)
+}
+
+// hotspotKey is the test hotspot's ed25519 key, derived from its name.
+func hotspotKey(name string) ed25519.PrivateKey {
+	seed := sha256.Sum256([]byte(name))
+	return ed25519.NewKeyFromSeed(seed[:])
 }
 
 // addHotspot onboards a hotspot owned by owner through the real x/hotspot.
 func (w *wired) addHotspot(t *testing.T, name, owner string) string {
+	return onboard(t, w.a, w.ctx, name, owner)
+}
+
+// onboard onboards a hotspot owned by owner through the real x/hotspot at
+// ctx (whose chain id the hotspot signs).
+func onboard(t *testing.T, a *app.App, ctx sdk.Context, name, owner string) string {
 	t.Helper()
-	seed := sha256.Sum256([]byte(name))
-	key := ed25519.NewKeyFromSeed(seed[:])
+	key := hotspotKey(name)
 	pub := []byte(key.Public().(ed25519.PublicKey))
-	w.deliver(t, &hotspottypes.MsgAddHotspot{
+	deliverMsg(t, a, ctx, &hotspottypes.MsgAddHotspot{
 		Owner: owner, HotspotPubkey: pub, Mode: hotspottypes.HOTSPOT_MODE_FULL,
-		HotspotSignature: ed25519.Sign(key, hotspottypes.AddHotspotSignBytes(wiringChainID, owner, pub, hotspottypes.HOTSPOT_MODE_FULL)),
+		HotspotSignature: ed25519.Sign(key, hotspottypes.AddHotspotSignBytes(ctx.ChainID(), owner, pub, hotspottypes.HOTSPOT_MODE_FULL)),
 	})
 	addr, err := hotspottypes.HotspotAddress(pub)
 	require.NoError(t, err)
-	h, err := w.a.HotspotKeeper.GetHotspot(w.ctx, addr)
+	h, err := a.HotspotKeeper.GetHotspot(ctx, addr)
 	require.NoError(t, err)
 	require.Equal(t, owner, h.Owner)
 	return addr
@@ -85,15 +99,19 @@ func (w *wired) addHotspot(t *testing.T, name, owner string) string {
 // share records a hotspot's reward shares in x/poc's store, as its PoC
 // effects do (per hotspot and the epoch total).
 func (w *wired) share(t *testing.T, epoch int64, hotspot string, beacon, witness uint64) {
+	addShares(t, w.a, w.ctx, epoch, hotspot, beacon, witness)
+}
+
+func addShares(t *testing.T, a *app.App, ctx sdk.Context, epoch int64, hotspot string, beacon, witness uint64) {
 	t.Helper()
-	pk := w.a.PocKeeper
-	require.NoError(t, pk.Shares.Set(w.ctx, collections.Join(epoch, hotspot),
+	pk := a.PocKeeper
+	require.NoError(t, pk.Shares.Set(ctx, collections.Join(epoch, hotspot),
 		poctypes.RewardShares{Hotspot: hotspot, Epoch: epoch, BeaconShares: beacon, WitnessShares: witness}))
-	tot, err := pk.EpochShareTotals(w.ctx, epoch)
+	tot, err := pk.EpochShareTotals(ctx, epoch)
 	require.NoError(t, err)
 	tot.BeaconShares += beacon
 	tot.WitnessShares += witness
-	require.NoError(t, pk.EpochTotals.Set(w.ctx, epoch, tot))
+	require.NoError(t, pk.EpochTotals.Set(ctx, epoch, tot))
 }
 
 func (w *wired) balance(addr string) sdkmath.Int {
