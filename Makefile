@@ -15,7 +15,7 @@ GOCOSMOS_VERSION     := v1.7.2
 GRPC_GATEWAY_VERSION := v1.16.0
 OPENAPIV2_VERSION    := v2.27.8
 
-.PHONY: mutation help build install localnet load devnet-build devnet-up devnet-down devnet-status test-devnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
+.PHONY: mutation help build install localnet load devnet-build devnet-prev devnet-up devnet-down devnet-status test-devnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
 
 help:
 	@echo "Main jobs"
@@ -26,7 +26,7 @@ help:
 	@echo "  make test-unit     keepers, rules, ingest, wire, gwmp, simulator (2-3 min warm; no Docker)"
 	@echo "  make test-e2e      real single-node chains and hotspotd processes (about 9 min; no Docker)"
 	@echo "  make test-arm64    geometry and PoC rules built for arm64, run under qemu (1 min; gcc-aarch64-linux-gnu, qemu-user-static)"
-	@echo "  make test-devnet   the docker-compose devnet and its fault tests (about 6 min; Docker)"
+	@echo "  make test-devnet   the docker-compose devnet from the previous release: governed upgrade under cosmovisor, state sync, fault tests, zero-height export and restart (about 15 min; Docker, git history for make devnet-prev)"
 	@echo "  make fuzz          each fuzzer for FUZZTIME (default 30s; 7 fuzzers, about 4 min)"
 	@echo "  make mutation      gremlins $(GREMLINS_VERSION) over the consensus packages and ingest, efficacy per package (slow: about an hour; MUTATION_PKGS=./x/poc/verify for one)"
 	@echo "  make load          ingest throughput on one node, RATE/HOTSPOTS/DURATION/FLOOD (about 4 min; docs/benchmarks.md)"
@@ -51,10 +51,33 @@ COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compos
 # pure-Go DNS resolver so container names resolve without libc's NSS.
 STATIC := CGO_ENABLED=1 $(GO) build -tags netgo,osusergo -ldflags '$(LDFLAGS) -linkmode external -extldflags "-static"'
 
+# The devnet's nodes run under cosmovisor (tools/cosmovisor pins it). The
+# upgrade test starts the chain on the previous release, built from git at
+# DEVNET_UPGRADE_FROM, and upgrades it to this tree by the DEVNET_UPGRADE plan.
+DEVNET_UPGRADE      := v2
+DEVNET_UPGRADE_FROM := 73c6697214ba3d619e4a3d5b39829aab5d4c3164
+PREV_LDFLAGS := -X github.com/cosmos/cosmos-sdk/version.Name=pocd \
+                -X github.com/cosmos/cosmos-sdk/version.AppName=pocd \
+                -X github.com/cosmos/cosmos-sdk/version.Version=prev-$(shell echo $(DEVNET_UPGRADE_FROM) | cut -c1-7) \
+                -X github.com/cosmos/cosmos-sdk/version.Commit=$(DEVNET_UPGRADE_FROM)
+
 devnet-build:
 	$(STATIC) -o $(DEVNET)/image/pocd ./cmd/pocd
 	$(STATIC) -o $(DEVNET)/image/hotspotd ./cmd/hotspotd
+	cd tools/cosmovisor && CGO_ENABLED=0 $(GO) build -o $(CURDIR)/$(DEVNET)/image/cosmovisor cosmossdk.io/tools/cosmovisor/cmd/cosmovisor
 	docker build -q -t pocd-devnet:local $(DEVNET)/image
+
+# The previous release's pocd, for the upgrade test, built once per commit (a
+# shallow clone fetches the commit first).
+devnet-prev:
+	@if [ -x $(DEVNET)/image/pocd-prev ] && [ "$$(cat $(BUILDDIR)/prev.commit 2>/dev/null)" = "$(DEVNET_UPGRADE_FROM)" ]; then \
+	  echo "$(DEVNET)/image/pocd-prev is $(DEVNET_UPGRADE_FROM)"; exit 0; fi; \
+	set -e; \
+	git cat-file -e $(DEVNET_UPGRADE_FROM)^{commit} 2>/dev/null || git fetch -q --depth 1 origin $(DEVNET_UPGRADE_FROM); \
+	rm -rf $(BUILDDIR)/prev && mkdir -p $(BUILDDIR)/prev; \
+	git archive $(DEVNET_UPGRADE_FROM) | tar -x -C $(BUILDDIR)/prev; \
+	cd $(BUILDDIR)/prev && CGO_ENABLED=1 $(GO) build -tags netgo,osusergo -ldflags '$(PREV_LDFLAGS) -linkmode external -extldflags "-static"' -o $(CURDIR)/$(DEVNET)/image/pocd-prev ./cmd/pocd; \
+	echo $(DEVNET_UPGRADE_FROM) > $(BUILDDIR)/prev.commit
 
 devnet-up: build devnet-build
 	@[ -d $(DEVNET)/data ] || POCD=$(BUILDDIR)/pocd bash $(DEVNET)/genesis.sh
@@ -69,8 +92,8 @@ devnet-status:
 	@$(GO) run ./$(DEVNET)/status
 
 # Fault tests on a real devnet (needs a Docker engine; .ci/run starts one).
-test-devnet: build devnet-build
-	POCD_BINARY=$(BUILDDIR)/pocd COMPOSE="$(COMPOSE)" $(GO) test -tags devnet -count=1 -timeout 40m ./tests/devnet/...
+test-devnet: build devnet-prev devnet-build
+	POCD_BINARY=$(BUILDDIR)/pocd POCD_PREV_BINARY=$(CURDIR)/$(DEVNET)/image/pocd-prev DEVNET_UPGRADE=$(DEVNET_UPGRADE) COMPOSE="$(COMPOSE)" $(GO) test -v -tags devnet -count=1 -timeout 40m ./tests/devnet/...
 
 # Ingest throughput on one node (docs/benchmarks.md); RATE, HOTSPOTS, DURATION.
 load: build

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Generates the devnet: four validator homes (val0..val3) and a full node
-# (full) under networks/devnet/data, one genesis with four gentxs, peers by
-# container name, ingest on for validators (peered with each other) and off
-# for the full node, and the fleet owner's keyring for the simulator.
-# Runs the host's ./build/pocd. Re-running refuses to overwrite.
+# Generates the devnet: four validator homes (val0..val3), a full node (full)
+# and a node that joins later by state sync (sync) under networks/devnet/data,
+# one genesis with four gentxs, peers by container name, ingest on for
+# validators (peered with each other) and off for the others, snapshots on
+# validators, the cosmovisor layout of each node, and the fleet owner's
+# keyring for the simulator. Runs the host's ./build/pocd ($POCD).
+# Re-running refuses to overwrite.
+#
+# UPGRADE_NAME=v2 (the upgrade test) starts the chain on the previous release
+# (/bin/pocd-prev in the image; POCD must then be that binary too) with this
+# tree's /bin/pocd waiting in cosmovisor/upgrades/v2. Without it, nodes start
+# on /bin/pocd.
 set -euo pipefail
 cd "$(dirname "$0")"
 POCD=${POCD:-../../build/pocd}
@@ -15,7 +22,7 @@ if [ -e "$DATA" ]; then echo "$DATA exists; make devnet-down first"; exit 1; fi
 mkdir -p "$DATA/gentx" "$DATA/sim"
 kr() { echo --keyring-backend test --home "$DATA/$1"; }
 
-for n in "${VALS[@]}" full; do
+for n in "${VALS[@]}" full sync; do
   "$POCD" init "$n" --chain-id "$CHAIN_ID" --home "$DATA/$n" >/dev/null 2>&1
 done
 G=$DATA/val0/config/genesis.json
@@ -48,7 +55,8 @@ for v in "${VALS[@]}"; do
     "$("$POCD" keys show relayer -a $(kr "$v"))" --ingest-peer "${INGEST_ID[$v]}" --home "$DATA/val0"
 done
 # A PoC epoch every 60 s and a beacon every 30 s: a paid epoch within minutes.
-(cd ../.. && go run ./scripts/tunegenesis -genesis "$G" -poc-epoch 60s -beacon-interval 30s)
+# Proposals are voted on for 20 s (the upgrade test's proposal).
+(cd ../.. && go run ./scripts/tunegenesis -genesis "$G" -poc-epoch 60s -beacon-interval 30s -voting-period 20s)
 "$POCD" genesis validate --home "$DATA/val0" >/dev/null
 
 for v in "${VALS[@]}"; do
@@ -65,7 +73,7 @@ ingest_peers_of() {
   for v in "${VALS[@]}"; do [ "$v" = "$1" ] || out="$out${out:+, }\"/dns4/$v/tcp/26670/p2p/${INGEST_ID[$v]}\""; done
   echo "$out"
 }
-for n in "${VALS[@]}" full; do
+for n in "${VALS[@]}" full sync; do
   [ "$n" = val0 ] || cp "$G" "$DATA/$n/config/genesis.json"
   c=$DATA/$n/config
   sed -i -e "s#^persistent_peers = .*#persistent_peers = \"$(peers_of "$n")\"#" \
@@ -80,9 +88,31 @@ for n in "${VALS[@]}" full; do
     -e "s#^peers = \[\]#peers = [$(ingest_peers_of "$n")]#" \
     -e 's/^witness-window = .*/witness-window = "5s"/' -e 's/^witness-admission = .*/witness-admission = "2500ms"/' -e 's/^max-conns-per-ip = .*/max-conns-per-ip = 1024/' "$c/app.toml"
 done
-# The full node serves apps; it does not ingest.
-awk 'BEGIN{s=""} /^\[/{s=$0} { if (s=="[ingest]" && $0 ~ /^enable = /) print "enable = false"; else print }' \
-  "$DATA/full/config/app.toml" > "$DATA/full/config/app.toml.new" && mv "$DATA/full/config/app.toml.new" "$DATA/full/config/app.toml"
+# The full node serves apps and the sync node joins late; neither ingests.
+for n in full sync; do
+  awk 'BEGIN{s=""} /^\[/{s=$0} { if (s=="[ingest]" && $0 ~ /^enable = /) print "enable = false"; else print }' \
+    "$DATA/$n/config/app.toml" > "$DATA/$n/config/app.toml.new" && mv "$DATA/$n/config/app.toml.new" "$DATA/$n/config/app.toml"
+done
+# The sync node peers with the full node too; the test turns on [statesync]
+# with a trust height and hash read from the running chain.
+sed -i -e "s#^persistent_peers = .*#persistent_peers = \"$(peers_of none),$("$POCD" comet show-node-id --home "$DATA/full")@full:26656\"#" "$DATA/sync/config/config.toml"
+# Validators serve state-sync snapshots every 25 blocks, two kept.
+for v in "${VALS[@]}"; do
+  sed -i -e 's/^snapshot-interval = .*/snapshot-interval = 25/' -e 's/^snapshot-keep-recent = .*/snapshot-keep-recent = 2/' "$DATA/$v/config/app.toml"
+done
+# cosmovisor's layout in each node's home (DAEMON_HOME), pointing at the
+# image's binaries (the links resolve inside the containers).
+for n in "${VALS[@]}" full; do
+  cv=$DATA/$n/cosmovisor
+  mkdir -p "$cv/genesis/bin"
+  if [ -n "${UPGRADE_NAME:-}" ]; then
+    ln -s /bin/pocd-prev "$cv/genesis/bin/pocd"
+    mkdir -p "$cv/upgrades/$UPGRADE_NAME/bin"
+    ln -s /bin/pocd "$cv/upgrades/$UPGRADE_NAME/bin/pocd"
+  else
+    ln -s /bin/pocd "$cv/genesis/bin/pocd"
+  fi
+done
 for v in "${VALS[@]}"; do echo "/dns4/$v/tcp/26670/p2p/${INGEST_ID[$v]}"; done > "$DATA/sim/validators"
 chmod -R a+rwX "$DATA"
 echo "devnet $CHAIN_ID generated in $DATA"

@@ -1,5 +1,5 @@
 // tunegenesis shortens a pocd genesis for local and devnet chains: the PoC
-// epoch, the beacon interval and the reciprocity window. Standard library
+// epoch, the beacon interval and the governance voting period. Standard library
 // only, so `go run` is quick.
 //
 //	go run ./scripts/tunegenesis -genesis HOME/config/genesis.json -poc-epoch 60s -beacon-interval 30s
@@ -17,14 +17,15 @@ func main() {
 	path := flag.String("genesis", "", "genesis.json to edit in place")
 	epoch := flag.Duration("poc-epoch", 0, "duration of the x/epochs \"poc\" epoch (0: keep)")
 	interval := flag.Duration("beacon-interval", 0, "x/poc beacon_interval_ms (0: keep)")
+	voting := flag.Duration("voting-period", 0, "x/gov voting_period; the expedited one becomes half of it (0: keep)")
 	flag.Parse()
-	if err := run(*path, *epoch, *interval); err != nil {
+	if err := run(*path, *epoch, *interval, *voting); err != nil {
 		fmt.Fprintln(os.Stderr, "tunegenesis:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path string, epoch, interval time.Duration) error {
+func run(path string, epoch, interval, voting time.Duration) error {
 	bz, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -56,6 +57,14 @@ func run(path string, epoch, interval time.Duration) error {
 			return fmt.Errorf("no x/poc params in genesis")
 		}
 		params["beacon_interval_ms"] = fmt.Sprint(interval.Milliseconds())
+	}
+	if voting > 0 {
+		params, ok := state["gov"].(map[string]any)["params"].(map[string]any)
+		if !ok {
+			return fmt.Errorf("no x/gov params in genesis")
+		}
+		params["voting_period"] = fmt.Sprintf("%ds", int64(voting.Seconds()))
+		params["expedited_voting_period"] = fmt.Sprintf("%ds", int64(voting.Seconds())/2)
 	}
 	out, err := json.MarshalIndent(gen, "", " ")
 	if err != nil {

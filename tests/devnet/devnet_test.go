@@ -39,6 +39,9 @@ type harness struct {
 	t       *testing.T
 	compose []string
 	results map[string]any
+	pocdBin string // this tree's pocd, for the CLI
+	// upgradeHeight is the height the governed upgrade ran at.
+	upgradeHeight int64
 }
 
 func (h *harness) run(name string, args ...string) string {
@@ -112,8 +115,9 @@ func minHeight(ctx context.Context, ns ...devnetstatus.Node) int64 {
 	return m
 }
 
-// TestDevnet brings the devnet up and runs the five fault scenarios in
-// order on the same network.
+// TestDevnet brings the devnet up on the previous release and runs the
+// upgrade, state-sync and fault scenarios in order on the same network, and
+// last restarts it from a zero-height export.
 func TestDevnet(t *testing.T) {
 	compose := strings.Fields(os.Getenv("COMPOSE"))
 	if len(compose) == 0 {
@@ -126,10 +130,17 @@ func TestDevnet(t *testing.T) {
 	require.NoError(t, os.RemoveAll(filepath.Join(devnetDir, "data")))
 	pocd, err := filepath.Abs(os.Getenv("POCD_BINARY"))
 	require.NoError(t, err)
+	h.pocdBin = pocd
+	// The chain starts on the previous release and is upgraded to this tree
+	// in scenario 2: genesis is the previous release's.
+	upgradeName := os.Getenv("DEVNET_UPGRADE")
+	prev, err := filepath.Abs(os.Getenv("POCD_PREV_BINARY"))
+	require.NoError(t, err)
 	gen := exec.Command("bash", "genesis.sh")
-	gen.Dir, gen.Env = devnetDir, append(os.Environ(), "POCD="+pocd)
+	gen.Dir, gen.Env = devnetDir, append(os.Environ(), "POCD="+prev, "UPGRADE_NAME="+upgradeName)
 	out, err := gen.CombinedOutput()
 	require.NoError(t, err, "genesis.sh:\n%s", out)
+	owner := strings.TrimSpace(h.pocd("keys", "show", "alice", "-a", "--keyring-backend", "test", "--home", home("sim")))
 	t.Cleanup(func() {
 		if t.Failed() {
 			h.logs()
@@ -171,7 +182,14 @@ func TestDevnet(t *testing.T) {
 		h.waitFor("validators keep producing", 30*time.Second, func() bool { return height(ctx, vals[0]) >= h1+5 })
 	})
 
-	// 2. Stop one validator: three of four keep producing (the 4-validator
+	// 2. Governed upgrade under cosmovisor, from the previous release to
+	// this tree (lifecycle_test.go).
+	t.Run("upgrade", func(t *testing.T) { h.upgrade(ctx, t, upgradeName, owner) })
+
+	// 3. A new node joins by state sync after the upgrade.
+	t.Run("state-sync", func(t *testing.T) { h.stateSync(ctx, t, owner) })
+
+	// 4. Stop one validator: three of four keep producing (the 4-validator
 	// set tolerates one fault); restarted, it catches up to the same app
 	// hash. Bounds: 5 blocks in 30 s without it; caught up within 60 s.
 	t.Run("stop-one-validator", func(t *testing.T) {
@@ -185,7 +203,7 @@ func TestDevnet(t *testing.T) {
 		sameAppHash(ctx, t, target-1, vals...)
 	})
 
-	// 3. Partition one validator for a minute, then heal: the others keep
+	// 5. Partition one validator for a minute, then heal: the others keep
 	// producing, it catches up without a fork, and nothing it acknowledged
 	// is lost. Bounds: 3 blocks during the partition; caught up within
 	// 60 s of healing; its queue drains within 60 s.
@@ -221,7 +239,7 @@ func TestDevnet(t *testing.T) {
 		})
 	})
 
-	// 4. Rolling restart of all validators while the fleet runs: the chain
+	// 6. Rolling restart of all validators while the fleet runs: the chain
 	// never stalls longer than 15 s (a few 1 s blocks plus a round), and
 	// every acknowledged report is included exactly once (checked at the
 	// end against the simulator's summary and the ingest counters).
@@ -245,7 +263,7 @@ func TestDevnet(t *testing.T) {
 		require.LessOrEqual(t, longest, 15*time.Second, "the chain stalled too long during the rolling restart")
 	})
 
-	// 5. Kill the full node apps read from: validators still answer
+	// 7. Kill the full node apps read from: validators still answer
 	// queries; restarted, the full node catches up within 60 s.
 	t.Run("kill-full-node", func(t *testing.T) {
 		h.run("docker", "kill", h.container("full"))
@@ -300,6 +318,10 @@ func TestDevnet(t *testing.T) {
 			require.Zero(t, st.Ingest["refused"], "%s had PoCs refused", v.Name)
 		}
 	})
+
+	// 8. Stop everything, export at zero height, restart a new chain from it
+	// (lifecycle_test.go). Last: it replaces the chain.
+	t.Run("export-restart", func(t *testing.T) { h.exportRestart(ctx, t, owner) })
 
 	res, _ := json.MarshalIndent(h.results, "", "  ")
 	t.Logf("devnet results:\n%s", res)
