@@ -1,6 +1,13 @@
 # pocd — build, run, test. `make help` lists the targets.
 
 GO            ?= go
+# Every build and test uses the tags of the devnet's static binaries (the
+# pure-Go resolver and user lookup), so that the SDK compiles once: the net
+# package's files differ under netgo, and everything above it would be
+# compiled a second time for the static build.
+TAGS          := netgo,osusergo
+GOFLAGS       += -tags=$(TAGS)
+export GOFLAGS
 BUILDDIR      ?= $(CURDIR)/build
 VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT        ?= $(shell git rev-parse HEAD 2>/dev/null)
@@ -49,7 +56,7 @@ DEVNET  := networks/devnet
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 # Static binaries for FROM-scratch images: cgo (H3) linked statically, the
 # pure-Go DNS resolver so container names resolve without libc's NSS.
-STATIC := CGO_ENABLED=1 $(GO) build -tags netgo,osusergo -ldflags '$(LDFLAGS) -linkmode external -extldflags "-static"'
+STATIC := CGO_ENABLED=1 $(GO) build -ldflags '$(LDFLAGS) -linkmode external -extldflags "-static"'
 
 # The devnet's nodes run under cosmovisor (tools/cosmovisor pins it). The
 # upgrade test starts the chain on the previous release, built from git at
@@ -76,7 +83,7 @@ devnet-prev:
 	git cat-file -e $(DEVNET_UPGRADE_FROM)^{commit} 2>/dev/null || git fetch -q --depth 1 origin $(DEVNET_UPGRADE_FROM); \
 	rm -rf $(BUILDDIR)/prev && mkdir -p $(BUILDDIR)/prev; \
 	git archive $(DEVNET_UPGRADE_FROM) | tar -x -C $(BUILDDIR)/prev; \
-	cd $(BUILDDIR)/prev && CGO_ENABLED=1 $(GO) build -tags netgo,osusergo -ldflags '$(PREV_LDFLAGS) -linkmode external -extldflags "-static"' -o $(CURDIR)/$(DEVNET)/image/pocd-prev ./cmd/pocd; \
+	cd $(BUILDDIR)/prev && CGO_ENABLED=1 $(GO) build -ldflags '$(PREV_LDFLAGS) -linkmode external -extldflags "-static"' -o $(CURDIR)/$(DEVNET)/image/pocd-prev ./cmd/pocd; \
 	echo $(DEVNET_UPGRADE_FROM) > $(BUILDDIR)/prev.commit
 
 devnet-up: build devnet-build
@@ -93,7 +100,7 @@ devnet-status:
 
 # Fault tests on a real devnet (needs a Docker engine; .ci/run starts one).
 test-devnet: build devnet-prev devnet-build
-	POCD_BINARY=$(BUILDDIR)/pocd POCD_PREV_BINARY=$(CURDIR)/$(DEVNET)/image/pocd-prev DEVNET_UPGRADE=$(DEVNET_UPGRADE) COMPOSE="$(COMPOSE)" $(GO) test -v -tags devnet -count=1 -timeout 40m ./tests/devnet/...
+	POCD_BINARY=$(BUILDDIR)/pocd POCD_PREV_BINARY=$(CURDIR)/$(DEVNET)/image/pocd-prev DEVNET_UPGRADE=$(DEVNET_UPGRADE) COMPOSE="$(COMPOSE)" $(GO) test -v -tags devnet,$(TAGS) -count=1 -timeout 40m ./tests/devnet/...
 
 # Ingest throughput on one node (docs/benchmarks.md); RATE, HOTSPOTS, DURATION.
 load: build
