@@ -22,7 +22,7 @@ GOCOSMOS_VERSION     := v1.7.2
 GRPC_GATEWAY_VERSION := v1.16.0
 OPENAPIV2_VERSION    := v2.27.8
 
-.PHONY: mutation help build install localnet load devnet-build devnet-prev devnet-up devnet-down devnet-status test-devnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
+.PHONY: explorer-build explorer-check mutation help build install localnet load devnet-build devnet-prev devnet-up devnet-down devnet-status test-devnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
 
 help:
 	@echo "Main jobs"
@@ -40,6 +40,9 @@ help:
 	@echo "Devnet"
 	@echo "  make devnet-up     four validators, a full node and a 100-hotspot fleet under docker-compose (Docker)"
 	@echo "  make devnet-status / devnet-down   heights, peers, ingest counters, last paid epoch / remove everything"
+	@echo "Explorer"
+	@echo "  make explorer-build  rebuild the explorer bundle explorer/dist from explorer/web (npm, exact versions; 1 min)"
+	@echo "  make explorer-check  fail if the committed bundle differs from a fresh build (run by make test)"
 	@echo "Protobuf"
 	@echo "  make proto-gen     regenerate Go and OpenAPI from the buf workspace (buf.yaml; offline, needs protoc)"
 	@echo "  make proto-check   fail if committed generated files differ from a fresh generation"
@@ -114,7 +117,7 @@ vet:
 	$(GO) vet ./...
 
 test-unit:
-	$(GO) test ./geo/... ./x/... ./app/... ./cmd/... ./ingest/... ./sim/... ./chainclient/... ./gateway/... ./wire/... ./gwmp/...
+	$(GO) test ./geo/... ./x/... ./app/... ./cmd/... ./ingest/... ./sim/... ./chainclient/... ./gateway/... ./wire/... ./gwmp/... ./explorer/...
 
 test-e2e: build
 	POCD_BINARY=$(BUILDDIR)/pocd HOTSPOTD_BINARY=$(BUILDDIR)/hotspotd $(GO) test -count=1 -timeout 20m ./tests/e2e/...
@@ -133,7 +136,7 @@ test-arm64:
 	  qemu-aarch64-static -L /usr/aarch64-linux-gnu $(BUILDDIR)/arm64/$$(basename $$p).test -test.short || exit 1; \
 	done
 
-test: vet proto-check test-unit test-arm64 test-e2e test-devnet
+test: vet proto-check explorer-check test-unit test-arm64 test-e2e test-devnet
 
 proto-tools:
 	GOBIN=$(GOBIN) $(GO) install github.com/cosmos/gogoproto/protoc-gen-gocosmos@$(GOCOSMOS_VERSION)
@@ -174,6 +177,14 @@ mutation:
 	  $(GOBIN)/gremlins unleash --workers 2 --output $$out $$p > $$out.log 2>&1 || true; \
 	  printf '%-22s %s\n' "$$p" "$$(grep -E 'Test efficacy|Mutator coverage' $$out.log | tr -s ' ' | tr '\n' ' ')"; \
 	done
+
+# The coverage explorer's bundle (docs/explorer.md) is committed and embedded,
+# so building the node never needs npm; these rebuild and check it.
+explorer-build:
+	bash scripts/explorer-build.sh
+
+explorer-check:
+	bash scripts/explorer-build.sh --check
 
 # Short fuzzing sessions for the decoders (the seed corpora run in every `go test`).
 FUZZTIME ?= 30s

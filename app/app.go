@@ -81,6 +81,7 @@ import (
 	"github.com/pocnet/pocd/app/upgrades"
 	v2 "github.com/pocnet/pocd/app/upgrades/v2"
 	"github.com/pocnet/pocd/docs/openapi"
+	"github.com/pocnet/pocd/explorer"
 	"github.com/pocnet/pocd/x/hotspot"
 	hotspotkeeper "github.com/pocnet/pocd/x/hotspot/keeper"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
@@ -147,6 +148,10 @@ type App struct {
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
 	configurator       module.Configurator
+
+	// explorer is app.toml's [explorer]: whether the API server serves the
+	// coverage explorer.
+	explorer explorer.Config
 }
 
 // New builds the application. loadLatest is false only for export at a past height.
@@ -183,6 +188,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		txConfig:          txConfig,
 		interfaceRegistry: interfaceRegistry,
 		keys:              keys,
+		explorer:          explorer.ConfigFromAppOptions(appOpts),
 	}
 	govAuthority := authtypes.NewModuleAddress(govtypes.ModuleName).String()
 	addrCodec := authcodec.NewBech32Codec(sdk.GetConfig().GetBech32AccountAddrPrefix())
@@ -424,8 +430,9 @@ func (app *App) AutoCliOpts() autocli.AppOptions {
 	}
 }
 
-// RegisterAPIRoutes mounts the REST gateway routes, the SDK swagger UI and our
-// own OpenAPI document at /openapi/pocd.json.
+// RegisterAPIRoutes mounts the REST gateway routes, the SDK swagger UI, our
+// own OpenAPI document at /openapi/pocd.json and, unless [explorer] enable =
+// false, the coverage explorer at /explorer/.
 func (app *App) RegisterAPIRoutes(apiSvr *api.Server, apiConfig config.APIConfig) {
 	clientCtx := apiSvr.ClientCtx
 	authtx.RegisterGRPCGatewayRoutes(clientCtx, apiSvr.GRPCGatewayRouter)
@@ -436,6 +443,7 @@ func (app *App) RegisterAPIRoutes(apiSvr *api.Server, apiConfig config.APIConfig
 	if err := server.RegisterSwaggerAPI(clientCtx, apiSvr.Router, apiConfig.Swagger); err != nil {
 		panic(err)
 	}
+	explorer.Mount(apiSvr.Router, app.explorer)
 }
 
 // RegisterTxService serves cosmos.tx.v1beta1 over gRPC.

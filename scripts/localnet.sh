@@ -69,6 +69,7 @@ VALIDATOR=$("$POCD" ingest address --home "$HOME_DIR" | sed -n 1p)
 
 cat <<INFO
 >> chain $CHAIN_ID: RPC http://127.0.0.1:26657  gRPC 127.0.0.1:9090  REST http://127.0.0.1:1317
+>> explorer http://127.0.0.1:1317/explorer/   (the fleet on a map, verdicts, rewards; docs/explorer.md)
 >> ingest $VALIDATOR
 >> watch it (in another terminal):
      $POCD query hotspot hotspots --home $HOME_DIR                 the fleet, with names and owners

@@ -6,6 +6,7 @@ import (
 	serverconfig "github.com/cosmos/cosmos-sdk/server/config"
 
 	"github.com/pocnet/pocd/app/params"
+	"github.com/pocnet/pocd/explorer"
 	"github.com/pocnet/pocd/ingest"
 )
 
@@ -16,10 +17,11 @@ func initCometBFTConfig() *cmtcfg.Config {
 	return cfg
 }
 
-// appConfig is app.toml: the SDK's sections plus [ingest].
+// appConfig is app.toml: the SDK's sections plus [ingest] and [explorer].
 type appConfig struct {
 	serverconfig.Config `mapstructure:",squash"`
-	Ingest              ingest.Config `mapstructure:"ingest"`
+	Ingest              ingest.Config   `mapstructure:"ingest"`
+	Explorer            explorer.Config `mapstructure:"explorer"`
 }
 
 // initAppConfig sets pocd's app.toml defaults: a minimum gas price of
@@ -27,7 +29,7 @@ type appConfig struct {
 // cannot be filled for free; docs/operator-guide.md), REST with swagger
 // on, SDK metrics exported for Prometheus at
 // :1317/metrics?format=prometheus, and PoC ingest on, its relayer paying
-// the same gas price.
+// the same gas price, and the coverage explorer served at /explorer/.
 func initAppConfig() (string, any) {
 	cfg := serverconfig.DefaultConfig()
 	cfg.MinGasPrices = params.DefaultMinGasPrices
@@ -42,5 +44,6 @@ func initAppConfig() (string, any) {
 	// 2,000 reports/s the node fell behind after about a minute); pebble
 	// keeps up (docs/benchmarks.md). CometBFT's own stores are unchanged.
 	cfg.AppDBBackend = "pebbledb"
-	return serverconfig.DefaultConfigTemplate + ingest.ConfigTemplate, appConfig{Config: *cfg, Ingest: ingest.DefaultConfig()}
+	return serverconfig.DefaultConfigTemplate + ingest.ConfigTemplate + explorer.ConfigTemplate,
+		appConfig{Config: *cfg, Ingest: ingest.DefaultConfig(), Explorer: explorer.DefaultConfig()}
 }
