@@ -10,6 +10,7 @@ import (
 	servertypes "github.com/cosmos/cosmos-sdk/server/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	distrtypes "github.com/cosmos/cosmos-sdk/x/distribution/types"
+	evidencetypes "github.com/cosmos/cosmos-sdk/x/evidence/types"
 	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 	"github.com/cosmos/cosmos-sdk/x/staking"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
@@ -64,12 +65,14 @@ func (app *App) ExportAppStateAndValidators(forZeroHeight bool, jailAllowedAddrs
 // them from the power index (setting Jailed on a bonded validator alone
 // makes ApplyAndReturnValidatorSetUpdates fail).
 func (app *App) prepForZeroHeightGenesis(ctx sdk.Context, jailAllowedAddrs []string) error {
+	// Keyed by the canonical (lower-case) address, which GetOperator returns.
 	allowed := make(map[string]bool, len(jailAllowedAddrs))
 	for _, addr := range jailAllowedAddrs {
-		if _, err := sdk.ValAddressFromBech32(addr); err != nil {
+		bz, err := sdk.ValAddressFromBech32(addr)
+		if err != nil {
 			return fmt.Errorf("jail allowed address %q: %w", addr, err)
 		}
-		allowed[addr] = true
+		allowed[bz.String()] = true
 	}
 
 	/* Handle fee distribution state. */
@@ -186,6 +189,12 @@ func (app *App) prepForZeroHeightGenesis(ctx sdk.Context, jailAllowedAddrs []str
 			if err := app.StakingKeeper.Jail(ctx, consAddr); err != nil {
 				return fmt.Errorf("jailing %s: %w", v.GetOperator(), err)
 			}
+			// For good: the export has no block time, so an ordinary jail
+			// term (counted from time zero) would be over at the new
+			// chain's first block and MsgUnjail would let it straight back.
+			if err := app.SlashingKeeper.JailUntil(ctx, consAddr, evidencetypes.DoubleSignJailEndTime); err != nil {
+				return fmt.Errorf("jailing %s until the end of time: %w", v.GetOperator(), err)
+			}
 		}
 	}
 	if _, err := app.StakingKeeper.ApplyAndReturnValidatorSetUpdates(ctx); err != nil {
@@ -286,8 +295,8 @@ func (app *App) prepForZeroHeightGenesis(ctx sdk.Context, jailAllowedAddrs []str
 //     to 0, "before this chain", so that the record judged on the new chain
 //     never has an opened_height of the old chain above its closing height.
 //     The beacon's entropy_height is signed by the hotspot and is kept.
-//   - x/epochs current_epoch_start_height: reset to 0; x/epochs' InitGenesis
-//     sets it to the genesis height. Epoch numbers and times are kept, so
+//   - x/epochs current_epoch_start_height: reset to 0 (x/epochs' InitGenesis
+//     keeps it: the InitChain context's height is 0). Epoch numbers and times are kept, so
 //     PoC epochs, shares and reward settlement continue where they were.
 //   - Kept as they are, as facts about the old chain that nothing compares
 //     with the current height: PoC and witness records' heights, hotspots'

@@ -95,12 +95,12 @@ func restAt(ctx context.Context, t *testing.T, n devnetstatus.Node, path string,
 // ledger is what must survive an upgrade, a state sync and an export: the
 // hotspot registry, one hotspot's PoC records, and the reward ledger.
 type ledger struct {
-	Hotspots    any
-	Pocs        any
-	Emission    any
-	Epochs      map[int64]any
-	OwnerPaid   any
-	FirstHotspt string
+	Hotspots     any
+	Pocs         any
+	Emission     any
+	Epochs       map[int64]any
+	OwnerPaid    any
+	FirstHotspot string
 }
 
 func readLedger(ctx context.Context, t *testing.T, n devnetstatus.Node, height int64, owner string) ledger {
@@ -114,7 +114,7 @@ func readLedger(ctx context.Context, t *testing.T, n devnetstatus.Node, height i
 		addrs = append(addrs, x.(map[string]any)["address"].(string))
 	}
 	sort.Strings(addrs)
-	l.FirstHotspt = addrs[0]
+	l.FirstHotspot = addrs[0]
 	l.Pocs = restAt(ctx, t, n, "/pocd/poc/v1/hotspots/"+addrs[0]+"/pocs", height)
 	l.Emission = restAt(ctx, t, n, "/pocd/rewards/v1/emission", height)
 	last, _ := strconv.ParseInt(l.Emission.(map[string]any)["last_settled_epoch"].(string), 10, 64)
@@ -177,7 +177,9 @@ func (h *harness) upgrade(ctx context.Context, t *testing.T, name, owner string)
 	require.NotEmpty(t, name, "DEVNET_UPGRADE names the plan (make test-devnet sets it)")
 	require.Zero(t, hotspotParams(ctx, t, full).MaxElevation, "the previous release has no max_elevation")
 
-	planHeight := height(ctx, full) + 30
+	// 60 blocks: the 20 s vote plus the CLI's round trips must end before
+	// the plan height even at 1 s blocks (a plan in the past fails).
+	planHeight := height(ctx, full) + 60
 	h.upgradeHeight = planHeight
 	gov := strings.TrimSpace(h.pocd("query", "auth", "module-account", "gov", "--node", "tcp://127.0.0.1:26657", "--output", "json"))
 	govAddr := regexp.MustCompile(`"address":\s*"(hnt1[0-9a-z]+)"`).FindStringSubmatch(gov)
@@ -188,15 +190,38 @@ func (h *harness) upgrade(ctx context.Context, t *testing.T, name, owner string)
 	propFile := filepath.Join(t.TempDir(), "proposal.json")
 	require.NoError(t, os.WriteFile(propFile, []byte(prop), 0o644))
 	h.tx(0, "tx", "gov", "submit-proposal", propFile)
+	// Its id: the newest proposal, once it is open.
+	var id string
 	h.waitFor("the proposal is open", 60*time.Second, func() bool {
-		out, err := exec.Command(h.pocdBin, "query", "gov", "proposal", "1", "--node", "tcp://127.0.0.1:26657", "--output", "json").CombinedOutput()
-		return err == nil && strings.Contains(string(out), "VOTING_PERIOD")
+		out, err := exec.Command(h.pocdBin, "query", "gov", "proposals", "--node", "tcp://127.0.0.1:26657", "--output", "json").CombinedOutput()
+		if err != nil {
+			return false
+		}
+		var ps struct {
+			Proposals []struct {
+				ID     string `json:"id"`
+				Title  string `json:"title"`
+				Status any    `json:"status"`
+			} `json:"proposals"`
+		}
+		if json.Unmarshal([]byte(jsonAnswer(string(out))), &ps) != nil {
+			return false
+		}
+		for _, p := range ps.Proposals {
+			if p.Title == "upgrade "+name {
+				id = p.ID
+			}
+		}
+		return id != ""
 	})
 	for i := range vals {
-		h.tx(i, "tx", "gov", "vote", "1", "yes")
+		h.tx(i, "tx", "gov", "vote", id, "yes")
 	}
 	h.waitFor("the proposal passes", 90*time.Second, func() bool {
-		out, err := exec.Command(h.pocdBin, "query", "gov", "proposal", "1", "--node", "tcp://127.0.0.1:26657", "--output", "json").CombinedOutput()
+		out, err := exec.Command(h.pocdBin, "query", "gov", "proposal", id, "--node", "tcp://127.0.0.1:26657", "--output", "json").CombinedOutput()
+		if err == nil && (strings.Contains(string(out), "PROPOSAL_STATUS_FAILED") || strings.Contains(string(out), "PROPOSAL_STATUS_REJECTED")) {
+			t.Fatalf("proposal %s did not pass:\n%s", id, out)
+		}
 		return err == nil && strings.Contains(string(out), "PROPOSAL_STATUS_PASSED")
 	})
 	require.Less(t, height(ctx, full), planHeight, "the plan height passed before the vote ended")
@@ -238,6 +263,9 @@ func (h *harness) upgrade(ctx context.Context, t *testing.T, name, owner string)
 	require.Equal(t, "2", mv.ModuleVersions[0].Version)
 	// Intact: the same state, read through the new binary.
 	require.Equal(t, old, readLedger(ctx, t, full, before, owner), "state before the upgrade reads differently after it")
+	// And the migration left the registry as it was (the fleet asserts its
+	// locations once, at onboarding, long before the plan height).
+	require.Equal(t, old.Hotspots, readLedger(ctx, t, full, planHeight+1, owner).Hotspots, "the registry changed across the upgrade")
 	// And the chain goes on: PoCs land and an epoch is paid after the upgrade.
 	h.waitFor("an epoch paid after the upgrade", 3*time.Minute, func() bool {
 		p, err := devnetstatus.LastPaid(ctx, full)
@@ -306,9 +334,9 @@ func (h *harness) stateSync(ctx context.Context, t *testing.T, owner string) {
 	}
 	rpcJSON(ctx, t, syncNode.RPC()+"/status", &st)
 	earliest, _ := strconv.ParseInt(st.Result.SyncInfo.Earliest, 10, 64)
-	require.Greater(t, earliest, int64(1), "the node replayed from genesis instead of state sync")
+	require.Greater(t, earliest, h.upgradeHeight, "the node executed blocks before the upgrade instead of restoring a snapshot after it")
 	h.results["statesync_earliest_block"] = earliest
-	at := height(ctx, syncNode) - 1
+	at := minHeight(ctx, full, syncNode, vals[0]) - 1
 	sameAppHash(ctx, t, at, full, syncNode, vals[0])
 	require.Equal(t, readLedger(ctx, t, full, at, owner), readLedger(ctx, t, syncNode, at, owner),
 		"the state-synced node answers differently")
@@ -379,7 +407,8 @@ func (h *harness) exportRestart(ctx context.Context, t *testing.T, owner string)
 	for _, v := range vals {
 		h.dc("stop", v.Name)
 	}
-	// The validators are down: the full node has the last block there is.
+	// The validators are down: the chain stops; the full node has its last
+	// committed state.
 	final := height(ctx, full) - 1
 	old := readLedger(ctx, t, full, final, owner)
 	oldSupply := restAt(ctx, t, full, "/cosmos/bank/v1beta1/supply", final)
@@ -411,20 +440,23 @@ func (h *harness) exportRestart(ctx context.Context, t *testing.T, owner string)
 
 	fresh := readLedger(ctx, t, full, now, owner)
 	require.Equal(t, old.Hotspots, fresh.Hotspots, "hotspots")
+	compared := 0
 	for e, er := range old.Epochs {
 		if er.(map[string]any)["rewards"].(map[string]any)["paid_out"] == true {
 			require.Equal(t, er, fresh.Epochs[e], "epoch %d's settlement and payout", e)
+			compared++
 		}
 	}
+	require.Positive(t, compared, "no paid-out epoch to compare")
 	// Balances: payouts of an epoch still being paid continue on the new
 	// chain, so compare what excludes them. Supply less x/rewards' minted
 	// total, and the owner's balance less its lifetime rewards, are the
 	// same on both chains (the fleet is stopped: no fees are spent).
 	require.Equal(t, supplyLessMinted(t, oldSupply, old), supplyLessMinted(t, restAt(ctx, t, full, "/cosmos/bank/v1beta1/supply", now), fresh), "supply")
 	require.Equal(t, balanceLessPaid(t, oldOwnerBalance, old), balanceLessPaid(t, restAt(ctx, t, full, "/cosmos/bank/v1beta1/balances/"+owner, now), fresh), "the owner's balance")
-	h.waitFor("the new chain pays an epoch", 3*time.Minute, func() bool {
+	h.waitFor("the new chain settles an epoch", 3*time.Minute, func() bool {
 		p, err := devnetstatus.LastPaid(ctx, full)
 		return err == nil && p.Epoch > lastSettled(old)
 	})
-	h.results["export_new_chain_last_paid_epoch"] = lastSettled(readLedger(ctx, t, full, 0, owner))
+	h.results["export_new_chain_last_settled_epoch"] = lastSettled(readLedger(ctx, t, full, 0, owner))
 }

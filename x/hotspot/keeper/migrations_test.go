@@ -40,7 +40,8 @@ func TestMigrate1to2SetsMaxElevationAndKeepsHotspots(t *testing.T) {
 	require.Equal(t, before.Hotspots, after.Hotspots, "hotspot records are untouched")
 }
 
-// A bound that governance set before the migration ran is kept.
+// The migration only fills a missing bound: run on params that already
+// have one (a second run, or a chain started on v2), it keeps it.
 func TestMigrate1to2KeepsAGovernedBound(t *testing.T) {
 	f := setup(t)
 	p := types.DefaultParams()
