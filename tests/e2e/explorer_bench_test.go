@@ -110,11 +110,11 @@ func TestExplorerMap10k(t *testing.T) {
 	sort.Slice(runs, func(i, j int) bool { return runs[i] < runs[j] })
 	median := runs[len(runs)/2]
 	t.Logf("median of %d loads: %s (budget %s)", len(runs), median.Round(time.Millisecond), explorerMapBudget)
-	// The 2 s budget is asserted on request only (a quiet machine):
-	// on a loaded one the figure measures the load, not the page. A bound
-	// ten times looser always holds, so a pathological regression fails.
+	// Speed is measured, not asserted (docs/benchmarks.md): the 2 s budget
+	// is checked only on request, on a quiet machine; on a loaded one the
+	// figure measures the load, not the page. What always holds is that
+	// every hex is drawn.
 	if os.Getenv("POCD_EXPLORER_BENCH_STRICT") == "1" {
 		require.Less(t, median, explorerMapBudget, "the map of 10,000 hotspots renders in under 2 s")
 	}
-	require.Less(t, median, 10*explorerMapBudget, "the map of 10,000 hotspots renders in well under 20 s even on a loaded machine")
 }
