@@ -131,7 +131,7 @@ func lastSettled(l ledger) int64 {
 }
 
 // blockTime is the header time of block height on n.
-func blockTime(ctx context.Context, t *testing.T, n devnetstatus.Node, height int64) time.Time {
+func blockTime(t *testing.T, n devnetstatus.Node, height int64) time.Time {
 	t.Helper()
 	var b struct {
 		Result struct {
@@ -142,19 +142,8 @@ func blockTime(ctx context.Context, t *testing.T, n devnetstatus.Node, height in
 			} `json:"block"`
 		} `json:"result"`
 	}
-	rpcJSON(ctx, t, fmt.Sprintf("%s/block?height=%d", n.RPC(), height), &b)
+	getJSON(t, fmt.Sprintf("%s/block?height=%d", n.RPC(), height), &b)
 	return b.Result.Block.Header.Time
-}
-
-func rpcJSON(ctx context.Context, t *testing.T, url string, v any) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err, url)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode, url)
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(v), url)
 }
 
 // hotspotParams asks a node's gRPC for x/hotspot's params.
@@ -237,13 +226,14 @@ func (h *harness) upgrade(ctx context.Context, t *testing.T, name, owner string)
 	// height (a header's time is its predecessor's commit time, so the gap
 	// falls between H+1 and H+2, not at H), against the pace before it.
 	var gap time.Duration
-	prev := blockTime(ctx, t, full, planHeight-2)
+	paceEnd := blockTime(t, full, planHeight-2)
+	prev := paceEnd
 	for hgt := planHeight - 1; hgt <= planHeight+4; hgt++ {
-		bt := blockTime(ctx, t, full, hgt)
+		bt := blockTime(t, full, hgt)
 		gap = max(gap, bt.Sub(prev))
 		prev = bt
 	}
-	normal := blockTime(ctx, t, full, planHeight-2).Sub(blockTime(ctx, t, full, planHeight-22)) / 20
+	normal := paceEnd.Sub(blockTime(t, full, planHeight-22)) / 20
 	h.results["upgrade_halt_to_first_block_s"] = gap.Round(100 * time.Millisecond).Seconds()
 	h.results["upgrade_normal_block_s"] = normal.Round(10 * time.Millisecond).Seconds()
 	h.results["upgrade_blocks_lost"] = int64(gap/normal) - 1
@@ -295,7 +285,7 @@ func (h *harness) stateSync(ctx context.Context, t *testing.T, owner string) {
 			} `json:"block_id"`
 		} `json:"result"`
 	}
-	rpcJSON(ctx, t, fmt.Sprintf("%s/block?height=%d", full.RPC(), trust), &b)
+	getJSON(t, fmt.Sprintf("%s/block?height=%d", full.RPC(), trust), &b)
 	require.NotEmpty(t, b.Result.BlockID.Hash)
 	cfg := filepath.Join(home("sync"), "config", "config.toml")
 	bz, err := os.ReadFile(cfg)
@@ -332,7 +322,7 @@ func (h *harness) stateSync(ctx context.Context, t *testing.T, owner string) {
 			} `json:"sync_info"`
 		} `json:"result"`
 	}
-	rpcJSON(ctx, t, syncNode.RPC()+"/status", &st)
+	getJSON(t, syncNode.RPC()+"/status", &st)
 	earliest, _ := strconv.ParseInt(st.Result.SyncInfo.Earliest, 10, 64)
 	require.Greater(t, earliest, h.upgradeHeight, "the node executed blocks before the upgrade instead of restoring a snapshot after it")
 	h.results["statesync_earliest_block"] = earliest
