@@ -55,7 +55,7 @@ const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 // without its slash redirects to it, files by name with their content type,
 // anything else 404. Only GET and HEAD.
 func Handler() http.Handler {
-	files := Files()
+	assets := loadAssets(Files())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -74,30 +74,55 @@ func Handler() http.Handler {
 		if rel == "" {
 			rel = "index.html"
 		}
-		if rel != path.Clean(rel) || strings.HasPrefix(rel, "/") || !fs.ValidPath(rel) {
-			http.NotFound(w, r)
-			return
-		}
-		bz, err := fs.ReadFile(files, rel)
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		sum := sha256.Sum256(bz)
-		ct, ok := contentTypes[path.Ext(rel)]
+		a, ok := assets[rel]
 		if !ok {
-			ct = "text/plain; charset=utf-8"
+			http.NotFound(w, r)
+			return
 		}
 		h := w.Header()
-		h.Set("Content-Type", ct)
+		h.Set("Content-Type", a.contentType)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Content-Security-Policy", csp)
 		h.Set("Referrer-Policy", "no-referrer")
 		// index.html names its assets without a content hash: revalidate.
 		h.Set("Cache-Control", "no-cache")
-		h.Set("ETag", `"`+hex.EncodeToString(sum[:12])+`"`)
-		http.ServeContent(w, r, rel, time.Time{}, bytes.NewReader(bz))
+		h.Set("ETag", a.etag)
+		http.ServeContent(w, r, rel, time.Time{}, bytes.NewReader(a.body))
 	})
+}
+
+// asset is one embedded file, read and hashed once when the handler is built
+// rather than on every request.
+type asset struct {
+	body        []byte
+	contentType string
+	etag        string
+}
+
+// loadAssets indexes every regular file of the bundle by its clean relative
+// path; a request for any other path (directories, "..", "//") finds none.
+func loadAssets(files fs.FS) map[string]asset {
+	assets := map[string]asset{}
+	err := fs.WalkDir(files, ".", func(rel string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		bz, err := fs.ReadFile(files, rel)
+		if err != nil {
+			return err
+		}
+		ct, ok := contentTypes[path.Ext(rel)]
+		if !ok {
+			ct = "text/plain; charset=utf-8"
+		}
+		sum := sha256.Sum256(bz)
+		assets[rel] = asset{body: bz, contentType: ct, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+		return nil
+	})
+	if err != nil {
+		panic(err) // the bundle is embedded: reading it cannot fail
+	}
+	return assets
 }
 
 // Mount serves Handler under Prefix on the API server's router when the
