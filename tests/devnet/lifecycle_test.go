@@ -309,9 +309,12 @@ func (h *harness) stateSync(ctx context.Context, t *testing.T, owner string) {
 
 	h.dc("up", "-d", "--no-deps", "sync")
 	defer h.dc("rm", "-sf", "sync")
-	took := h.waitFor("the state-synced node catches up", 4*time.Minute, func() bool {
-		st := status(ctx, syncNode)
-		return st.Up && !st.CatchingUp && st.Height >= height(ctx, full)-1 && answersQueries(syncNode)
+	// Caught up: past the full node's height when it started (read once;
+	// see rolling-restart), in consensus, and answering queries.
+	target := height(ctx, full)
+	took := h.waitFor(fmt.Sprintf("the state-synced node catches up past height %d", target), 4*time.Minute, func() bool {
+		s, err := devnetstatus.QuerySync(ctx, syncNode)
+		return err == nil && !s.CatchingUp && s.Height > target && answersQueries(syncNode)
 	})
 	h.results["statesync_join_s"] = took.Round(time.Second).Seconds()
 	// It restored a snapshot rather than replaying from genesis.
