@@ -73,6 +73,11 @@ func TestHotspotLifecycle(t *testing.T) {
 	require.Equal(t, key.Address, q.Hotspot.Address)
 	require.Equal(t, sfCell, q.Hotspot.Location)
 	require.Equal(t, "HOTSPOT_MODE_FULL", q.Hotspot.Mode)
+	var locs struct {
+		Locations []struct{ Address, Name, Location string }
+	}
+	requireJSON(t, n.mustRun("query", "hotspot", "locations", "--node", n.nodeFlag(), "-o", "json"), &locs)
+	require.Equal(t, []struct{ Address, Name, Location string }{{key.Address, key.Name, sfCell}}, locs.Locations)
 
 	// --- gRPC: reflection lists the service; a typed client reads state ------
 	conn := dialGRPC(t, n.grpc)
@@ -102,6 +107,11 @@ func TestHotspotLifecycle(t *testing.T) {
 	}
 	requireJSON(t, string(n.waitHTTP(rest+"/pocd/hotspot/v1/hotspots/"+key.Name, 30*time.Second)), &restHotspot)
 	require.Equal(t, key.Address, restHotspot.Hotspot.Address)
+	var restLocs struct {
+		Locations []struct{ Address, Location string }
+	}
+	requireJSON(t, string(n.waitHTTP(rest+"/pocd/hotspot/v1/locations?pagination.offset=0&pagination.limit=10", 10*time.Second)), &restLocs)
+	require.Equal(t, []struct{ Address, Location string }{{key.Address, sfCell}}, restLocs.Locations)
 	var restCell struct{ Hotspots []struct{ Address string } }
 	requireJSON(t, string(n.waitHTTP(rest+"/pocd/hotspot/v1/cells/"+sfParent+"/hotspots", 10*time.Second)), &restCell)
 	require.Len(t, restCell.Hotspots, 1)

@@ -31,6 +31,11 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "cell"}},
 				},
 				{
+					RpcMethod: "HotspotLocations",
+					Use:       "locations",
+					Short:     "List every asserted hotspot's address, name and H3 cell (what a map draws)",
+				},
+				{
 					RpcMethod: "Params",
 					Use:       "params",
 					Short:     "Show x/hotspot parameters (fees, gain bounds, region plans)",

@@ -83,7 +83,7 @@ func bech32(b []byte) string {
 	return s
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	key := storetypes.NewKVStoreKey(types.StoreKey)
 	tctx := testutil.DefaultContextWithDB(t, key, storetypes.NewTransientStoreKey("transient_test"))

@@ -86,6 +86,20 @@ func TestQueryHotspotsFiltersAndPages(t *testing.T) {
 		}
 	}
 	require.Equal(t, mine, seen)
+
+	// Paging the whole list by offset (the explorer's map requests pages
+	// side by side) gives the same hotspots in the same order as one call;
+	// the page that reaches the end has no next key.
+	var byOffset []string
+	for off := uint64(0); ; off += 4 {
+		page, err := f.query.Hotspots(f.ctx, &types.QueryHotspotsRequest{Pagination: &query.PageRequest{Offset: off, Limit: 4}})
+		require.NoError(t, err)
+		byOffset = append(byOffset, addrs(page.Hotspots)...)
+		if page.Pagination.NextKey == nil {
+			break
+		}
+	}
+	require.Equal(t, addrs(all.Hotspots), byOffset)
 }
 
 func TestQueryHotspotsInCell(t *testing.T) {

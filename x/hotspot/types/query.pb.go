@@ -341,6 +341,167 @@ func (m *QueryHotspotsInCellResponse) GetPagination() *query.PageResponse {
 	return nil
 }
 
+// QueryHotspotLocationsRequest pages the asserted hotspots (by key or by
+// offset).
+type QueryHotspotLocationsRequest struct {
+	Pagination *query.PageRequest `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryHotspotLocationsRequest) Reset()         { *m = QueryHotspotLocationsRequest{} }
+func (m *QueryHotspotLocationsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryHotspotLocationsRequest) ProtoMessage()    {}
+func (*QueryHotspotLocationsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9e4d9a596a69919f, []int{6}
+}
+func (m *QueryHotspotLocationsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryHotspotLocationsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryHotspotLocationsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryHotspotLocationsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryHotspotLocationsRequest.Merge(m, src)
+}
+func (m *QueryHotspotLocationsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryHotspotLocationsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryHotspotLocationsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryHotspotLocationsRequest proto.InternalMessageInfo
+
+func (m *QueryHotspotLocationsRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+// HotspotLocation is where one asserted hotspot is.
+type HotspotLocation struct {
+	Address string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Name    string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// location is the res-12 H3 cell, lower-case hex.
+	Location string `protobuf:"bytes,3,opt,name=location,proto3" json:"location,omitempty"`
+}
+
+func (m *HotspotLocation) Reset()         { *m = HotspotLocation{} }
+func (m *HotspotLocation) String() string { return proto.CompactTextString(m) }
+func (*HotspotLocation) ProtoMessage()    {}
+func (*HotspotLocation) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9e4d9a596a69919f, []int{7}
+}
+func (m *HotspotLocation) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *HotspotLocation) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_HotspotLocation.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *HotspotLocation) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_HotspotLocation.Merge(m, src)
+}
+func (m *HotspotLocation) XXX_Size() int {
+	return m.Size()
+}
+func (m *HotspotLocation) XXX_DiscardUnknown() {
+	xxx_messageInfo_HotspotLocation.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_HotspotLocation proto.InternalMessageInfo
+
+func (m *HotspotLocation) GetAddress() string {
+	if m != nil {
+		return m.Address
+	}
+	return ""
+}
+
+func (m *HotspotLocation) GetName() string {
+	if m != nil {
+		return m.Name
+	}
+	return ""
+}
+
+func (m *HotspotLocation) GetLocation() string {
+	if m != nil {
+		return m.Location
+	}
+	return ""
+}
+
+// QueryHotspotLocationsResponse is one page of locations.
+type QueryHotspotLocationsResponse struct {
+	Locations  []HotspotLocation   `protobuf:"bytes,1,rep,name=locations,proto3" json:"locations"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryHotspotLocationsResponse) Reset()         { *m = QueryHotspotLocationsResponse{} }
+func (m *QueryHotspotLocationsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryHotspotLocationsResponse) ProtoMessage()    {}
+func (*QueryHotspotLocationsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9e4d9a596a69919f, []int{8}
+}
+func (m *QueryHotspotLocationsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryHotspotLocationsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryHotspotLocationsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryHotspotLocationsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryHotspotLocationsResponse.Merge(m, src)
+}
+func (m *QueryHotspotLocationsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryHotspotLocationsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryHotspotLocationsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryHotspotLocationsResponse proto.InternalMessageInfo
+
+func (m *QueryHotspotLocationsResponse) GetLocations() []HotspotLocation {
+	if m != nil {
+		return m.Locations
+	}
+	return nil
+}
+
+func (m *QueryHotspotLocationsResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
 // QueryParamsRequest is empty.
 type QueryParamsRequest struct {
 }
@@ -349,7 +510,7 @@ func (m *QueryParamsRequest) Reset()         { *m = QueryParamsRequest{} }
 func (m *QueryParamsRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryParamsRequest) ProtoMessage()    {}
 func (*QueryParamsRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_9e4d9a596a69919f, []int{6}
+	return fileDescriptor_9e4d9a596a69919f, []int{9}
 }
 func (m *QueryParamsRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -387,7 +548,7 @@ func (m *QueryParamsResponse) Reset()         { *m = QueryParamsResponse{} }
 func (m *QueryParamsResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryParamsResponse) ProtoMessage()    {}
 func (*QueryParamsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_9e4d9a596a69919f, []int{7}
+	return fileDescriptor_9e4d9a596a69919f, []int{10}
 }
 func (m *QueryParamsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -430,6 +591,9 @@ func init() {
 	proto.RegisterType((*QueryHotspotsResponse)(nil), "pocd.hotspot.v1.QueryHotspotsResponse")
 	proto.RegisterType((*QueryHotspotsInCellRequest)(nil), "pocd.hotspot.v1.QueryHotspotsInCellRequest")
 	proto.RegisterType((*QueryHotspotsInCellResponse)(nil), "pocd.hotspot.v1.QueryHotspotsInCellResponse")
+	proto.RegisterType((*QueryHotspotLocationsRequest)(nil), "pocd.hotspot.v1.QueryHotspotLocationsRequest")
+	proto.RegisterType((*HotspotLocation)(nil), "pocd.hotspot.v1.HotspotLocation")
+	proto.RegisterType((*QueryHotspotLocationsResponse)(nil), "pocd.hotspot.v1.QueryHotspotLocationsResponse")
 	proto.RegisterType((*QueryParamsRequest)(nil), "pocd.hotspot.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "pocd.hotspot.v1.QueryParamsResponse")
 }
@@ -437,46 +601,53 @@ func init() {
 func init() { proto.RegisterFile("pocd/hotspot/v1/query.proto", fileDescriptor_9e4d9a596a69919f) }
 
 var fileDescriptor_9e4d9a596a69919f = []byte{
-	// 618 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x94, 0xcf, 0x4f, 0x13, 0x41,
-	0x14, 0xc7, 0x3b, 0x0b, 0x14, 0x78, 0x26, 0x18, 0xc7, 0x2a, 0x65, 0xab, 0x2b, 0x59, 0xa1, 0x12,
-	0x30, 0x3b, 0x29, 0xdc, 0x4c, 0x8c, 0x06, 0x13, 0x7f, 0xdc, 0xa0, 0x89, 0x17, 0x6f, 0xdb, 0x76,
-	0xb2, 0x6c, 0xd2, 0xee, 0x2c, 0x9d, 0xa5, 0xd2, 0x10, 0x0e, 0xea, 0xc5, 0x83, 0x07, 0x13, 0xff,
-	0x01, 0x3d, 0xe9, 0x4d, 0xff, 0x0c, 0x8e, 0x24, 0x5e, 0x3c, 0x19, 0xd3, 0x9a, 0xf8, 0x6f, 0x98,
-	0x9d, 0x79, 0x4b, 0xbb, 0x6d, 0x69, 0x89, 0x27, 0x2f, 0xb0, 0xfb, 0xde, 0xf7, 0xbd, 0xf7, 0x99,
-	0xef, 0xbe, 0x29, 0x14, 0x42, 0x51, 0xad, 0xb1, 0x3d, 0x11, 0xc9, 0x50, 0x44, 0xac, 0x55, 0x62,
-	0xfb, 0x07, 0xbc, 0xd9, 0x76, 0xc2, 0xa6, 0x88, 0x04, 0xbd, 0x1c, 0x27, 0x1d, 0x4c, 0x3a, 0xad,
-	0x92, 0x99, 0xf3, 0x84, 0x27, 0x54, 0x8e, 0xc5, 0x4f, 0x5a, 0x66, 0xde, 0xf0, 0x84, 0xf0, 0xea,
-	0x9c, 0xb9, 0xa1, 0xcf, 0xdc, 0x20, 0x10, 0x91, 0x1b, 0xf9, 0x22, 0x90, 0x98, 0x5d, 0xaf, 0x0a,
-	0xd9, 0x10, 0x92, 0x55, 0x5c, 0xc9, 0x75, 0x77, 0xd6, 0x2a, 0x55, 0x78, 0xe4, 0x96, 0x58, 0xe8,
-	0x7a, 0x7e, 0xa0, 0xc4, 0xa8, 0x2d, 0xa0, 0x36, 0x91, 0xf5, 0xd3, 0x98, 0x57, 0xdc, 0x86, 0x1f,
-	0x08, 0xa6, 0xfe, 0x62, 0xe8, 0xe6, 0x20, 0x7d, 0xc2, 0xaa, 0xd2, 0xf6, 0x2a, 0x5c, 0xdd, 0x8d,
-	0x1b, 0x3c, 0xd5, 0xd1, 0x32, 0xdf, 0x3f, 0xe0, 0x32, 0xa2, 0x0b, 0x60, 0xf8, 0xb5, 0x3c, 0x59,
-	0x26, 0x6b, 0xf3, 0x65, 0xc3, 0xaf, 0xd9, 0xcf, 0x21, 0x97, 0x96, 0xc9, 0x50, 0x04, 0x92, 0xd3,
-	0xfb, 0x30, 0x8b, 0xfd, 0x94, 0xf8, 0xd2, 0x66, 0xde, 0x19, 0x30, 0xc4, 0xc1, 0x92, 0xed, 0xf9,
-	0x93, 0x9f, 0xb7, 0x32, 0x5f, 0xfe, 0x7c, 0x5b, 0x27, 0xe5, 0xa4, 0xc6, 0x7e, 0x47, 0xd2, 0x7d,
-	0x65, 0x32, 0x3f, 0x07, 0x33, 0xe2, 0x65, 0xc0, 0x9b, 0x88, 0xa0, 0x5f, 0xe8, 0x75, 0xc8, 0x36,
-	0xb9, 0xe7, 0x8b, 0x20, 0x6f, 0xa8, 0x30, 0xbe, 0xd1, 0xc7, 0x00, 0x3d, 0x9f, 0xf2, 0x53, 0x0a,
-	0xa4, 0xe8, 0x68, 0xa3, 0x9c, 0xd8, 0x54, 0x47, 0x9b, 0x84, 0xa6, 0x3a, 0x3b, 0xae, 0xc7, 0x71,
-	0x52, 0xb9, 0xaf, 0xd2, 0xfe, 0x44, 0xe0, 0xda, 0x00, 0x0e, 0x9e, 0xf3, 0x01, 0xcc, 0x21, 0xb3,
-	0xcc, 0x93, 0xe5, 0xa9, 0x8b, 0x1e, 0xf4, 0xac, 0x88, 0x3e, 0x49, 0x21, 0x1a, 0x0a, 0xf1, 0xce,
-	0x44, 0x44, 0x3d, 0x3d, 0xc5, 0x78, 0x08, 0x66, 0x0a, 0xf1, 0x59, 0xf0, 0x88, 0xd7, 0xeb, 0x89,
-	0x6f, 0x14, 0xa6, 0xab, 0xbc, 0x5e, 0x47, 0xdb, 0xd4, 0xf3, 0x80, 0x3b, 0xc6, 0x3f, 0xbb, 0xf3,
-	0x99, 0x40, 0x61, 0xe4, 0xe8, 0xff, 0xce, 0xa3, 0x1c, 0x50, 0x05, 0xba, 0xe3, 0x36, 0xdd, 0x46,
-	0xb2, 0x53, 0xf6, 0x2e, 0xae, 0x7a, 0x12, 0x45, 0xec, 0x7b, 0x90, 0x0d, 0x55, 0x04, 0x37, 0x78,
-	0x71, 0x08, 0x5a, 0x17, 0xf4, 0x33, 0x63, 0xc5, 0xe6, 0xd7, 0x69, 0x98, 0x51, 0x3d, 0xe9, 0x1b,
-	0x02, 0xb3, 0x78, 0x38, 0xba, 0x32, 0xd4, 0x61, 0xc4, 0x15, 0x33, 0x57, 0x27, 0xa8, 0x34, 0x9e,
-	0xbd, 0xf1, 0x36, 0x9e, 0xf8, 0xfa, 0xfb, 0xef, 0x0f, 0xc6, 0x32, 0xb5, 0xd8, 0x39, 0xb7, 0x59,
-	0xb2, 0x23, 0xbf, 0x76, 0x4c, 0x5f, 0x11, 0x98, 0x4b, 0xbe, 0x0e, 0x1d, 0x3f, 0x20, 0xb1, 0xc5,
-	0x2c, 0x4e, 0x92, 0x21, 0x48, 0xb1, 0x07, 0x52, 0xa0, 0x4b, 0xe7, 0x82, 0xd0, 0x8f, 0x04, 0x16,
-	0xd2, 0x1b, 0x42, 0x37, 0xc6, 0x8f, 0x48, 0xad, 0xb0, 0x79, 0xf7, 0x62, 0x62, 0xa4, 0xda, 0xea,
-	0x51, 0xad, 0xd1, 0xe2, 0x10, 0x55, 0x7c, 0x01, 0x24, 0x3b, 0x8a, 0xff, 0x1d, 0xf7, 0x10, 0xdb,
-	0x90, 0xd5, 0xdf, 0x94, 0xde, 0x1e, 0x3d, 0x2c, 0xb5, 0x38, 0xe6, 0xca, 0x78, 0x11, 0x92, 0xac,
-	0xf4, 0x48, 0x96, 0xe8, 0xe2, 0x10, 0x89, 0xde, 0x98, 0xed, 0x87, 0x27, 0x1d, 0x8b, 0x9c, 0x76,
-	0x2c, 0xf2, 0xab, 0x63, 0x91, 0xf7, 0x5d, 0x2b, 0x73, 0xda, 0xb5, 0x32, 0x3f, 0xba, 0x56, 0xe6,
-	0x45, 0xd1, 0xf3, 0xa3, 0xbd, 0x83, 0x8a, 0x53, 0x15, 0x8d, 0xb8, 0x38, 0xe0, 0x91, 0xee, 0x71,
-	0x78, 0xd6, 0x25, 0x6a, 0x87, 0x5c, 0x56, 0xb2, 0xea, 0x87, 0x7b, 0xeb, 0x6f, 0x00, 0x00, 0x00,
-	0xff, 0xff, 0x7e, 0xbc, 0x6f, 0xa7, 0x97, 0x06, 0x00, 0x00,
+	// 735 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x95, 0xc1, 0x4f, 0x13, 0x4d,
+	0x18, 0xc6, 0x3b, 0xe5, 0xa3, 0xd0, 0xf7, 0x4b, 0xe0, 0xfb, 0xe6, 0xeb, 0x27, 0x65, 0x0b, 0x6b,
+	0xb3, 0x42, 0x21, 0xa0, 0xbb, 0x29, 0xdc, 0x4c, 0x8c, 0x06, 0x13, 0x95, 0xc4, 0x03, 0x34, 0xf1,
+	0xa2, 0xa7, 0x6d, 0x3b, 0x2e, 0x9b, 0xb4, 0x3b, 0x4b, 0x67, 0x41, 0x08, 0xe1, 0xa0, 0x5e, 0x3c,
+	0x78, 0x30, 0xf1, 0xe6, 0x49, 0x4f, 0x7a, 0x34, 0xf1, 0x9f, 0xe0, 0xe0, 0x81, 0xc4, 0x8b, 0x27,
+	0x63, 0xc0, 0xc4, 0x7f, 0xc3, 0xec, 0xec, 0x3b, 0x6c, 0x77, 0x4b, 0x0b, 0x21, 0x1e, 0xbc, 0xc0,
+	0xee, 0xcc, 0xf3, 0xbe, 0xcf, 0x6f, 0x9e, 0x9d, 0x99, 0x42, 0xc9, 0xe7, 0x8d, 0xa6, 0xb5, 0xc1,
+	0x03, 0xe1, 0xf3, 0xc0, 0xda, 0xae, 0x5a, 0x9b, 0x5b, 0xac, 0xb3, 0x6b, 0xfa, 0x1d, 0x1e, 0x70,
+	0x3a, 0x1e, 0x4e, 0x9a, 0x38, 0x69, 0x6e, 0x57, 0xb5, 0x82, 0xc3, 0x1d, 0x2e, 0xe7, 0xac, 0xf0,
+	0x29, 0x92, 0x69, 0x53, 0x0e, 0xe7, 0x4e, 0x8b, 0x59, 0xb6, 0xef, 0x5a, 0xb6, 0xe7, 0xf1, 0xc0,
+	0x0e, 0x5c, 0xee, 0x09, 0x9c, 0x5d, 0x68, 0x70, 0xd1, 0xe6, 0xc2, 0xaa, 0xdb, 0x82, 0x45, 0xdd,
+	0xad, 0xed, 0x6a, 0x9d, 0x05, 0x76, 0xd5, 0xf2, 0x6d, 0xc7, 0xf5, 0xa4, 0x18, 0xb5, 0x25, 0xd4,
+	0x2a, 0x59, 0x37, 0x8d, 0xf6, 0xaf, 0xdd, 0x76, 0x3d, 0x6e, 0xc9, 0xbf, 0x38, 0x34, 0x9d, 0xa6,
+	0x57, 0xac, 0x72, 0xda, 0x98, 0x85, 0xff, 0xd6, 0xc3, 0x06, 0xf7, 0xa2, 0xd1, 0x1a, 0xdb, 0xdc,
+	0x62, 0x22, 0xa0, 0x63, 0x90, 0x75, 0x9b, 0x45, 0x52, 0x26, 0xf3, 0xf9, 0x5a, 0xd6, 0x6d, 0x1a,
+	0x0f, 0xa0, 0x90, 0x94, 0x09, 0x9f, 0x7b, 0x82, 0xd1, 0x1b, 0x30, 0x82, 0xfd, 0xa4, 0xf8, 0xef,
+	0xa5, 0xa2, 0x99, 0x0a, 0xc4, 0xc4, 0x92, 0x95, 0xfc, 0xc1, 0xb7, 0xcb, 0x99, 0x0f, 0x3f, 0x3f,
+	0x2e, 0x90, 0x9a, 0xaa, 0x31, 0x5e, 0x92, 0x64, 0x5f, 0xa1, 0xfc, 0x0b, 0x30, 0xcc, 0x9f, 0x78,
+	0xac, 0x83, 0x08, 0xd1, 0x0b, 0xbd, 0x04, 0xb9, 0x0e, 0x73, 0x5c, 0xee, 0x15, 0xb3, 0x72, 0x18,
+	0xdf, 0xe8, 0x1d, 0x80, 0x38, 0xa7, 0xe2, 0x90, 0x04, 0xa9, 0x98, 0x51, 0x50, 0x66, 0x18, 0xaa,
+	0x19, 0x85, 0x84, 0xa1, 0x9a, 0x6b, 0xb6, 0xc3, 0xd0, 0xa9, 0xd6, 0x55, 0x69, 0xbc, 0x23, 0xf0,
+	0x7f, 0x0a, 0x07, 0xd7, 0x79, 0x13, 0x46, 0x91, 0x59, 0x14, 0x49, 0x79, 0xe8, 0xbc, 0x0b, 0x3d,
+	0x29, 0xa2, 0x77, 0x13, 0x88, 0x59, 0x89, 0x38, 0x77, 0x26, 0x62, 0xe4, 0x9e, 0x60, 0xdc, 0x01,
+	0x2d, 0x81, 0xb8, 0xea, 0xdd, 0x66, 0xad, 0x96, 0xca, 0x8d, 0xc2, 0x5f, 0x0d, 0xd6, 0x6a, 0x61,
+	0x6c, 0xf2, 0x39, 0x95, 0x4e, 0xf6, 0xc2, 0xe9, 0xbc, 0x27, 0x50, 0x3a, 0xd5, 0xfa, 0x8f, 0xcb,
+	0xe8, 0x31, 0x4c, 0x75, 0x83, 0xde, 0xe7, 0x8d, 0xe8, 0xb8, 0xa9, 0x94, 0x92, 0x89, 0x90, 0x0b,
+	0x27, 0xf2, 0x08, 0xc6, 0x53, 0x16, 0xb4, 0x08, 0x23, 0x76, 0xb3, 0xd9, 0x61, 0x42, 0xe0, 0x37,
+	0x50, 0xaf, 0xe1, 0xa7, 0xf1, 0xec, 0x36, 0xc3, 0xad, 0x2b, 0x9f, 0xa9, 0x06, 0xa3, 0x2d, 0xac,
+	0x94, 0xdb, 0x36, 0x5f, 0x3b, 0x79, 0x37, 0x3e, 0x11, 0x98, 0xee, 0xb3, 0x0a, 0x0c, 0x7c, 0x15,
+	0xf2, 0x4a, 0xad, 0x12, 0x2f, 0xf7, 0x4b, 0x5c, 0x55, 0x77, 0x27, 0x1f, 0x57, 0xff, 0xbe, 0xe8,
+	0x0b, 0x40, 0x25, 0xf4, 0x9a, 0xdd, 0xb1, 0xdb, 0x2a, 0x70, 0x63, 0x1d, 0x6f, 0x19, 0x35, 0x8a,
+	0x0b, 0xb8, 0x0e, 0x39, 0x5f, 0x8e, 0xe0, 0x37, 0x98, 0xe8, 0xa1, 0x8f, 0x0a, 0xba, 0xa1, 0xb1,
+	0x62, 0xe9, 0xf3, 0x30, 0x0c, 0xcb, 0x9e, 0xf4, 0x39, 0x81, 0x11, 0x5c, 0x25, 0x9d, 0xe9, 0xe9,
+	0x70, 0xca, 0xed, 0xa6, 0xcd, 0x9e, 0xa1, 0x8a, 0xf0, 0x8c, 0xc5, 0x17, 0xa1, 0xe3, 0xb3, 0x2f,
+	0x3f, 0x5e, 0x67, 0xcb, 0x54, 0xb7, 0xfa, 0x5c, 0xa4, 0xc2, 0xda, 0x73, 0x9b, 0xfb, 0xf4, 0x29,
+	0x81, 0x51, 0x75, 0x30, 0xe8, 0x60, 0x03, 0x15, 0x8b, 0x56, 0x39, 0x4b, 0x86, 0x20, 0x95, 0x18,
+	0xa4, 0x44, 0x27, 0xfb, 0x82, 0xd0, 0xb7, 0x04, 0xc6, 0x92, 0x87, 0x93, 0x2e, 0x0e, 0xb6, 0x48,
+	0xdc, 0x1e, 0xda, 0xd5, 0xf3, 0x89, 0x91, 0x6a, 0x39, 0xa6, 0x9a, 0xa7, 0x95, 0x1e, 0xaa, 0xf0,
+	0xee, 0x11, 0xd6, 0x5e, 0xf8, 0x6f, 0x3f, 0x46, 0x7c, 0x43, 0xe0, 0x9f, 0xf4, 0x86, 0xa6, 0xd7,
+	0x06, 0xfa, 0xa6, 0x8f, 0xaf, 0x66, 0x9e, 0x57, 0x8e, 0xa0, 0x73, 0x31, 0xe8, 0x14, 0xd5, 0x7a,
+	0x40, 0xe3, 0x53, 0xb0, 0x0b, 0xb9, 0x68, 0xc3, 0xd1, 0x2b, 0xa7, 0x5b, 0x24, 0x76, 0xb5, 0x36,
+	0x33, 0x58, 0x84, 0xee, 0x33, 0xb1, 0xfb, 0x24, 0x9d, 0xe8, 0x71, 0x8f, 0xb6, 0xf3, 0xca, 0xad,
+	0x83, 0x23, 0x9d, 0x1c, 0x1e, 0xe9, 0xe4, 0xfb, 0x91, 0x4e, 0x5e, 0x1d, 0xeb, 0x99, 0xc3, 0x63,
+	0x3d, 0xf3, 0xf5, 0x58, 0xcf, 0x3c, 0xac, 0x38, 0x6e, 0xb0, 0xb1, 0x55, 0x37, 0x1b, 0xbc, 0x1d,
+	0x16, 0x7b, 0x2c, 0x88, 0x7a, 0xec, 0x9c, 0x74, 0x09, 0x76, 0x7d, 0x26, 0xea, 0x39, 0xf9, 0x83,
+	0xbe, 0xfc, 0x2b, 0x00, 0x00, 0xff, 0xff, 0xc5, 0xaf, 0xda, 0x1f, 0xaf, 0x08, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -498,6 +669,10 @@ type QueryClient interface {
 	// HotspotsInCell lists the hotspots asserted inside an H3 cell of any
 	// resolution 0..12.
 	HotspotsInCell(ctx context.Context, in *QueryHotspotsInCellRequest, opts ...grpc.CallOption) (*QueryHotspotsInCellResponse, error)
+	// HotspotLocations lists every asserted hotspot's address, name and
+	// location alone, in H3 order: the listing a map draws, about a fifth of
+	// the bytes of Hotspots.
+	HotspotLocations(ctx context.Context, in *QueryHotspotLocationsRequest, opts ...grpc.CallOption) (*QueryHotspotLocationsResponse, error)
 	// Params returns the module parameters.
 	Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error)
 }
@@ -537,6 +712,15 @@ func (c *queryClient) HotspotsInCell(ctx context.Context, in *QueryHotspotsInCel
 	return out, nil
 }
 
+func (c *queryClient) HotspotLocations(ctx context.Context, in *QueryHotspotLocationsRequest, opts ...grpc.CallOption) (*QueryHotspotLocationsResponse, error) {
+	out := new(QueryHotspotLocationsResponse)
+	err := c.cc.Invoke(ctx, "/pocd.hotspot.v1.Query/HotspotLocations", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *queryClient) Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error) {
 	out := new(QueryParamsResponse)
 	err := c.cc.Invoke(ctx, "/pocd.hotspot.v1.Query/Params", in, out, opts...)
@@ -555,6 +739,10 @@ type QueryServer interface {
 	// HotspotsInCell lists the hotspots asserted inside an H3 cell of any
 	// resolution 0..12.
 	HotspotsInCell(context.Context, *QueryHotspotsInCellRequest) (*QueryHotspotsInCellResponse, error)
+	// HotspotLocations lists every asserted hotspot's address, name and
+	// location alone, in H3 order: the listing a map draws, about a fifth of
+	// the bytes of Hotspots.
+	HotspotLocations(context.Context, *QueryHotspotLocationsRequest) (*QueryHotspotLocationsResponse, error)
 	// Params returns the module parameters.
 	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)
 }
@@ -571,6 +759,9 @@ func (*UnimplementedQueryServer) Hotspots(ctx context.Context, req *QueryHotspot
 }
 func (*UnimplementedQueryServer) HotspotsInCell(ctx context.Context, req *QueryHotspotsInCellRequest) (*QueryHotspotsInCellResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method HotspotsInCell not implemented")
+}
+func (*UnimplementedQueryServer) HotspotLocations(ctx context.Context, req *QueryHotspotLocationsRequest) (*QueryHotspotLocationsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method HotspotLocations not implemented")
 }
 func (*UnimplementedQueryServer) Params(ctx context.Context, req *QueryParamsRequest) (*QueryParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Params not implemented")
@@ -634,6 +825,24 @@ func _Query_HotspotsInCell_Handler(srv interface{}, ctx context.Context, dec fun
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_HotspotLocations_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryHotspotLocationsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).HotspotLocations(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/pocd.hotspot.v1.Query/HotspotLocations",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).HotspotLocations(ctx, req.(*QueryHotspotLocationsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Query_Params_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(QueryParamsRequest)
 	if err := dec(in); err != nil {
@@ -668,6 +877,10 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "HotspotsInCell",
 			Handler:    _Query_HotspotsInCell_Handler,
+		},
+		{
+			MethodName: "HotspotLocations",
+			Handler:    _Query_HotspotLocations_Handler,
 		},
 		{
 			MethodName: "Params",
@@ -930,6 +1143,134 @@ func (m *QueryHotspotsInCellResponse) MarshalToSizedBuffer(dAtA []byte) (int, er
 	return len(dAtA) - i, nil
 }
 
+func (m *QueryHotspotLocationsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryHotspotLocationsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryHotspotLocationsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *HotspotLocation) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *HotspotLocation) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *HotspotLocation) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Location) > 0 {
+		i -= len(m.Location)
+		copy(dAtA[i:], m.Location)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Location)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Name) > 0 {
+		i -= len(m.Name)
+		copy(dAtA[i:], m.Name)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Name)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Address) > 0 {
+		i -= len(m.Address)
+		copy(dAtA[i:], m.Address)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Address)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryHotspotLocationsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryHotspotLocationsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryHotspotLocationsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Locations) > 0 {
+		for iNdEx := len(m.Locations) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Locations[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *QueryParamsRequest) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -1086,6 +1427,59 @@ func (m *QueryHotspotsInCellResponse) Size() (n int) {
 	_ = l
 	if len(m.Hotspots) > 0 {
 		for _, e := range m.Hotspots {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryHotspotLocationsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *HotspotLocation) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Address)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.Name)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.Location)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryHotspotLocationsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Locations) > 0 {
+		for _, e := range m.Locations {
 			l = e.Size()
 			n += 1 + l + sovQuery(uint64(l))
 		}
@@ -1736,6 +2130,358 @@ func (m *QueryHotspotsInCellResponse) Unmarshal(dAtA []byte) error {
 			}
 			m.Hotspots = append(m.Hotspots, Hotspot{})
 			if err := m.Hotspots[len(m.Hotspots)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryHotspotLocationsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryHotspotLocationsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryHotspotLocationsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *HotspotLocation) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: HotspotLocation: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: HotspotLocation: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Address", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Address = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Name = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Location", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Location = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryHotspotLocationsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryHotspotLocationsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryHotspotLocationsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Locations", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Locations = append(m.Locations, HotspotLocation{})
+			if err := m.Locations[len(m.Locations)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex
