@@ -41,6 +41,11 @@ build() {
       --bundle --format=iife --platform=browser --target=es2020 --minify \
       --charset=utf8 --legal-comments=none --log-level=warning \
       --outfile="$out/app.js" )
+  # early.js: loaded in <head>, starts the map's first REST pages (src/early.ts).
+  ( cd "$WEB" && "${NICE[@]}" ./node_modules/.bin/esbuild src/early.ts \
+      --bundle --format=iife --platform=browser --target=es2020 --minify \
+      --charset=utf8 --legal-comments=none --log-level=warning \
+      --outfile="$out/early.js" )
   cp "$WEB/static/index.html" "$WEB/static/style.css" "$out/"
   # Natural Earth outlines (world-atlas, public domain): 1:50m for wide
   # views, 1:10m once zoomed in; projected and quantized by tools/basemap.mjs.

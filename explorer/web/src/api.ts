@@ -7,10 +7,22 @@ export class ApiError extends Error {
   }
 }
 
+// fetchEarly returns the response early.js already requested for url (once),
+// or fetches it now.
+export function fetchEarly(url: string, init?: RequestInit): Promise<Response> {
+  const early = (window as any).__early as Record<string, Promise<Response>> | undefined;
+  const p = early?.[url];
+  if (p) {
+    delete early![url];
+    return p;
+  }
+  return fetch(url, init);
+}
+
 export async function get(url: string): Promise<any> {
   let resp: Response;
   try {
-    resp = await fetch(url, { headers: { Accept: "application/json" } });
+    resp = await fetchEarly(url, { headers: { Accept: "application/json" } });
   } catch (e) {
     throw new ApiError(url, 0, "the node's REST API did not answer (" + String(e) + ")");
   }

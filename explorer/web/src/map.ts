@@ -2,6 +2,8 @@
 // (h3-js boundaries) in Web Mercator. One <path data-hex> per hexagon, so a
 // test can count what is drawn without reading pixels.
 import { cellToBoundary, cellToParent, cellToLatLng, getResolution } from "h3-js";
+import { fetchEarly } from "./api";
+import { basemapURL } from "./preload";
 
 export type Item = {
   cell: string; // H3 res-12 cell, lower-case hex
@@ -63,7 +65,7 @@ export function decodeBasemap(buf: ArrayBuffer): Ring[] {
 
 export function loadBasemap(level: "50m" | "10m"): Promise<Ring[]> {
   if (!basemaps[level]) {
-    basemaps[level] = fetch("basemap/countries-" + level + ".bin")
+    basemaps[level] = fetchEarly(basemapURL(level))
       .then((r) => {
         if (!r.ok) throw new Error("basemap " + level + ": " + r.status);
         return r.arrayBuffer();
@@ -102,7 +104,7 @@ export class HexMap {
   private raf = 0;
   res = 12;
   onRender?: (res: number) => void;
-  timings = { basemapMs: 0, renderMs: 0 };
+  timings = { fitMs: 0, basemapMs: 0, renderMs: 0 };
 
   constructor(private host: HTMLElement, private opt: MapOptions = {}) {
     this.svg = document.createElementNS(SVGNS, "svg") as SVGSVGElement;
@@ -151,6 +153,7 @@ export class HexMap {
 
   // setItems replaces the hexes and fits the view to them.
   async setItems(items: Item[]): Promise<void> {
+    const tFit = performance.now();
     this.items = items;
     const cells = this.opt.fitCells && this.opt.fitCells.length ? this.opt.fitCells : items.map((i) => i.cell);
     let minx = Infinity, miny = Infinity, maxx = -Infinity, maxy = -Infinity;
@@ -174,7 +177,7 @@ export class HexMap {
     await this.ensureBasemap();
     const t1 = performance.now();
     this.render();
-    this.timings = { basemapMs: t1 - t0, renderMs: performance.now() - t1 };
+    this.timings = { fitMs: t0 - tFit, basemapMs: t1 - t0, renderMs: performance.now() - t1 };
   }
 
   private mpp(): number {
@@ -250,6 +253,10 @@ export class HexMap {
       }
     }
     const minPx = this.opt.minHexPx ?? 7;
+    // A hexagon of minPx drawn relative to its first corner: two numbers a
+    // hex instead of twelve (10,000 of them on a city's map).
+    const firstX = HEX[0][0] * minPx, firstY = HEX[0][1] * minPx;
+    const minHex = HEX.slice(1).map(([x, y], i) => "l" + ((x - HEX[i][0]) * minPx).toFixed(1) + "," + ((y - HEX[i][1]) * minPx).toFixed(1)).join("") + "z";
     const titles = groups.size <= 3000; // thousands of <title>s cost more than they help
     const hexParts: string[] = [];
     const labelParts: string[] = [];
@@ -261,7 +268,7 @@ export class HexMap {
       let d: string;
       if (rad < minPx) {
         // smaller than minPx on screen: a hexagon of minPx around the centre
-        d = HEX.map(([x, y], i) => (i ? "L" : "M") + (ccx + x * minPx).toFixed(1) + "," + (ccy + y * minPx).toFixed(1)).join("") + "Z";
+        d = "M" + (ccx + firstX).toFixed(1) + "," + (ccy + firstY).toFixed(1) + minHex;
       } else {
         const pts = this.boundary(cell).map(([x, y]) => this.px(x, y));
         d = "M" + pts.map(([x, y]) => x.toFixed(1) + "," + y.toFixed(1)).join("L") + "Z";
@@ -270,7 +277,7 @@ export class HexMap {
         const it = its[0];
         const cls = "hex v-" + (it.verdict || "unknown");
         hexParts.push(
-          `<path class="${cls}" d="${d}" fill="${scaleColour(it.scale)}" data-hex="${cell}" data-res="12" data-hotspot="${attr(it.hotspot)}" data-verdict="${it.verdict || "unknown"}" data-scale="${it.scale ?? ""}">${titles ? `<title>${attr(it.title || it.name || cell)}</title>` : ""}</path>`,
+          `<path class="${cls}" d="${d}" fill="${scaleColour(it.scale)}" data-hex="${cell}" data-res="12" data-hotspot="${attr(it.hotspot)}" data-verdict="${it.verdict || "unknown"}"${it.scale === undefined ? "" : ` data-scale="${it.scale}"`}>${titles ? `<title>${attr(it.title || it.name || cell)}</title>` : ""}</path>`,
         );
       } else {
         const n = its.length;
@@ -347,8 +354,12 @@ export class HexMap {
   }
 }
 
+const needsEscape = /[&<>"]/;
+
 function attr(s: unknown): string {
-  return String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+  const str = String(s ?? "");
+  if (!needsEscape.test(str)) return str;
+  return str.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 }
 
 // scaleColour: HIP-17 scale 0 (red) .. 1 (green); grey while unknown.

@@ -1,0 +1,30 @@
+// What the map reads first, named once for early.ts (which requests it while
+// app.js loads) and for the app (which takes the responses over).
+//
+// The fleet listing: the node's list of hotspot locations (address, name and
+// cell of every asserted hotspot, a fifth of the bytes of the full records),
+// paged by offset rather than by pagination.key, so that pages can be
+// requested side by side instead of each waiting for the one before (the
+// SDK's collection pagination accepts either).
+
+export const FLEET_URL = "/pocd/hotspot/v1/locations";
+// Hotspots a page: 10,000 hotspots take two requests.
+export const FLEET_PAGE = 5000;
+// Pages requested at once.
+export const FLEET_PARALLEL = 2;
+
+export function fleetPageURL(page: number): string {
+  return `${FLEET_URL}?pagination.limit=${FLEET_PAGE}&pagination.offset=${page * FLEET_PAGE}`;
+}
+
+// isMapRoute: the routes that draw the whole fleet (home and #/map).
+export function isMapRoute(hash: string): boolean {
+  const path = decodeURIComponent(hash.replace(/^#/, "")).split("?")[0];
+  return path === "" || path === "/" || path === "/map" || path.startsWith("/map/");
+}
+
+// basemapURL: the projected country outlines at one scale (tools/basemap.mjs).
+// The map of a fleet starts at 1:10m, the scale of a city.
+export function basemapURL(level: "50m" | "10m"): string {
+  return "basemap/countries-" + level + ".bin";
+}
