@@ -46,24 +46,47 @@ type harness struct {
 	// CI shows only the end of the output.
 	failures   []string
 	logsDumped bool
+	stoppedBy  string // the scenario that stopped on a failure: the rest are not run
 }
 
 // scenario runs one scenario as a subtest with h.t set to it (a failed
 // bound must stop the goroutine of the scenario that runs it). The
-// scenarios build on each other: after one fails, the rest are not run.
+// scenarios build on each other: after one stops on a failure (a wait that
+// timed out, a failed require), the rest are reported as skipped. A bound
+// checked with failf fails its scenario and lets it and the rest run.
 func (h *harness) scenario(name string, fn func(t *testing.T)) {
 	parent := h.t
-	if len(h.failures) > 0 {
+	if h.stoppedBy != "" {
+		h.failures = append(h.failures, parent.Name()+"/"+name+": not run, "+h.stoppedBy+" failed")
+		parent.Run(name, func(t *testing.T) { t.Skipf("not run: %s failed", h.stoppedBy) })
 		return
 	}
+	stopped := false
 	passed := parent.Run(name, func(t *testing.T) {
 		h.t = t
-		defer func() { h.t = parent }()
+		returned := false
+		defer func() {
+			h.t = parent
+			stopped = !returned // FailNow (or a panic) ended it
+		}()
 		fn(t)
+		returned = true
 	})
-	if !passed && len(h.failures) == 0 {
+	if stopped {
+		h.stoppedBy = name
+	}
+	if !passed && !h.recorded(parent.Name()+"/"+name) {
 		h.failures = append(h.failures, parent.Name()+"/"+name+": failed (its message is above the logs)")
 	}
+}
+
+func (h *harness) recorded(prefix string) bool {
+	for _, f := range h.failures {
+		if strings.HasPrefix(f, prefix+":") {
+			return true
+		}
+	}
+	return false
 }
 
 // failf records a failed bound and fails the scenario without stopping it.
@@ -122,10 +145,25 @@ func (h *harness) logs() {
 	h.logsDumped = true
 }
 
-// height is a node's latest height, 0 when it does not answer.
+// height is a node's latest height, 0 when it does not answer: for
+// conditions polled by waitFor, where 0 only delays.
 func height(ctx context.Context, n devnetstatus.Node) int64 {
 	s, _ := devnetstatus.QuerySync(ctx, n)
 	return s.Height
+}
+
+// heightNow is a node's latest height read once, as a target or a baseline:
+// it waits until the node answers (a 0 from a failed read would make every
+// "past the target" condition hold at once).
+func (h *harness) heightNow(ctx context.Context, n devnetstatus.Node) int64 {
+	h.t.Helper()
+	var hgt int64
+	h.waitFor(n.Name+" answers its height", 30*time.Second, func() bool {
+		s, err := devnetstatus.QuerySync(ctx, n)
+		hgt = s.Height
+		return err == nil && hgt > 0
+	})
+	return hgt
 }
 
 // sameAppHash checks that every given node reports the same app hash at h.
@@ -226,7 +264,7 @@ func TestDevnet(t *testing.T) {
 		requireVerdicts(ctx, t)
 		hgt := minHeight(ctx, nodes...) - 1
 		sameAppHash(ctx, t, hgt, nodes...)
-		h1 := height(ctx, vals[0])
+		h1 := h.heightNow(ctx, vals[0])
 		h.waitFor("validators keep producing", 60*time.Second, func() bool { return height(ctx, vals[0]) >= h1+5 })
 	})
 
@@ -242,10 +280,10 @@ func TestDevnet(t *testing.T) {
 	// hash. Bounds: 5 blocks in 90 s without it; caught up within 3 min.
 	h.scenario("stop-one-validator", func(t *testing.T) {
 		h.dc("stop", "val3")
-		before := height(ctx, vals[0])
+		before := h.heightNow(ctx, vals[0])
 		h.waitFor("three validators produce 5 blocks", 90*time.Second, func() bool { return height(ctx, vals[0]) >= before+5 })
 		h.dc("start", "val3")
-		target := height(ctx, vals[0])
+		target := h.heightNow(ctx, vals[0])
 		took := h.waitFor("val3 catches up", 3*time.Minute, func() bool { return height(ctx, vals[3]) >= target })
 		h.results["stop_one_catch_up_s"] = took.Round(time.Second).Seconds()
 		sameAppHash(ctx, t, target-1, vals...)
@@ -260,18 +298,18 @@ func TestDevnet(t *testing.T) {
 		net := project + "_devnet"
 		id := h.container("val2")
 		h.run("docker", "network", "disconnect", net, id)
-		before := height(ctx, vals[0])
+		before := h.heightNow(ctx, vals[0])
 		time.Sleep(60 * time.Second)
-		during := height(ctx, vals[0]) - before
+		during := h.heightNow(ctx, vals[0]) - before
 		h.results["partition_blocks_produced_by_others_in_60s"] = during
 		// A liveness bound with a margin for a loaded two-core machine (the
 		// measured figures go to docs/devnet.md): 8–27 blocks in the runs
 		// so far, 5 in the cold CI run of 2026-11-30 with dockerd just
 		// started; the three others must keep producing, not keep a pace.
 		require.GreaterOrEqual(t, during, int64(3), "the three others kept producing")
-		stuck := height(ctx, vals[2])
+		stuck := h.heightNow(ctx, vals[2])
 		h.run("docker", "network", "connect", "--alias", "val2", net, id)
-		target := height(ctx, vals[0])
+		target := h.heightNow(ctx, vals[0])
 		took := h.waitFor("val2 catches up after the partition", 3*time.Minute, func() bool { return height(ctx, vals[2]) >= target })
 		h.results["partition_heal_catch_up_s"] = took.Round(time.Second).Seconds()
 		h.results["partition_val2_blocks_behind"] = target - stuck
@@ -305,7 +343,7 @@ func TestDevnet(t *testing.T) {
 			// condition against a moving height, sampled after v's, can
 			// stay false for good on a machine where a poll takes longer
 			// than a block (the landing CI run of 2026-11-30).
-			target := height(ctx, vals[(i+1)%4])
+			target := h.heightNow(ctx, vals[(i+1)%4])
 			h.waitFor(fmt.Sprintf("%s back in consensus past height %d", v.Name, target), 3*time.Minute, func() bool {
 				s, err := devnetstatus.QuerySync(ctx, v)
 				return err == nil && !s.CatchingUp && s.Height > target && answersQueries(v)
@@ -336,7 +374,7 @@ func TestDevnet(t *testing.T) {
 		}
 		h.dc("start", "full")
 		restarted = true
-		target := height(ctx, vals[0])
+		target := h.heightNow(ctx, vals[0])
 		took := h.waitFor("full node catches up", 3*time.Minute, func() bool {
 			s := status(ctx, full)
 			return s.Up && s.Height >= target
@@ -441,9 +479,13 @@ func getJSON(t *testing.T, url string, v any) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(v), url)
 }
 
+// queryClient bounds each probe: a node that accepts a connection and hangs
+// must not hold a wait (or the failure summary) past its bound.
+var queryClient = &http.Client{Timeout: 3 * time.Second}
+
 // answersQueries reports whether a node's REST API serves a registry query.
 func answersQueries(n devnetstatus.Node) bool {
-	resp, err := http.Get(n.REST() + "/pocd/hotspot/v1/hotspots?pagination.limit=1")
+	resp, err := queryClient.Get(n.REST() + "/pocd/hotspot/v1/hotspots?pagination.limit=1")
 	if err != nil {
 		return false
 	}

@@ -168,7 +168,7 @@ func (h *harness) upgrade(ctx context.Context, t *testing.T, name, owner string)
 
 	// 60 blocks: the 20 s vote plus the CLI's round trips must end before
 	// the plan height even at 1 s blocks (a plan in the past fails).
-	planHeight := height(ctx, full) + 60
+	planHeight := h.heightNow(ctx, full) + 60
 	h.upgradeHeight = planHeight
 	gov := strings.TrimSpace(h.pocd("query", "auth", "module-account", "gov", "--node", "tcp://127.0.0.1:26657", "--output", "json"))
 	govAddr := regexp.MustCompile(`"address":\s*"(hnt1[0-9a-z]+)"`).FindStringSubmatch(gov)
@@ -213,9 +213,9 @@ func (h *harness) upgrade(ctx context.Context, t *testing.T, name, owner string)
 		}
 		return err == nil && strings.Contains(string(out), "PROPOSAL_STATUS_PASSED")
 	})
-	require.Less(t, height(ctx, full), planHeight, "the plan height passed before the vote ended")
+	require.Less(t, h.heightNow(ctx, full), planHeight, "the plan height passed before the vote ended")
 	// What the old binary reads, at a height both binaries can read.
-	before := height(ctx, full) - 1
+	before := h.heightNow(ctx, full) - 1
 	old := readLedger(ctx, t, full, before, owner)
 
 	// Halt at the plan height, swap, resume. 4 minutes: the remaining
@@ -277,7 +277,7 @@ func (h *harness) stateSync(ctx context.Context, t *testing.T, owner string) {
 	h.results["statesync_snapshot_height"] = snapHeight
 	h.results["statesync_snapshot_bytes"] = dirSize(filepath.Join(snapDir, strconv.FormatInt(snapHeight, 10)))
 
-	trust := height(ctx, full) - 2
+	trust := h.heightNow(ctx, full) - 2
 	var b struct {
 		Result struct {
 			BlockID struct {
@@ -311,7 +311,7 @@ func (h *harness) stateSync(ctx context.Context, t *testing.T, owner string) {
 	defer h.dc("rm", "-sf", "sync")
 	// Caught up: past the full node's height when it started (read once;
 	// see rolling-restart), in consensus, and answering queries.
-	target := height(ctx, full)
+	target := h.heightNow(ctx, full)
 	took := h.waitFor(fmt.Sprintf("the state-synced node catches up past height %d", target), 4*time.Minute, func() bool {
 		s, err := devnetstatus.QuerySync(ctx, syncNode)
 		return err == nil && !s.CatchingUp && s.Height > target && answersQueries(syncNode)
@@ -402,7 +402,7 @@ func (h *harness) exportRestart(ctx context.Context, t *testing.T, owner string)
 	}
 	// The validators are down: the chain stops; the full node has its last
 	// committed state.
-	final := height(ctx, full) - 1
+	final := h.heightNow(ctx, full) - 1
 	old := readLedger(ctx, t, full, final, owner)
 	oldSupply := restAt(ctx, t, full, "/cosmos/bank/v1beta1/supply", final)
 	oldOwnerBalance := restAt(ctx, t, full, "/cosmos/bank/v1beta1/balances/"+owner, final)
@@ -429,7 +429,7 @@ func (h *harness) exportRestart(ctx context.Context, t *testing.T, owner string)
 	}
 	h.waitFor("the restarted chain produces blocks", 3*time.Minute, func() bool { return minHeight(ctx, nodes...) > 3 })
 	sameAppHash(ctx, t, 3, nodes...)
-	now := height(ctx, full) - 1
+	now := h.heightNow(ctx, full) - 1
 
 	fresh := readLedger(ctx, t, full, now, owner)
 	require.Equal(t, old.Hotspots, fresh.Hotspots, "hotspots")

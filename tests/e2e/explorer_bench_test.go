@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,6 +55,9 @@ func TestExplorerMap10k(t *testing.T) {
 	// The node's REST gateway marshals with these options
 	// (cosmos-sdk server/api: gogogateway.JSONPb).
 	jsonpb := &gateway.JSONPb{EmitDefaults: true, OrigName: true}
+	// pageCap, when set, serves shorter pages than asked, as a node behind
+	// a capping proxy would.
+	var pageCap atomic.Int64
 	mux := http.NewServeMux()
 	mux.Handle(explorer.Prefix, explorer.Handler())
 	mux.HandleFunc("/pocd/hotspot/v1/locations", func(w http.ResponseWriter, r *http.Request) {
@@ -61,6 +65,9 @@ func TestExplorerMap10k(t *testing.T) {
 		limit, _ := strconv.Atoi(q.Get("pagination.limit"))
 		if limit <= 0 || limit > count {
 			limit = 100
+		}
+		if c := int(pageCap.Load()); c > 0 && limit > c {
+			limit = c
 		}
 		// As the SDK's collection pagination: a key or an offset, not both.
 		off, _ := strconv.Atoi(q.Get("pagination.offset"))
@@ -119,6 +126,18 @@ func TestExplorerMap10k(t *testing.T) {
 		b.requireNoExceptions()
 		b.close()
 	}
+	// Pages shorter than asked: the map follows the node by key and still
+	// draws every hotspot.
+	pageCap.Store(3000)
+	b := newBrowser(t)
+	b.run(60*time.Second, chromedp.Navigate(srv.URL+"/explorer/#/map?res=12"))
+	b.waitJS(`window.__explorer && document.querySelector('#map[data-rendered="1"]')`, 60*time.Second, "map of 10,000 from short pages")
+	var paths int
+	b.eval(`document.querySelectorAll('#map path[data-hotspot]').length`, &paths)
+	require.Equal(t, count, paths, "every hotspot drawn from pages of 3,000")
+	b.requireNoExceptions()
+	b.close()
+
 	sort.Slice(runs, func(i, j int) bool { return runs[i] < runs[j] })
 	median := runs[len(runs)/2]
 	t.Logf("median of %d loads: %s (budget %s)", len(runs), median.Round(time.Millisecond), explorerMapBudget)

@@ -7,7 +7,7 @@
 //   #/owner/ADDR       an owner's hotspots and rewards
 import { isValidCell, getResolution, cellToLatLng, cellToParent, cellToChildren } from "h3-js";
 import { ApiError, esc, get, getAll, getText, pool, src } from "./api";
-import { FLEET_PAGE, FLEET_PARALLEL, fleetPageURL } from "./preload";
+import { FLEET_PAGE, FLEET_PARALLEL, FLEET_URL, fleetPageURL } from "./preload";
 import { b64hex, e4, group, hnt, int, nsTime, pct, reason, short, side, tenths, u64hex, udbm } from "./fmt";
 import { HexMap, Item, loadBasemap, scaleColour } from "./map";
 
@@ -73,32 +73,44 @@ function legend(): string {
 // ---------------------------------------------------------------- the map
 
 // loadFleet reads every asserted hotspot's location, FLEET_PARALLEL pages at
-// a time, until a page ends the list. A hotspot asserted or moved between two
-// requests can shift the offsets by one: duplicates are dropped, and one
-// missing hotspot shows on the next load.
-async function loadFleet(): Promise<{ items: Item[]; urls: string[] }> {
+// a time by offset, until a page without a next key ends the list. A node
+// that serves shorter pages than asked (a proxy's or a future cap) is
+// followed by key from that page on, one page at a time. A hotspot asserted
+// or moved between two requests can shift the offsets by one: duplicates are
+// dropped, and one missing hotspot shows on the next load.
+async function loadFleet(): Promise<{ items: Item[]; urls: string[]; truncated: boolean }> {
   const out: Item[] = [];
   const urls: string[] = [];
   const seen = new Set<string>();
+  const take = (url: string, body: any): string => {
+    urls.push(url);
+    for (const h of body.locations || []) {
+      if (seen.has(h.address)) continue;
+      seen.add(h.address);
+      out.push({ cell: h.location, hotspot: h.address, name: h.name, title: `${h.name} (${h.address})` });
+    }
+    return body.pagination && body.pagination.next_key ? body.pagination.next_key : "";
+  };
   const maxPages = 200;
+  let key = "";
   for (let first = 0; first < maxPages; first += FLEET_PARALLEL) {
     const pageURLs = Array.from({ length: FLEET_PARALLEL }, (_, i) => fleetPageURL(first + i));
     const bodies = await Promise.all(pageURLs.map((u) => get(u)));
     let ended = false;
-    bodies.forEach((body, i) => {
-      if (ended) return;
-      const hs: any[] = body.locations || [];
-      urls.push(pageURLs[i]);
-      for (const h of hs) {
-        if (seen.has(h.address)) continue;
-        seen.add(h.address);
-        out.push({ cell: h.location, hotspot: h.address, name: h.name, title: `${h.name} (${h.address})` });
-      }
-      ended = hs.length < FLEET_PAGE || !(body.pagination && body.pagination.next_key);
-    });
-    if (ended) break;
+    for (let i = 0; i < bodies.length && !ended && !key; i++) {
+      const next = take(pageURLs[i], bodies[i]);
+      const short = (bodies[i].locations || []).length < FLEET_PAGE;
+      if (!next) ended = true;
+      else if (short) key = next; // the node pages shorter than asked: offsets no longer line up
+    }
+    if (ended) return { items: out, urls, truncated: false };
+    if (key) break;
   }
-  return { items: out, urls };
+  for (let n = urls.length; key && n < maxPages; n++) {
+    const url = `${FLEET_URL}?pagination.limit=${FLEET_PAGE}&pagination.key=${encodeURIComponent(key)}`;
+    key = take(url, await get(url));
+  }
+  return { items: out, urls, truncated: key !== "" || urls.length >= maxPages };
 }
 
 // enrich colours the hexes in view: the HIP-17 scale of each cell and the
@@ -171,7 +183,8 @@ async function mapBlock(host: HTMLElement, res: number | undefined, gen: number)
   });
   let t: number | undefined;
   map.onRender = (r) => {
-    shown.textContent = ` showing res ${r}: ${map.svg.dataset.hexes} hexes for ${fleet.items.length} asserted hotspots`;
+    shown.textContent = ` showing res ${r}: ${map.svg.dataset.hexes} hexes for ${fleet.items.length} asserted hotspots` +
+      (fleet.truncated ? ` (the listing stopped after ${fleet.urls.length} pages: not every hotspot is drawn)` : "");
     clearTimeout(t);
     t = window.setTimeout(() => enrich(map, fleet.items, gen, status), 300);
   };
@@ -685,4 +698,6 @@ window.addEventListener("unhandledrejection", (e) => {
 });
 window.addEventListener("hashchange", route);
 setupSearch();
-route();
+// What early.js requested is for this first route only: a later visit to
+// the map must not draw pages from the time the explorer was opened.
+route().finally(() => delete (window as any).__early);

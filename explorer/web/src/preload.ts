@@ -19,7 +19,12 @@ export function fleetPageURL(page: number): string {
 
 // isMapRoute: the routes that draw the whole fleet (home and #/map).
 export function isMapRoute(hash: string): boolean {
-  const path = decodeURIComponent(hash.replace(/^#/, "")).split("?")[0];
+  let path: string;
+  try {
+    path = decodeURIComponent(hash.replace(/^#/, "")).split("?")[0];
+  } catch {
+    return false; // a malformed hash: the app shows its error
+  }
   return path === "" || path === "/" || path === "/map" || path.startsWith("/map/");
 }
 

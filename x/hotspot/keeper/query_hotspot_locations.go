@@ -17,6 +17,9 @@ func (q queryServer) HotspotLocations(ctx context.Context, req *types.QueryHotsp
 	if req != nil {
 		page = req.Pagination
 	}
+	if err := types.CheckPage(page); err != nil {
+		return nil, err
+	}
 	out, pageRes, err := query.CollectionPaginate(ctx, boundedIndex[uint64]{m: q.k.Hotspots.Indexes.Cell, lo: uint64RawBound(unassertedCellKey + 1)}, page,
 		func(key collections.Pair[uint64, string], _ collections.NoValue) (types.HotspotLocation, error) {
 			h, err := q.k.Hotspots.Get(ctx, key.K2())

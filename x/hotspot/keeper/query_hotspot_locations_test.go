@@ -36,17 +36,28 @@ func TestQueryHotspotLocations(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, want, all.Locations)
 
-	// By offset, two at a time (the explorer requests pages side by side).
-	var got []types.HotspotLocation
-	for off := uint64(0); ; off += 2 {
+	// By offset, two at a time (the explorer requests pages side by side):
+	// two full pages, the second one the last.
+	byOffset := func(off uint64) *types.QueryHotspotLocationsResponse {
 		page, err := f.query.HotspotLocations(f.ctx, &types.QueryHotspotLocationsRequest{Pagination: &query.PageRequest{Offset: off, Limit: 2}})
 		require.NoError(t, err)
-		got = append(got, page.Locations...)
-		if page.Pagination.NextKey == nil {
-			break
-		}
+		return page
 	}
-	require.Equal(t, want, got)
+	p0, p1 := byOffset(0), byOffset(2)
+	require.Equal(t, want[:2], p0.Locations)
+	require.NotNil(t, p0.Pagination.NextKey)
+	require.Equal(t, want[2:], p1.Locations)
+	require.Nil(t, p1.Pagination.NextKey)
+	p3 := byOffset(3)
+	require.Equal(t, want[3:], p3.Locations)
+	require.Nil(t, p3.Pagination.NextKey)
+
+	// A page above MaxPageLimit is refused.
+	_, err = f.query.HotspotLocations(f.ctx, &types.QueryHotspotLocationsRequest{Pagination: &query.PageRequest{Limit: types.MaxPageLimit + 1}})
+	require.ErrorIs(t, err, types.ErrPageTooLarge)
+	full, err := f.query.HotspotLocations(f.ctx, &types.QueryHotspotLocationsRequest{Pagination: &query.PageRequest{Limit: types.MaxPageLimit}})
+	require.NoError(t, err)
+	require.Equal(t, want, full.Locations)
 
 	// A nil request is the first page.
 	first, err := f.query.HotspotLocations(f.ctx, nil)

@@ -19,6 +19,9 @@ func (q queryServer) Hotspots(ctx context.Context, req *types.QueryHotspotsReque
 	if req == nil {
 		req = &types.QueryHotspotsRequest{}
 	}
+	if err := types.CheckPage(req.Pagination); err != nil {
+		return nil, err
+	}
 	load := func(pk string) (types.Hotspot, error) { return q.k.Hotspots.Get(ctx, pk) }
 	var (
 		out     []types.Hotspot

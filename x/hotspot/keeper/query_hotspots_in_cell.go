@@ -18,6 +18,9 @@ func (q queryServer) HotspotsInCell(ctx context.Context, req *types.QueryHotspot
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "cell is required")
 	}
+	if err := types.CheckPage(req.Pagination); err != nil {
+		return nil, err
+	}
 	cell, err := types.ParseCell(req.Cell)
 	if err != nil {
 		return nil, err

@@ -90,16 +90,21 @@ func TestQueryHotspotsFiltersAndPages(t *testing.T) {
 	// Paging the whole list by offset (the explorer's map requests pages
 	// side by side) gives the same hotspots in the same order as one call;
 	// the page that reaches the end has no next key.
-	var byOffset []string
-	for off := uint64(0); ; off += 4 {
-		page, err := f.query.Hotspots(f.ctx, &types.QueryHotspotsRequest{Pagination: &query.PageRequest{Offset: off, Limit: 4}})
-		require.NoError(t, err)
-		byOffset = append(byOffset, addrs(page.Hotspots)...)
-		if page.Pagination.NextKey == nil {
-			break
-		}
-	}
-	require.Equal(t, addrs(all.Hotspots), byOffset)
+	p0, err := f.query.Hotspots(f.ctx, &types.QueryHotspotsRequest{Pagination: &query.PageRequest{Offset: 0, Limit: 4}})
+	require.NoError(t, err)
+	require.Equal(t, addrs(all.Hotspots)[:4], addrs(p0.Hotspots))
+	require.NotNil(t, p0.Pagination.NextKey)
+	p1, err := f.query.Hotspots(f.ctx, &types.QueryHotspotsRequest{Pagination: &query.PageRequest{Offset: 4, Limit: 4}})
+	require.NoError(t, err)
+	require.Equal(t, addrs(all.Hotspots)[4:], addrs(p1.Hotspots))
+	require.Nil(t, p1.Pagination.NextKey)
+
+	// Pages above MaxPageLimit are refused by every list query.
+	tooBig := &query.PageRequest{Limit: types.MaxPageLimit + 1}
+	_, err = f.query.Hotspots(f.ctx, &types.QueryHotspotsRequest{Pagination: tooBig})
+	require.ErrorIs(t, err, types.ErrPageTooLarge)
+	_, err = f.query.HotspotsInCell(f.ctx, &types.QueryHotspotsInCellRequest{Cell: res12(0, 0, 0), Pagination: tooBig})
+	require.ErrorIs(t, err, types.ErrPageTooLarge)
 }
 
 func TestQueryHotspotsInCell(t *testing.T) {

@@ -26,4 +26,7 @@ var (
 	ErrBlockedOwner = errorsmod.Register(ModuleName, 15, "owner cannot receive funds (blocked address)")
 	// ErrElevationOutOfBounds: since the v2 upgrade (max_elevation).
 	ErrElevationOutOfBounds = errorsmod.Register(ModuleName, 16, "antenna elevation out of bounds")
+	// ErrPageTooLarge: a list query asked for more than MaxPageLimit
+	// entries in one page.
+	ErrPageTooLarge = errorsmod.Register(ModuleName, 17, "page too large")
 )
