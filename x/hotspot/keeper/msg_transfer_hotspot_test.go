@@ -1,6 +1,8 @@
 package keeper_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -17,8 +19,11 @@ func TestTransferHotspot(t *testing.T) {
 	_, err := f.msgs.AssertLocation(f.ctx, assertMsg(f, addr, res12(0, 0, 0)))
 	require.NoError(t, err)
 
-	_, err = f.msgs.TransferHotspot(f.ctx, &types.MsgTransferHotspot{Owner: f.owner, Hotspot: addr, NewOwner: f.other})
+	resp, err := f.msgs.TransferHotspot(f.ctx, &types.MsgTransferHotspot{Owner: f.owner, Hotspot: addr, NewOwner: f.other})
 	require.NoError(t, err)
+	// The message router marshals the response: a handler that returns
+	// none fails the transaction in the app.
+	require.NotNil(t, resp)
 	h, err := f.k.GetHotspot(f.ctx, addr)
 	require.NoError(t, err)
 	require.Equal(t, f.other, h.Owner)
@@ -99,4 +104,27 @@ func TestAttackPayoutStoppedByAddHotspotForModuleAccount(t *testing.T) {
 	_, err := f.msgs.AddHotspot(f.ctx, f.addMsg(hotspotKey("m"), module, types.HOTSPOT_MODE_FULL))
 	require.ErrorIs(t, err, types.ErrBlockedOwner)
 	require.Equal(t, before, f.snapshot(t))
+}
+
+// refusingHook is a transfer hook that refuses, as x/rewards would if it
+// could not settle the hotspot's rewards with its current owner first.
+type refusingHook struct{ called []string }
+
+var errHookRefused = errors.New("settle first")
+
+func (r *refusingHook) BeforeHotspotTransfer(_ context.Context, hotspot string) error {
+	r.called = append(r.called, hotspot)
+	return errHookRefused
+}
+
+func TestTransferHotspotRefusedByHook(t *testing.T) {
+	f := setup(t)
+	addr := f.add(t, "a")
+	hook := &refusingHook{}
+	f.k.SetTransferHooks(hook)
+	before := f.snapshot(t)
+	_, err := f.msgs.TransferHotspot(f.ctx, &types.MsgTransferHotspot{Owner: f.owner, Hotspot: addr, NewOwner: f.other})
+	require.ErrorIs(t, err, errHookRefused)
+	require.Equal(t, []string{addr}, hook.called)
+	require.Equal(t, before, f.snapshot(t), "a transfer the hook refuses changes nothing")
 }

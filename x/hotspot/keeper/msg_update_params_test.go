@@ -15,8 +15,9 @@ func TestUpdateParams(t *testing.T) {
 	p := types.DefaultParams()
 	p.MaxGain = 100
 	p.RegionPlans = p.RegionPlans[:1] // US915 only
-	_, err := f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.gov, Params: p})
+	resp, err := f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.gov, Params: p})
 	require.NoError(t, err)
+	require.NotNil(t, resp, "the message router marshals the response")
 	got, err := f.query.Params(f.ctx, &types.QueryParamsRequest{})
 	require.NoError(t, err)
 	require.Equal(t, p, got.Params)

@@ -69,6 +69,9 @@ func TestQueryHotspotsFiltersAndPages(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, mineUS.Hotspots, 3)
 
+	_, err = f.query.Hotspots(f.ctx, &types.QueryHotspotsRequest{Owner: "not-an-address"})
+	require.Equal(t, codes.InvalidArgument, status.Code(err))
+
 	theirsRes, err := f.query.Hotspots(f.ctx, &types.QueryHotspotsRequest{Owner: f.other})
 	require.NoError(t, err)
 	require.Equal(t, []string{theirs}, addrs(theirsRes.Hotspots))
@@ -168,6 +171,22 @@ func TestQueryHotspotsInCell(t *testing.T) {
 		}
 	}
 	require.Len(t, got, 4)
+
+	// In reverse, by key, the same four, each once, in the opposite order.
+	var back []string
+	key = nil
+	for n := 0; n < 5; n++ {
+		page, err := f.query.HotspotsInCell(f.ctx, &types.QueryHotspotsInCellRequest{Cell: parent(cells["a"], 9), Pagination: &query.PageRequest{Key: key, Limit: 1, Reverse: true}})
+		require.NoError(t, err)
+		back = append(back, addrs(page.Hotspots)...)
+		if key = page.Pagination.NextKey; key == nil {
+			break
+		}
+	}
+	require.Len(t, back, 4)
+	for i := range got {
+		require.Equal(t, got[i], back[len(back)-1-i])
+	}
 
 	_, err := f.query.HotspotsInCell(f.ctx, &types.QueryHotspotsInCellRequest{Cell: "zzz"})
 	require.ErrorIs(t, err, types.ErrMalformedCell)
