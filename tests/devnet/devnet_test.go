@@ -137,6 +137,32 @@ func (h *harness) waitFor(what string, bound time.Duration, cond func() bool) ti
 	return time.Since(start)
 }
 
+// lastPanic is the start of the last panic in a service's whole log (the
+// tail printed with the logs shows only the end of its stack), for the
+// failure summary: a node that does not come back usually says why there.
+func (h *harness) lastPanic(service string) []string {
+	cmd := exec.Command(h.compose[0], append(append(h.compose[1:], "-p", project), "logs", "--no-color", service)...)
+	cmd.Dir = devnetDir
+	out, _ := cmd.CombinedOutput()
+	lines := strings.Split(string(out), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.Contains(lines[i], "panic:") || strings.Contains(lines[i], "panic(") {
+			// the first panic line of that block
+			j := i
+			for j > 0 && i-j < 200 && !strings.Contains(lines[j], "panic:") {
+				j--
+			}
+			end := min(j+4, len(lines))
+			out := []string{"  " + service + "'s last panic:"}
+			for _, l := range lines[j:end] {
+				out = append(out, "    "+strings.TrimSpace(l))
+			}
+			return out
+		}
+	}
+	return []string{"  " + service + ": no panic in its log"}
+}
+
 func (h *harness) logs() {
 	cmd := exec.Command(h.compose[0], append(append(h.compose[1:], "-p", project), "logs", "--tail", "40")...)
 	cmd.Dir = devnetDir
@@ -226,6 +252,9 @@ func TestDevnet(t *testing.T) {
 				st := status(ctx, n)
 				nodesNow = append(nodesNow, fmt.Sprintf("%s: up=%t height=%d catching_up=%t peers=%d queries=%t %s",
 					n.Name, st.Up, st.Height, st.CatchingUp, st.Peers, answersQueries(n), st.Err))
+				if !st.Up {
+					nodesNow = append(nodesNow, h.lastPanic(n.Name)...)
+				}
 			}
 			t.Logf("devnet failures:\n  %s\nnodes now:\n  %s", strings.Join(h.failures, "\n  "), strings.Join(nodesNow, "\n  "))
 		}
