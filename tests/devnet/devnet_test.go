@@ -80,6 +80,9 @@ func (h *harness) scenario(name string, fn func(t *testing.T)) {
 	}
 }
 
+// record keeps a failure of the running scenario for the summary.
+func (h *harness) record(msg string) { h.failures = append(h.failures, h.t.Name()+": "+msg) }
+
 func (h *harness) recorded(prefix string) bool {
 	for _, f := range h.failures {
 		if strings.HasPrefix(f, prefix+":") {
@@ -93,7 +96,7 @@ func (h *harness) recorded(prefix string) bool {
 func (h *harness) failf(format string, args ...any) {
 	h.t.Helper()
 	msg := fmt.Sprintf(format, args...)
-	h.failures = append(h.failures, h.t.Name()+": "+msg)
+	h.record(msg)
 	h.t.Error(msg)
 }
 
@@ -106,10 +109,23 @@ func (h *harness) run(name string, args ...string) string {
 	return string(out)
 }
 
+// composeArgs is a compose command line on the devnet's project.
+func (h *harness) composeArgs(args ...string) []string {
+	return append(append(append([]string{}, h.compose[1:]...), "-p", project), args...)
+}
+
 func (h *harness) dc(args ...string) string {
 	h.t.Helper()
-	all := append(append(h.compose[1:], "-p", project), args...)
-	return h.run(h.compose[0], all...)
+	return h.run(h.compose[0], h.composeArgs(args...)...)
+}
+
+// dcOutput runs a compose command for diagnostics only: its output, whatever
+// it exits with.
+func (h *harness) dcOutput(args ...string) string {
+	cmd := exec.Command(h.compose[0], h.composeArgs(args...)...)
+	cmd.Dir = devnetDir
+	out, _ := cmd.CombinedOutput()
+	return string(out)
 }
 
 func (h *harness) container(service string) string {
@@ -129,7 +145,7 @@ func (h *harness) waitFor(what string, bound time.Duration, cond func() bool) ti
 		if time.Since(start) > bound {
 			h.logs()
 			msg := fmt.Sprintf("%s: not within %s", what, bound)
-			h.failures = append(h.failures, h.t.Name()+": "+msg)
+			h.record(msg)
 			h.t.Fatal(msg)
 		}
 		time.Sleep(time.Second)
@@ -141,10 +157,7 @@ func (h *harness) waitFor(what string, bound time.Duration, cond func() bool) ti
 // tail printed with the logs shows only the end of its stack), for the
 // failure summary: a node that does not come back usually says why there.
 func (h *harness) lastPanic(service string) []string {
-	cmd := exec.Command(h.compose[0], append(append(h.compose[1:], "-p", project), "logs", "--no-color", service)...)
-	cmd.Dir = devnetDir
-	out, _ := cmd.CombinedOutput()
-	lines := strings.Split(string(out), "\n")
+	lines := strings.Split(h.dcOutput("logs", "--no-color", service), "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
 		if strings.Contains(lines[i], "panic:") || strings.Contains(lines[i], "panic(") {
 			// the first panic line of that block
@@ -164,10 +177,7 @@ func (h *harness) lastPanic(service string) []string {
 }
 
 func (h *harness) logs() {
-	cmd := exec.Command(h.compose[0], append(append(h.compose[1:], "-p", project), "logs", "--tail", "40")...)
-	cmd.Dir = devnetDir
-	out, _ := cmd.CombinedOutput()
-	h.t.Logf("devnet logs (tail):\n%s", out)
+	h.t.Logf("devnet logs (tail):\n%s", h.dcOutput("logs", "--tail", "40"))
 	h.logsDumped = true
 }
 
