@@ -47,12 +47,13 @@ export async function getText(url: string): Promise<string> {
   return resp.text();
 }
 
-// getAll pages through a list with pagination.key; pages are returned with
-// the URL each came from.
-export async function getAll(base: string, field: string, limit = 1000, maxPages = 200): Promise<{ items: any[]; urls: string[] }> {
+// getAll pages through a list with pagination.key, from the key `from` (""
+// for the start); pages are returned with the URL each came from, and next
+// is the key left when maxPages ran out ("" once the list ended).
+export async function getAll(base: string, field: string, limit = 1000, maxPages = 200, from = ""): Promise<{ items: any[]; urls: string[]; next: string }> {
   const items: any[] = [];
   const urls: string[] = [];
-  let key = "";
+  let key = from;
   for (let i = 0; i < maxPages; i++) {
     const sep = base.includes("?") ? "&" : "?";
     const url = base + sep + "pagination.limit=" + limit + (key ? "&pagination.key=" + encodeURIComponent(key) : "");
@@ -62,7 +63,7 @@ export async function getAll(base: string, field: string, limit = 1000, maxPages
     key = body.pagination && body.pagination.next_key ? body.pagination.next_key : "";
     if (!key) break;
   }
-  return { items, urls };
+  return { items, urls, next: key };
 }
 
 export function esc(s: unknown): string {

@@ -7,7 +7,7 @@
 //   #/owner/ADDR       an owner's hotspots and rewards
 import { isValidCell, getResolution, cellToLatLng, cellToParent, cellToChildren } from "h3-js";
 import { ApiError, esc, get, getAll, getText, pool, src } from "./api";
-import { FLEET_PAGE, FLEET_PARALLEL, FLEET_URL, fleetPageURL } from "./preload";
+import { FLEET_PAGE, FLEET_PARALLEL, FLEET_URL, fleetPageURL, routeOf } from "./preload";
 import { b64hex, e4, group, hnt, int, nsTime, pct, reason, short, side, tenths, u64hex, udbm } from "./fmt";
 import { HexMap, Item, loadBasemap, scaleColour } from "./map";
 
@@ -82,33 +82,37 @@ async function loadFleet(): Promise<{ items: Item[]; urls: string[]; truncated: 
   const out: Item[] = [];
   const urls: string[] = [];
   const seen = new Set<string>();
-  const take = (url: string, body: any): string => {
-    urls.push(url);
-    for (const h of body.locations || []) {
+  const add = (locations: any[]) => {
+    for (const h of locations) {
       if (seen.has(h.address)) continue;
       seen.add(h.address);
       out.push({ cell: h.location, hotspot: h.address, name: h.name, title: `${h.name} (${h.address})` });
     }
-    return body.pagination && body.pagination.next_key ? body.pagination.next_key : "";
   };
   const maxPages = 200;
   let key = "";
   for (let first = 0; first < maxPages; first += FLEET_PARALLEL) {
     const pageURLs = Array.from({ length: FLEET_PARALLEL }, (_, i) => fleetPageURL(first + i));
     const bodies = await Promise.all(pageURLs.map((u) => get(u)));
-    let ended = false;
-    for (let i = 0; i < bodies.length && !ended && !key; i++) {
-      const next = take(pageURLs[i], bodies[i]);
-      const short = (bodies[i].locations || []).length < FLEET_PAGE;
-      if (!next) ended = true;
-      else if (short) key = next; // the node pages shorter than asked: offsets no longer line up
+    for (let i = 0; i < bodies.length; i++) {
+      const locations: any[] = bodies[i].locations || [];
+      urls.push(pageURLs[i]);
+      add(locations);
+      const next = bodies[i].pagination && bodies[i].pagination.next_key ? bodies[i].pagination.next_key : "";
+      if (!next) return { items: out, urls, truncated: false };
+      // the node pages shorter than asked: offsets no longer line up
+      if (locations.length < FLEET_PAGE) {
+        key = next;
+        break;
+      }
     }
-    if (ended) return { items: out, urls, truncated: false };
     if (key) break;
   }
-  for (let n = urls.length; key && n < maxPages; n++) {
-    const url = `${FLEET_URL}?pagination.limit=${FLEET_PAGE}&pagination.key=${encodeURIComponent(key)}`;
-    key = take(url, await get(url));
+  if (key) {
+    const rest = await getAll(FLEET_URL, "locations", FLEET_PAGE, maxPages - urls.length, key);
+    add(rest.items);
+    urls.push(...rest.urls);
+    key = rest.next;
   }
   return { items: out, urls, truncated: key !== "" || urls.length >= maxPages };
 }
@@ -645,10 +649,8 @@ function setupSearch() {
 
 async function route() {
   const gen = ++generation;
-  const hash = decodeURIComponent(location.hash.replace(/^#/, "")) || "/";
-  const [path, qs] = hash.split("?");
-  const params = new URLSearchParams(qs || "");
-  const parts = path.split("/").filter(Boolean);
+  const { parts, query, text: hash } = routeOf(location.hash);
+  const params = new URLSearchParams(query);
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", (a as HTMLAnchorElement).hash === "#/" + (parts[0] || "")));
   page(`<p class="loading">loading…</p>`);
   try {

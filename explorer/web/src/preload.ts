@@ -17,15 +17,24 @@ export function fleetPageURL(page: number): string {
   return `${FLEET_URL}?pagination.limit=${FLEET_PAGE}&pagination.offset=${page * FLEET_PAGE}`;
 }
 
+// routeOf splits a location hash into the route's path parts and its query
+// (#/hotspot/NAME?x=1 → ["hotspot", "NAME"], "x=1"; text is the decoded
+// hash, for messages). It throws on a hash that is not valid
+// percent-encoding.
+export function routeOf(hash: string): { parts: string[]; query: string; text: string } {
+  const full = decodeURIComponent(hash.replace(/^#/, "")) || "/";
+  const [path, query] = full.split("?");
+  return { parts: path.split("/").filter(Boolean), query: query || "", text: full };
+}
+
 // isMapRoute: the routes that draw the whole fleet (home and #/map).
 export function isMapRoute(hash: string): boolean {
-  let path: string;
   try {
-    path = decodeURIComponent(hash.replace(/^#/, "")).split("?")[0];
+    const first = routeOf(hash).parts[0] || "";
+    return first === "" || first === "map";
   } catch {
     return false; // a malformed hash: the app shows its error
   }
-  return path === "" || path === "/" || path === "/map" || path.startsWith("/map/");
 }
 
 // basemapURL: the projected country outlines at one scale (tools/basemap.mjs).
