@@ -331,8 +331,9 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 // lets cosmovisor swap in the binary that has it (docs/operator-guide.md).
 var Upgrades = []upgrades.Upgrade{v2.Upgrade}
 
-// registerUpgrades installs every known upgrade handler, and the store loader
-// of the upgrade the node is restarting into, if any.
+// registerUpgrades installs every known upgrade handler and the store
+// loader: the upgrade's, if the node is restarting into one, and in every
+// case one that then drops what a crashed commit left (storeloader.go).
 func (app *App) registerUpgrades() {
 	for _, u := range Upgrades {
 		handler := upgrades.RunMigrations
@@ -345,14 +346,15 @@ func (app *App) registerUpgrades() {
 	if err != nil {
 		panic(fmt.Errorf("reading upgrade-info.json: %w", err))
 	}
-	if info.Name == "" || app.UpgradeKeeper.IsSkipHeight(info.Height) {
-		return
-	}
-	for _, u := range Upgrades {
-		if u.Name == info.Name {
-			app.SetStoreLoader(upgradetypes.UpgradeStoreLoader(info.Height, &u.StoreUpgrades))
+	load := baseapp.DefaultStoreLoader
+	if info.Name != "" && !app.UpgradeKeeper.IsSkipHeight(info.Height) {
+		for _, u := range Upgrades {
+			if u.Name == info.Name {
+				load = upgradetypes.UpgradeStoreLoader(info.Height, &u.StoreUpgrades)
+			}
 		}
 	}
+	app.SetStoreLoader(dropUncommittedVersions(load))
 }
 
 // Name returns the app name.

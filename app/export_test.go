@@ -61,7 +61,15 @@ func startChain(t *testing.T, id string, genesisTime time.Time, initialHeight in
 	validators []abci.ValidatorUpdate, cp *cmtproto.ConsensusParams,
 ) *chain {
 	t.Helper()
-	a := app.New(log.NewNopLogger(), dbm.NewMemDB(), true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()), baseapp.SetChainID(id))
+	return startChainOn(t, dbm.NewMemDB(), id, genesisTime, initialHeight, appState, validators, cp)
+}
+
+// startChainOn is startChain on a given database.
+func startChainOn(t *testing.T, db dbm.DB, id string, genesisTime time.Time, initialHeight int64, appState json.RawMessage,
+	validators []abci.ValidatorUpdate, cp *cmtproto.ConsensusParams,
+) *chain {
+	t.Helper()
+	a := app.New(log.NewNopLogger(), db, true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()), baseapp.SetChainID(id))
 	_, err := a.InitChain(&abci.RequestInitChain{
 		ChainId: id, Time: genesisTime, InitialHeight: initialHeight, AppStateBytes: appState,
 		Validators: validators, ConsensusParams: cp,
