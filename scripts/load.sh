@@ -35,8 +35,21 @@ for i in $(seq 1 120); do
   "$POCD" query poc entropy --home "$HOME_DIR" --node tcp://127.0.0.1:26657 >/dev/null 2>&1 && break
   sleep 1
 done
+# Disk use of each store, before the load and after it (docs/benchmarks.md, "Disk").
+STORES=(application.db blockstore.db state.db tx_index.db evidence.db ingest snapshots)
+disk() { for d in "${STORES[@]}"; do du -sb "$HOME_DIR/data/$d" 2>/dev/null | cut -f1 || echo 0; done; }
+mapfile -t BEFORE < <(disk)
 go run ./scripts/loadtest -grpc 127.0.0.1:9090 -validator "$("$POCD" ingest address --home "$HOME_DIR" | sed -n 1p)" \
   -keyring-dir "$HOME_DIR" -hotspots "$HOTSPOTS" -rate "$RATE" -duration "$DURATION" -flood "$FLOOD" -key-dir "$HOME_DIR/hotspot-keys" \
   -out "$HOME_DIR/result.json"
+mapfile -t AFTER < <(disk)
+INCLUDED=$(sed -n 's/.*"witnesses_included": *\([0-9]*\).*/\1/p' "$HOME_DIR/result.json")
+echo ">> disk growth during the load, per witness report included (${INCLUDED:-0}):"
+TOTAL=0
+for i in "${!STORES[@]}"; do
+  g=$((AFTER[i] - BEFORE[i])); TOTAL=$((TOTAL + g))
+  printf '  %-14s %12d bytes  %6d B/report\n' "${STORES[i]}" "$g" "$((g / (${INCLUDED:-0} > 0 ? INCLUDED : 1)))"
+done
+printf '  %-14s %12d bytes  %6d B/report\n' total "$TOTAL" "$((TOTAL / (${INCLUDED:-0} > 0 ? INCLUDED : 1)))"
 echo ">> ingest counters:"
 curl -s localhost:26660/metrics | grep '^pocd_ingest' | grep -v _bucket

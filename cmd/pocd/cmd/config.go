@@ -44,6 +44,7 @@ func initAppConfig() (string, any) {
 	// 2,000 reports/s the node fell behind after about a minute); pebble
 	// keeps up (docs/benchmarks.md). CometBFT's own stores are unchanged.
 	cfg.AppDBBackend = "pebbledb"
+	setDiskDefaults(cfg)
 	return serverconfig.DefaultConfigTemplate + ingest.ConfigTemplate + explorer.ConfigTemplate,
 		appConfig{Config: *cfg, Ingest: ingest.DefaultConfig(), Explorer: explorer.DefaultConfig()}
 }
