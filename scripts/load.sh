@@ -28,6 +28,12 @@ sed -i -e 's#^listen = \["/ip4/0.0.0.0/tcp/26670".*#listen = ["/ip4/127.0.0.1/tc
   -e 's/^relay-interval = .*/relay-interval = "200ms"/' \
   -e 's/^max-conns-per-ip = .*/max-conns-per-ip = 1024/' "$HOME_DIR/config/app.toml"
 
+# PRUNING_KEEP_RECENT: state versions kept (pocd init's default otherwise),
+# to see the application database's steady growth in a short run.
+if [ -n "${PRUNING_KEEP_RECENT:-}" ]; then
+  sed -i "s/^pruning-keep-recent = .*/pruning-keep-recent = \"$PRUNING_KEEP_RECENT\"/" "$HOME_DIR/config/app.toml"
+fi
+
 setsid "$POCD" start --home "$HOME_DIR" >"$HOME_DIR/pocd.log" 2>&1 &
 NODE=$!
 trap 'kill -TERM $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
