@@ -123,3 +123,25 @@ func TestTransferDuringPayoutPaysAWitnessOnlyHotspotToItsOldOwner(t *testing.T) 
 	f.payUntilPaidOut(t, 1, 3)
 	require.True(t, f.bank.get(addr("carol")).IsZero())
 }
+
+// A settled epoch is announced with its pools.
+func TestSettlementIsAnnounced(t *testing.T) {
+	f := setup(t)
+	f.share(1, "a", addr("alice"), 1000, 1000)
+	f.ctx = f.ctx.WithEventManager(sdk.NewEventManager())
+	f.endEpoch(t, 1)
+	er := mustEpoch(t, f, 1)
+	var settled []*types.EventEpochSettled
+	for _, ev := range f.ctx.EventManager().Events().ToABCIEvents() {
+		if ev.Type == "pocd.rewards.v1.EventEpochSettled" {
+			msg, err := sdk.ParseTypedEvent(ev)
+			require.NoError(t, err)
+			settled = append(settled, msg.(*types.EventEpochSettled))
+		}
+	}
+	require.Len(t, settled, 1)
+	require.Equal(t, int64(1), settled[0].Epoch)
+	require.Equal(t, er.Emission.String(), settled[0].Emission)
+	require.Equal(t, er.BeaconPool.String(), settled[0].BeaconPool)
+	require.Equal(t, er.WitnessPool.String(), settled[0].WitnessPool)
+}
