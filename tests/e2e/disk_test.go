@@ -19,6 +19,8 @@ import (
 // (docs/operator-guide.md, "Disk"), the indexer keeps only the listed
 // events, and blocks are pruned behind the retention window.
 func TestDiskDefaults(t *testing.T) {
+	// Light (one idle node each): runs beside the other parallel test after the heavy ones.
+	t.Parallel()
 	n := newNode(t, "pocd-e2e-disk")
 	addrs := n.initChain("alice")
 

@@ -100,6 +100,8 @@ func (pg *postgres) url(db string) string {
 // "Disk"): CometBFT's psql event sink, with the schema this repository ships,
 // in a real PostgreSQL, and every event indexed.
 func TestPsqlEventSink(t *testing.T) {
+	// Light (one idle node each): runs beside the other parallel test after the heavy ones.
+	t.Parallel()
 	pg := startPostgres(t)
 	pg.sql("postgres", "CREATE DATABASE pocd")
 	schema, err := os.ReadFile("../../third_party/cometbft/psql/schema.sql")
