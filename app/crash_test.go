@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"sync"
 	"testing"
@@ -100,14 +101,43 @@ func (b *killableBatch) WriteSync() error {
 	return b.Batch.WriteSync()
 }
 
-// bigBlock writes enough to one store that IAVL saves its next version in
-// several batches (it flushes about every 100 KB), as x/poc's store does
-// under load.
-func bigBlock(a *app.App) func(ctx sdk.Context) {
+// crashKey is the i-th key the crash test writes to x/hotspot's store.
+func crashKey(i int) []byte { return []byte(fmt.Sprintf("\xfecrash-test/%06d", i)) }
+
+// seedBlock writes 3,000 keys to one store: committed state the big block
+// then reads, rewrites and deletes.
+func seedBlock(a *app.App) func(ctx sdk.Context) {
 	return func(ctx sdk.Context) {
 		st := ctx.KVStore(a.GetKey(hotspottypes.StoreKey))
 		for i := range 3000 {
-			st.Set([]byte(fmt.Sprintf("\xfecrash-test/%06d", i)), make([]byte, 64))
+			st.Set(crashKey(i), []byte(fmt.Sprintf("seed %d", i)))
+		}
+	}
+}
+
+// bigBlock changes enough of one store that IAVL saves its next version in
+// several batches (it flushes about every 100 KB), as x/poc's store does
+// under load: it first reads the committed keys (a summary of what it read
+// goes into state, so a wrong read changes the app hash), then deletes a
+// third, rewrites a third and adds as many new ones.
+func bigBlock(a *app.App) func(ctx sdk.Context) {
+	return func(ctx sdk.Context) {
+		st := ctx.KVStore(a.GetKey(hotspottypes.StoreKey))
+		sum := sha256.New()
+		it := st.Iterator(crashKey(0), crashKey(1_000_000))
+		for ; it.Valid(); it.Next() {
+			sum.Write(it.Key())
+			sum.Write(it.Value())
+		}
+		it.Close()
+		for _, i := range []int{0, 1500, 2999, 3500} {
+			sum.Write(st.Get(crashKey(i)))
+		}
+		st.Set([]byte("\xfecrash-sum"), sum.Sum(nil))
+		for i := range 1000 {
+			st.Delete(crashKey(i))
+			st.Set(crashKey(1000+i), []byte(fmt.Sprintf("rewritten %d", i)))
+			st.Set(crashKey(3000+i), []byte(fmt.Sprintf("new %d", i)))
 		}
 	}
 }
@@ -125,7 +155,14 @@ func pebbleDB(t *testing.T) dbm.DB {
 	return db
 }
 
-// crashChain starts a small chain on db and commits two empty blocks.
+// nodeDefaults are the BaseApp options `pocd init`'s app.toml gives a node
+// that bear on a crash: IAVL's fast index off (iavl-disable-fastnode; its
+// writes come before the tree's in a commit, and a kill among them leaves an
+// index the replay reads wrong values from).
+var nodeDefaults = []func(*baseapp.BaseApp){baseapp.SetIAVLDisableFastNode(true)}
+
+// crashChain starts a small chain on db and commits two empty blocks and
+// the seed block.
 func crashChain(t *testing.T, db dbm.DB) *chain {
 	t.Helper()
 	params.SetSDKConfig()
@@ -136,8 +173,9 @@ func crashChain(t *testing.T, db dbm.DB) *chain {
 		owners: map[string]string{}, shares: map[string][2]uint64{},
 	}
 	cp := cmttypes.DefaultConsensusParams().ToProto()
-	c := startChainOn(t, db, "crash-1", exportGenesisTime, 1, oldGenesis(t, o), nil, &cp)
+	c := startChainOn(t, db, "crash-1", exportGenesisTime, 1, oldGenesis(t, o), nil, &cp, nodeDefaults...)
 	c.blocks(t, 2, blockTime)
+	c.block(t, blockTime, seedBlock(c.a))
 	return c
 }
 
@@ -169,7 +207,8 @@ func TestRestartAfterAKillAtAnyWriteOfACommit(t *testing.T) {
 			require.True(t, db.dead)
 
 			// A new process on what reached the database.
-			a := app.New(log.NewNopLogger(), db.DB, true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()), baseapp.SetChainID(c.id))
+			a := app.New(log.NewNopLogger(), db.DB, true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()),
+				append([]func(*baseapp.BaseApp){baseapp.SetChainID(c.id)}, nodeDefaults...)...)
 			last := a.LastBlockHeight()
 			require.Contains(t, []int64{want.Version - 1, want.Version}, last)
 			r := &chain{a: a, id: c.id, height: last, time: c.time, hashes: c.hashes}

@@ -64,12 +64,12 @@ func startChain(t *testing.T, id string, genesisTime time.Time, initialHeight in
 	return startChainOn(t, dbm.NewMemDB(), id, genesisTime, initialHeight, appState, validators, cp)
 }
 
-// startChainOn is startChain on a given database.
+// startChainOn is startChain on a given database, with extra BaseApp options.
 func startChainOn(t *testing.T, db dbm.DB, id string, genesisTime time.Time, initialHeight int64, appState json.RawMessage,
-	validators []abci.ValidatorUpdate, cp *cmtproto.ConsensusParams,
+	validators []abci.ValidatorUpdate, cp *cmtproto.ConsensusParams, opts ...func(*baseapp.BaseApp),
 ) *chain {
 	t.Helper()
-	a := app.New(log.NewNopLogger(), db, true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()), baseapp.SetChainID(id))
+	a := app.New(log.NewNopLogger(), db, true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()), append([]func(*baseapp.BaseApp){baseapp.SetChainID(id)}, opts...)...)
 	_, err := a.InitChain(&abci.RequestInitChain{
 		ChainId: id, Time: genesisTime, InitialHeight: initialHeight, AppStateBytes: appState,
 		Validators: validators, ConsensusParams: cp,

@@ -32,6 +32,7 @@ func TestDiskDefaults(t *testing.T) {
 	require.Equal(t, fmt.Sprintf("%q", pocdcmd.DefaultPruningKeepRecent), get("pruning-keep-recent"))
 	require.Equal(t, fmt.Sprintf("%q", pocdcmd.DefaultPruningInterval), get("pruning-interval"))
 	require.Equal(t, fmt.Sprint(pocdcmd.DefaultMinRetainBlocks), get("min-retain-blocks"))
+	require.Equal(t, "true", get("iavl-disable-fastnode"), "a kill mid-commit must not leave a fast index ahead of the tree")
 	var indexed []string
 	require.NoError(t, json.Unmarshal([]byte(get("index-events")), &indexed))
 	require.Equal(t, pocdcmd.DefaultIndexEvents, indexed)
@@ -72,6 +73,8 @@ func TestDiskDefaults(t *testing.T) {
 	}
 	require.Equal(t, 1, search("message.action='/pocd.hotspot.v1.MsgAddHotspot'"))
 	require.Equal(t, 2, search(fmt.Sprintf("message.sender='%s'", addrs["alice"])), "add and assert, both from alice")
+	// A typed event's attribute: its value is JSON, quotes included.
+	require.Equal(t, 1, search(fmt.Sprintf(`pocd.hotspot.v1.EventHotspotAdded.owner='"%s"'`, addrs["alice"])))
 	// Not indexed: every fee payment emits coin_spent, left out of the list.
 	require.NotContains(t, indexed, "coin_spent.spender")
 	require.Equal(t, 0, search(fmt.Sprintf("coin_spent.spender='%s'", addrs["alice"])))

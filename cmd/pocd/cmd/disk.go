@@ -18,8 +18,8 @@ const (
 	DefaultMinRetainBlocks = 172_800
 	// DefaultPruningKeepRecent keeps an hour of 1 s blocks of application
 	// state for queries at past heights; older versions are deleted every
-	// DefaultPruningInterval blocks. A state-sync snapshot-interval must not
-	// exceed it.
+	// DefaultPruningInterval blocks (heights a state-sync snapshot is taken
+	// at are kept until it is done).
 	DefaultPruningKeepRecent = "3600"
 	DefaultPruningInterval   = "10"
 )
@@ -58,7 +58,14 @@ var DefaultIndexEvents = []string{
 	"pocd.rewards.v1.EventPayoutSkipped.owner",
 }
 
+// setDiskDefaults also turns IAVL's fast index off: a commit writes the
+// index before the tree, in ~100 KB batches, and a node killed among those
+// writes restarted on an index holding part of a block that never committed,
+// so the replayed block read wrong values and the node diverged
+// (app/crash_test.go; docs/devnet.md). Without the index, reads walk the
+// tree: the cost is in docs/benchmarks.md ("Disk").
 func setDiskDefaults(cfg *serverconfig.Config) {
+	cfg.IAVLDisableFastNode = true
 	cfg.Pruning = "custom"
 	cfg.PruningKeepRecent = DefaultPruningKeepRecent
 	cfg.PruningInterval = DefaultPruningInterval
