@@ -17,11 +17,12 @@ func TestPocJudgedEventCountsTheVerdict(t *testing.T) {
 	f := setup(t)
 	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
 	good := f.hotspot(t, "good", cellAt(t, 5, 0))
+	good2 := f.hotspot(t, "good2", cellAt(t, 6, 120))
 	far := f.hotspot(t, "far", cellAt(t, 1000, 90))
-	f.seasoned(t, b, good, far)
+	f.seasoned(t, b, good, good2, far)
 	beacon := f.beacon("beaconer", 1)
 	f.ctx = f.ctx.WithEventManager(sdk.NewEventManager())
-	rec := f.judge(t, f.msg(beacon, f.witness("far", beacon, -5000, -1300), f.witness("good", beacon, 2500, -950)))
+	rec := f.judge(t, f.msg(beacon, f.witness("far", beacon, -5000, -1300), f.witness("good", beacon, 2500, -950), f.witness("good2", beacon, 2600, -960)))
 
 	var judged []*types.EventPocJudged
 	for _, ev := range f.ctx.EventManager().Events().ToABCIEvents() {
@@ -35,8 +36,9 @@ func TestPocJudgedEventCountsTheVerdict(t *testing.T) {
 	e := judged[0]
 	require.Equal(t, hex.EncodeToString(rec.BeaconId), e.BeaconId)
 	require.Equal(t, b, e.Beaconer)
-	require.Equal(t, uint32(2), e.WitnessReports)
-	require.Equal(t, uint32(1), e.ValidWitnesses, "the far witness is too early")
-	require.Equal(t, uint32(1), e.Selected)
+	require.Equal(t, uint32(3), e.WitnessReports)
+	require.Equal(t, uint32(2), e.ValidWitnesses, "the far witness is too early")
+	require.Equal(t, rec.Selected, e.Selected)
+	require.Positive(t, e.Selected)
 	require.Equal(t, f.relayer, e.Relayer)
 }
