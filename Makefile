@@ -35,7 +35,7 @@ help:
 	@echo "  make test-arm64    geometry and PoC rules built for arm64, run under qemu (1 min; gcc-aarch64-linux-gnu, qemu-user-static)"
 	@echo "  make test-devnet   the docker-compose devnet from the previous release: governed upgrade under cosmovisor, state sync, fault tests, zero-height export and restart (about 15 min; Docker, git history for make devnet-prev)"
 	@echo "  make fuzz          each fuzzer for FUZZTIME (default 30s; 7 fuzzers, about 4 min)"
-	@echo "  make mutation      gremlins $(GREMLINS_VERSION) over the consensus packages and ingest, efficacy per package (slow: about an hour; MUTATION_PKGS=./x/poc/verify for one)"
+	@echo "  make mutation      gremlins $(GREMLINS_VERSION) over the consensus packages and ingest, efficacy per package (slow: several hours; MUTATION_PKGS=./x/poc/verify for one)"
 	@echo "  make load          ingest throughput on one node, RATE/HOTSPOTS/DURATION/FLOOD (about 4 min; docs/benchmarks.md)"
 	@echo "Devnet"
 	@echo "  make devnet-up     four validators, a full node and a 100-hotspot fleet under docker-compose (Docker)"
@@ -167,6 +167,9 @@ proto-check: proto-gen
 # line changed one at a time, the package's tests run against it. Slow (minutes
 # per package on two cores; the keepers link the SDK for every mutant), so not
 # part of `make test`. MUTATION_PKGS narrows it; results in build/mutation/.
+# One worker and a generous timeout: gremlins times each mutant's `go test`,
+# compile included, against a multiple of the package's bare test run; with
+# two workers compiling at once every x/poc/keeper mutant "timed out".
 GREMLINS_VERSION := v0.6.0
 MUTATION_PKGS ?= ./geo ./x/hotspot/keeper ./x/poc/verify ./x/poc/keeper ./x/rewards/keeper ./ingest
 mutation:
@@ -174,7 +177,7 @@ mutation:
 	@mkdir -p $(BUILDDIR)/mutation
 	@for p in $(MUTATION_PKGS); do \
 	  out=$(BUILDDIR)/mutation/$$(echo $$p | tr -d ./ | tr / _).json; \
-	  $(GOBIN)/gremlins unleash --workers 2 --output $$out $$p > $$out.log 2>&1 || true; \
+	  $(GOBIN)/gremlins unleash --workers 1 --timeout-coefficient 30 --output $$out $$p > $$out.log 2>&1 || true; \
 	  printf '%-22s %s\n' "$$p" "$$(grep -E 'Test efficacy|Mutator coverage' $$out.log | tr -s ' ' | tr '\n' ' ')"; \
 	done
 
