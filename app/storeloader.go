@@ -15,14 +15,17 @@ import (
 //
 // A commit saves every IAVL store's next version and then writes the commit
 // info that makes it the latest (synced). IAVL writes a store's version in
-// batches of about 100 KB, new nodes first and its root last. A process
-// killed between those writes leaves a store with some nodes of version H+1
-// and no root, while the commit info still says H. CometBFT then replays
-// block H+1, and the store's SaveVersion finds H+1 "existing" (IAVL takes
-// the highest node version as its latest) but cannot read its root: Commit
-// panics and the node never comes back (docs/devnet.md, "Known failure").
-// A store that saved H+1 whole is harmless (the replay saves the same hash)
-// but is dropped too: the replay writes it again.
+// batches of about 100 KB: its fast index, then the new nodes, the root
+// last. A process killed among the node writes leaves a store with some
+// nodes of version H+1 and no root, while the commit info still says H.
+// CometBFT then replays block H+1, and the store's SaveVersion finds H+1
+// "existing" (IAVL takes the highest node version as its latest) but cannot
+// read its root: Commit panics and the node never comes back (docs/devnet.md,
+// "Fixed: a killed node that did not restart"). A store that saved H+1 whole
+// is harmless (the replay saves the same hash) but is dropped too: the replay
+// writes it again. A kill among the fast-index writes leaves no node of H+1
+// to find; `pocd init` turns the fast index off for that reason
+// (cmd/pocd/cmd/disk.go).
 //
 // So after loading, any IAVL store holding a version above the commit info's
 // is rolled back to it, as `pocd rollback` would, and the stores are loaded
