@@ -128,3 +128,19 @@ func TestGenesisRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, gs.NextSeq-1, seq)
 }
+
+// The pruning horizon (epochs before it are pruned or being pruned) survives
+// an export and import.
+func TestGenesisKeepsThePruningHorizon(t *testing.T) {
+	f := setup(t)
+	require.NoError(t, f.k.PruneBefore.Set(f.ctx, 3))
+	gs, err := f.k.ExportGenesis(f.ctx)
+	require.NoError(t, err)
+	require.NoError(t, gs.Validate())
+	require.Equal(t, int64(3), gs.PruneBefore)
+	g := setup(t)
+	require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
+	got, err := g.k.PruneBefore.Get(g.ctx)
+	require.NoError(t, err)
+	require.Equal(t, int64(3), got)
+}
