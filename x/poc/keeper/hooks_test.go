@@ -2,6 +2,7 @@ package keeper_test
 
 import (
 	"encoding/hex"
+	"fmt"
 	"testing"
 
 	"cosmossdk.io/collections"
@@ -143,4 +144,39 @@ func TestGenesisKeepsThePruningHorizon(t *testing.T) {
 	got, err := g.k.PruneBefore.Get(g.ctx)
 	require.NoError(t, err)
 	require.Equal(t, int64(3), got)
+}
+
+// A hex-density rebuild in progress survives an export and import: the
+// staged res-11 counts mid-walk, then the counts swapped in.
+func TestGenesisKeepsHexCountsAndARebuildInProgress(t *testing.T) {
+	f := setup(t)
+	for i, km := range []float64{0, 5, 40, 120} {
+		h := f.hotspot(t, fmt.Sprintf("h%d", i), cellAt(t, km, float64(i*90)))
+		// Active for hex density: a beacon of it was witnessed recently.
+		require.NoError(t, f.k.Activity.Set(f.ctx, h, types.HotspotActivity{Hotspot: h, LastWitnessedBeaconMs: nowMs - 1000}))
+	}
+	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 1))
+	roundTrip := func(what string) {
+		t.Helper()
+		gs, err := f.k.ExportGenesis(f.ctx)
+		require.NoError(t, err)
+		require.NoError(t, gs.Validate())
+		g := setup(t)
+		require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
+		again, err := g.k.ExportGenesis(g.ctx)
+		require.NoError(t, err)
+		require.Equal(t, gs.HexStaging, again.HexStaging, what)
+		require.Equal(t, gs.HexCounts, again.HexCounts, what)
+		require.Equal(t, gs.HexRebuild, again.HexRebuild, what)
+	}
+	f.endBlocks(t, 1) // the walk: counts staged
+	gs, err := f.k.ExportGenesis(f.ctx)
+	require.NoError(t, err)
+	require.Greater(t, len(gs.HexStaging), 1, "several res-11 cells staged")
+	roundTrip("mid-rebuild")
+	f.endBlocks(t, 1) // the roll-up: counts swapped in
+	gs, err = f.k.ExportGenesis(f.ctx)
+	require.NoError(t, err)
+	require.Greater(t, len(gs.HexCounts), 1, "counts at several resolutions")
+	roundTrip("after the rebuild")
 }
