@@ -180,3 +180,12 @@ func TestGenesisKeepsHexCountsAndARebuildInProgress(t *testing.T) {
 	require.Greater(t, len(gs.HexCounts), 1, "counts at several resolutions")
 	roundTrip("after the rebuild")
 }
+
+// Sequence numbers start at 1: a genesis with next_seq 0 is refused (the
+// first PoC judged after it would get sequence 0, which no export passes).
+func TestGenesisRefusesNextSeqZero(t *testing.T) {
+	gs := types.DefaultGenesis()
+	require.NoError(t, gs.Validate())
+	gs.NextSeq = 0
+	require.ErrorIs(t, gs.Validate(), types.ErrInvalidGenesis)
+}

@@ -41,6 +41,11 @@ func (gs GenesisState) Validate() error {
 			return ErrInvalidGenesis.Wrapf("open poc %x: the id must be its beacon's, with a relayer and a close time, and not judged", o.BeaconId)
 		}
 	}
+	// Record sequence numbers start at 1: with next_seq 0 the first PoC
+	// judged after import would get sequence 0, which no export validates.
+	if gs.NextSeq == 0 {
+		return ErrInvalidGenesis.Wrap("next_seq must be at least 1")
+	}
 	for _, p := range gs.Pocs {
 		if len(p.BeaconId) != 32 || p.Seq == 0 || p.Seq >= gs.NextSeq {
 			return ErrInvalidGenesis.Wrapf("bad poc record seq %d", p.Seq)
