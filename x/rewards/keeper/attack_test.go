@@ -25,6 +25,7 @@ import (
 	bankkeeper "github.com/cosmos/cosmos-sdk/x/bank/keeper"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+	"github.com/cosmos/gogoproto/proto"
 
 	poctypes "github.com/pocnet/pocd/x/poc/types"
 	"github.com/pocnet/pocd/x/rewards"
@@ -36,19 +37,28 @@ func keyOf(hotspot string, epoch int64) collections.Pair[string, int64] {
 	return collections.Join(hotspot, epoch)
 }
 
-// payoutSkips returns the EventPayoutSkipped events emitted so far.
-func payoutSkips(t *testing.T, ctx sdk.Context) []*types.EventPayoutSkipped {
+// typedEvents returns the events of type T emitted so far, parsed.
+func typedEvents[T proto.Message](t *testing.T, ctx sdk.Context) []T {
 	t.Helper()
-	var out []*types.EventPayoutSkipped
+	var zero T
+	name := proto.MessageName(zero)
+	require.NotEmpty(t, name)
+	var out []T
 	for _, ev := range ctx.EventManager().Events().ToABCIEvents() {
-		if ev.Type != "pocd.rewards.v1.EventPayoutSkipped" {
+		if ev.Type != name {
 			continue
 		}
 		msg, err := sdk.ParseTypedEvent(ev)
 		require.NoError(t, err)
-		out = append(out, msg.(*types.EventPayoutSkipped))
+		out = append(out, msg.(T))
 	}
 	return out
+}
+
+// payoutSkips returns the EventPayoutSkipped events emitted so far.
+func payoutSkips(t *testing.T, ctx sdk.Context) []*types.EventPayoutSkipped {
+	t.Helper()
+	return typedEvents[*types.EventPayoutSkipped](t, ctx)
 }
 
 // payUntilPaidOut runs EndBlock until the epoch is paid out, checking the

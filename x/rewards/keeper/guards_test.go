@@ -94,12 +94,8 @@ func TestPaidOutEpochIsAnnouncedAndTheBudgetMovesOn(t *testing.T) {
 	require.True(t, mustEpoch(t, f, 1).PaidOut)
 	require.True(t, mustEpoch(t, f, 2).PaidOut, "one block pays both")
 	var paidOut []int64
-	for _, ev := range f.ctx.EventManager().Events().ToABCIEvents() {
-		if ev.Type == "pocd.rewards.v1.EventEpochPaidOut" {
-			msg, err := sdk.ParseTypedEvent(ev)
-			require.NoError(t, err)
-			paidOut = append(paidOut, msg.(*types.EventEpochPaidOut).Epoch)
-		}
+	for _, e := range typedEvents[*types.EventEpochPaidOut](t, f.ctx) {
+		paidOut = append(paidOut, e.Epoch)
 	}
 	require.Equal(t, []int64{1, 2}, paidOut)
 	f.invariants(t)
@@ -131,14 +127,7 @@ func TestSettlementIsAnnounced(t *testing.T) {
 	f.ctx = f.ctx.WithEventManager(sdk.NewEventManager())
 	f.endEpoch(t, 1)
 	er := mustEpoch(t, f, 1)
-	var settled []*types.EventEpochSettled
-	for _, ev := range f.ctx.EventManager().Events().ToABCIEvents() {
-		if ev.Type == "pocd.rewards.v1.EventEpochSettled" {
-			msg, err := sdk.ParseTypedEvent(ev)
-			require.NoError(t, err)
-			settled = append(settled, msg.(*types.EventEpochSettled))
-		}
-	}
+	settled := typedEvents[*types.EventEpochSettled](t, f.ctx)
 	require.Len(t, settled, 1)
 	require.Equal(t, int64(1), settled[0].Epoch)
 	require.Equal(t, er.Emission.String(), settled[0].Emission)
