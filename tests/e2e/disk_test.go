@@ -3,9 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -90,20 +87,6 @@ func TestDiskDefaults(t *testing.T) {
 	require.GreaterOrEqual(t, lowest, latest-retain-2, "more than the window is kept")
 }
 
-// editGenesisDoc edits the whole genesis document (consensus params and all).
-func (n *node) editGenesisDoc(edit func(gen map[string]any)) {
-	n.t.Helper()
-	path := filepath.Join(n.home, "config", "genesis.json")
-	bz, err := os.ReadFile(path)
-	require.NoError(n.t, err)
-	var gen map[string]any
-	require.NoError(n.t, json.Unmarshal(bz, &gen))
-	edit(gen)
-	bz, err = json.MarshalIndent(gen, "", " ")
-	require.NoError(n.t, err)
-	require.NoError(n.t, os.WriteFile(path, bz, 0o600))
-}
-
 // lastTxHeight is the height of the newest transaction sent from addr.
 func (n *node) lastTxHeight(addr string) int64 {
 	n.t.Helper()
@@ -124,18 +107,7 @@ func (n *node) lastTxHeight(addr string) int64 {
 // (CometBFT's earliest_block_height).
 func (n *node) lowestBlock() int64 {
 	n.t.Helper()
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/status", n.rpc))
+	_, earliest, err := n.syncInfo()
 	require.NoError(n.t, err)
-	defer resp.Body.Close()
-	var st struct {
-		Result struct {
-			SyncInfo struct {
-				Earliest json.Number `json:"earliest_block_height"`
-			} `json:"sync_info"`
-		} `json:"result"`
-	}
-	require.NoError(n.t, json.NewDecoder(resp.Body).Decode(&st))
-	h, err := st.Result.SyncInfo.Earliest.Int64()
-	require.NoError(n.t, err)
-	return h
+	return earliest
 }

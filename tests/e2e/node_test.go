@@ -342,24 +342,34 @@ func (n *node) dumpLog() {
 
 // height asks CometBFT's RPC for the latest block height.
 func (n *node) height() (int64, error) {
+	latest, _, err := n.syncInfo()
+	return latest, err
+}
+
+// syncInfo asks CometBFT's RPC for the latest block height and the lowest
+// one whose block is still stored.
+func (n *node) syncInfo() (latest, earliest int64, err error) {
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/status", n.rpc))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer resp.Body.Close()
 	var st struct {
 		Result struct {
 			SyncInfo struct {
-				LatestBlockHeight string `json:"latest_block_height"`
+				Latest   json.Number `json:"latest_block_height"`
+				Earliest json.Number `json:"earliest_block_height"`
 			} `json:"sync_info"`
 		} `json:"result"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	var h int64
-	_, err = fmt.Sscan(st.Result.SyncInfo.LatestBlockHeight, &h)
-	return h, err
+	if latest, err = st.Result.SyncInfo.Latest.Int64(); err != nil {
+		return 0, 0, err
+	}
+	earliest, err = st.Result.SyncInfo.Earliest.Int64()
+	return latest, earliest, err
 }
 
 // waitHeight polls until the chain reaches h, failing fast if the process dies.

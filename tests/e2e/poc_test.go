@@ -26,12 +26,19 @@ import (
 // editGenesis passes the genesis app_state through edit and writes it back.
 func (n *node) editGenesis(edit func(appState map[string]any)) {
 	n.t.Helper()
+	n.editGenesisDoc(func(gen map[string]any) { edit(gen["app_state"].(map[string]any)) })
+}
+
+// editGenesisDoc passes the whole genesis document (consensus params and
+// all) through edit and writes it back.
+func (n *node) editGenesisDoc(edit func(gen map[string]any)) {
+	n.t.Helper()
 	path := filepath.Join(n.home, "config", "genesis.json")
 	bz, err := os.ReadFile(path)
 	require.NoError(n.t, err)
 	var gen map[string]any
 	require.NoError(n.t, json.Unmarshal(bz, &gen))
-	edit(gen["app_state"].(map[string]any))
+	edit(gen)
 	bz, err = json.MarshalIndent(gen, "", " ")
 	require.NoError(n.t, err)
 	require.NoError(n.t, os.WriteFile(path, bz, 0o600))
