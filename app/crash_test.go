@@ -18,7 +18,6 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/pocnet/pocd/app"
-	"github.com/pocnet/pocd/app/params"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 )
 
@@ -165,15 +164,8 @@ var nodeDefaults = []func(*baseapp.BaseApp){baseapp.SetIAVLDisableFastNode(true)
 // the seed block.
 func crashChain(t *testing.T, db dbm.DB) *chain {
 	t.Helper()
-	params.SetSDKConfig()
-	valoper := func(name string) string { return sdk.ValAddress([]byte(name + "____________________")[:20]).String() }
-	o := &oldChain{
-		val1: valoper("op1"), val2: valoper("op2"),
-		op1: acct("op1"), op2: acct("op2"), del: acct("delegator"), relayer: acct("relayer"),
-		owners: map[string]string{}, shares: map[string][2]uint64{},
-	}
 	cp := cmttypes.DefaultConsensusParams().ToProto()
-	c := startChainOn(t, db, "crash-1", exportGenesisTime, 1, oldGenesis(t, o), nil, &cp, nodeDefaults...)
+	c := startChainOn(t, db, "crash-1", exportGenesisTime, 1, oldGenesis(t, oldChainAccounts()), nil, &cp, nodeDefaults...)
 	c.blocks(t, 2, blockTime)
 	c.block(t, blockTime, seedBlock(c.a))
 	return c

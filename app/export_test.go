@@ -351,16 +351,22 @@ func oldGenesis(t *testing.T, o *oldChain) json.RawMessage {
 	return bz
 }
 
-func newOldChain(t *testing.T) *oldChain {
-	t.Helper()
+// oldChainAccounts is an oldChain's operators, validators, delegator and
+// relayer, before any chain is started.
+func oldChainAccounts() *oldChain {
 	params.SetSDKConfig()
 	valoper := func(name string) string { return sdk.ValAddress([]byte(name + "____________________")[:20]).String() }
-	o := &oldChain{
+	return &oldChain{
 		val1: valoper("op1"), val2: valoper("op2"),
 		op1: acct("op1"), op2: acct("op2"), del: acct("delegator"), relayer: acct("relayer"),
 		owners: map[string]string{},
 		shares: map[string][2]uint64{},
 	}
+}
+
+func newOldChain(t *testing.T) *oldChain {
+	t.Helper()
+	o := oldChainAccounts()
 	cp := cmttypes.DefaultConsensusParams().ToProto()
 	o.chain = startChain(t, oldChainID, exportGenesisTime, 1, oldGenesis(t, o), nil, &cp)
 	c := o.chain
