@@ -83,3 +83,31 @@ func TestCellCenterMatchesH3(t *testing.T) {
 		}
 	}
 }
+
+// Cells that straddle an icosahedron face edge, where H3 moves an address
+// to the neighbouring face (adjustOverageClassII): every such cell at res 1
+// to 3, and the res-12 centre child of each.
+func TestCellCenterAcrossFaceEdges(t *testing.T) {
+	res0, err := h3.Res0Cells()
+	require.NoError(t, err)
+	checked := 0
+	for _, base := range res0 {
+		for res := 1; res <= 3; res++ {
+			cells, err := base.Children(res)
+			require.NoError(t, err)
+			for _, c := range cells {
+				faces, err := c.IcosahedronFaces()
+				require.NoError(t, err)
+				if len(faces) < 2 {
+					continue
+				}
+				requireClose(t, c, CellCenter(uint64(c)))
+				child, err := c.CenterChild(12)
+				require.NoError(t, err)
+				requireClose(t, child, CellCenter(uint64(child)))
+				checked++
+			}
+		}
+	}
+	require.Greater(t, checked, 1000, "cells on face edges")
+}

@@ -115,3 +115,54 @@ func BenchmarkFSPLMicroDB(b *testing.B) {
 		FSPLMicroDB(12_345, 904_100_000)
 	}
 }
+
+// The fixed-point series agrees with the big-float arcsine over its whole
+// range (every distance under ~800 km), up to its end at 1/16, where a
+// wrong series coefficient shows (at 250 km its third term is below a
+// centimetre).
+func TestAsinSeriesMatchesBigFloat(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	xs := []uint64{1, 1 << 40, 1 << 57, 1<<58 - 1, 1 << 58}
+	for range 200 {
+		xs = append(xs, uint64(rng.Int63n(1<<58))+1)
+	}
+	for _, x := range xs {
+		got, want := asinQ62(x), asinBig(x)
+		require.InDelta(t, float64(want), float64(got), 64, "asin(%d / 2^62)", x)
+	}
+}
+
+// log2Q40 is exact to its 40 fraction bits, including inputs of 2^63 and
+// more (a product of distance and frequency may reach them).
+func TestLog2Q40IsExact(t *testing.T) {
+	for _, n := range []uint64{1, 3, 5, 7, 10, 12_345 * 904_100_000, 1 << 62, 1<<62 + 12_345, 1 << 63, 1<<63 + 12_345, 1<<64 - 1} {
+		want, _ := newF().SetMantExp(log2(newF().SetUint64(n)), log2FracBits).Int64() // truncates
+		require.Equal(t, want, log2Q40(n), "log2(%d)", n)
+	}
+}
+
+// A received signal exactly at the bound passes; a tenth of a dB more fails.
+func TestRSSIExactlyAtTheBound(t *testing.T) {
+	require.False(t, RSSIExceedsBound(-1000, -100_000_000))
+	require.True(t, RSSIExceedsBound(-999, -100_000_000))
+}
+
+// LatLngE7 on the axes and at the poles, where atan2 takes its special
+// cases (x = 0, y = 0).
+func TestLatLngE7OnTheAxes(t *testing.T) {
+	const one = int64(1) << Q61
+	for _, c := range []struct {
+		v        Vec3
+		lat, lng int64
+	}{
+		{Vec3{one, 0, 0}, 0, 0},
+		{Vec3{0, one, 0}, 0, 900_000_000},
+		{Vec3{-one, 0, 0}, 0, 1_800_000_000},
+		{Vec3{0, -one, 0}, 0, -900_000_000},
+		{Vec3{0, 0, one}, 900_000_000, 0},
+		{Vec3{0, 0, -one}, -900_000_000, 0},
+	} {
+		lat, lng := c.v.LatLngE7()
+		require.Equal(t, [2]int64{c.lat, c.lng}, [2]int64{lat, lng}, "%s", c.v)
+	}
+}
