@@ -86,13 +86,18 @@ func TestCellCenterMatchesH3(t *testing.T) {
 
 // Cells that straddle an icosahedron face edge, where H3 moves an address
 // to the neighbouring face (adjustOverageClassII): every such cell at res 1
-// to 3, and the res-12 centre child of each.
+// to 3 (1 to 2 with -short, as under qemu), and the res-12 centre child of
+// each.
 func TestCellCenterAcrossFaceEdges(t *testing.T) {
 	res0, err := h3.Res0Cells()
 	require.NoError(t, err)
+	maxRes, minChecked := 3, 1000
+	if testing.Short() {
+		maxRes, minChecked = 2, 100
+	}
 	checked := 0
 	for _, base := range res0 {
-		for res := 1; res <= 3; res++ {
+		for res := 1; res <= maxRes; res++ {
 			cells, err := base.Children(res)
 			require.NoError(t, err)
 			for _, c := range cells {
@@ -109,5 +114,5 @@ func TestCellCenterAcrossFaceEdges(t *testing.T) {
 			}
 		}
 	}
-	require.Greater(t, checked, 1000, "cells on face edges")
+	require.Greater(t, checked, minChecked, "cells on face edges")
 }
