@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -64,6 +65,13 @@ type result struct {
 	// backlog builds.
 	P50FirstFifthS float64 `json:"latency_p50_first_fifth_s"`
 	P50LastFifthS  float64 `json:"latency_p50_last_fifth_s"`
+	// The efficiency ratio: the steady rate against what this machine's
+	// cores verify as bare ed25519 signatures (one verifier per core, the
+	// node idle), both measured in this run so a faster or slower CPU
+	// moves both.
+	Ed25519VerifyUs    float64 `json:"ed25519_verify_us"`
+	Ed25519CoresPerSec float64 `json:"ed25519_verifications_per_s_all_cores"`
+	EfficiencyPct      float64 `json:"steady_rate_pct_of_ed25519_capacity"`
 }
 
 // steadyWarmup is left out of the steady rate: the first reports reach a
@@ -76,22 +84,31 @@ type sent struct {
 	tsNs      int64 // the witnesses' signed timestamp
 }
 
+// options are the run's flags.
+type options struct {
+	grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string
+	hotspots, hosts, witnessesPerBeacon                       int
+	rate, flood                                               float64
+	duration                                                  time.Duration
+}
+
 func main() {
-	grpcAddr := flag.String("grpc", "127.0.0.1:9090", "node gRPC")
-	validator := flag.String("validator", "", "node ingest multiaddr")
-	owner := flag.String("owner", "alice", "keyring key that onboards the hotspots")
-	krDir := flag.String("keyring-dir", "", "pocd home with the test keyring")
-	n := flag.Int("hotspots", 300, "hotspots")
-	wpb := flag.Int("witnesses", 14, "witnesses per beacon")
-	rate := flag.Float64("rate", 2000, "target witness reports per second")
-	duration := flag.Duration("duration", time.Minute, "publishing time")
-	keyDir := flag.String("key-dir", "", "hotspot keys (reused across runs)")
-	out := flag.String("out", "", "write the result JSON here too")
-	gasPrices := flag.String("gas-prices", params.DefaultMinGasPrices, "gas price the owner's onboarding transactions pay")
-	flood := flag.Float64("flood", 0, "also flood from one registered hotspot (not in the honest fleet): sealed witness reports naming beacons nobody holds, this many per second")
-	hosts := flag.Int("hosts", 50, "gossip hosts the witness reports are published from (a hotspot's reports go through host index mod hosts); every hotspot also has a gossip-less host that delivers its beacons")
+	var o options
+	flag.StringVar(&o.grpcAddr, "grpc", "127.0.0.1:9090", "node gRPC")
+	flag.StringVar(&o.validator, "validator", "", "node ingest multiaddr")
+	flag.StringVar(&o.owner, "owner", "alice", "keyring key that onboards the hotspots")
+	flag.StringVar(&o.krDir, "keyring-dir", "", "pocd home with the test keyring")
+	flag.IntVar(&o.hotspots, "hotspots", 300, "hotspots")
+	flag.IntVar(&o.witnessesPerBeacon, "witnesses", 14, "witnesses per beacon")
+	flag.Float64Var(&o.rate, "rate", 2000, "target witness reports per second")
+	flag.DurationVar(&o.duration, "duration", time.Minute, "publishing time")
+	flag.StringVar(&o.keyDir, "key-dir", "", "hotspot keys (reused across runs)")
+	flag.StringVar(&o.out, "out", "", "write the result JSON here too")
+	flag.StringVar(&o.gasPrices, "gas-prices", params.DefaultMinGasPrices, "gas price the owner's onboarding transactions pay")
+	flag.Float64Var(&o.flood, "flood", 0, "also flood from one registered hotspot (not in the honest fleet): sealed witness reports naming beacons nobody holds, this many per second")
+	flag.IntVar(&o.hosts, "hosts", 50, "gossip hosts the witness reports are published from (a hotspot's reports go through host index mod hosts); every hotspot also has a gossip-less host that delivers its beacons")
 	flag.Parse()
-	if err := run(*grpcAddr, *validator, *owner, *krDir, *keyDir, *out, *gasPrices, *n, *hosts, *wpb, *rate, *flood, *duration); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
@@ -101,8 +118,13 @@ func logf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
 }
 
-func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, hosts, wpb int, rate, flood float64, duration time.Duration) error {
+func run(o options) error {
+	grpcAddr, validator, owner, krDir, keyDir, out, gasPrices := o.grpcAddr, o.validator, o.owner, o.krDir, o.keyDir, o.out, o.gasPrices
+	n, hosts, wpb, rate, flood, duration := o.hotspots, o.hosts, o.witnessesPerBeacon, o.rate, o.flood, o.duration
 	ctx := context.Background()
+	// The yardstick, measured first, while the node is idle.
+	verifyUs, verifyCapacity := ed25519Capacity(2 * time.Second)
+	logf("bare ed25519 verification: %.1f µs each, %.0f/s on %d cores", verifyUs, verifyCapacity, runtime.GOMAXPROCS(0))
 	conn, err := gateway.DialChain(grpcAddr)
 	if err != nil {
 		return err
@@ -371,9 +393,13 @@ func run(grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string, n, ho
 		res.SteadyFromS = t0.Sub(start).Seconds()
 		res.SteadyRate = float64(steady) / t1.Sub(t0).Seconds()
 	}
+	res.Ed25519VerifyUs, res.Ed25519CoresPerSec = verifyUs, verifyCapacity
+	res.EfficiencyPct = 100 * res.SteadyRate / verifyCapacity
 	if res.LastInclusionS > 0 {
 		res.IncludedRate = float64(res.WitnessesIncluded) / res.LastInclusionS
 	}
+	logf("efficiency: steady %.0f included witness reports/s = %.1f %% of %.0f bare ed25519 verifications/s (%.1f µs each)",
+		res.SteadyRate, res.EfficiencyPct, verifyCapacity, verifyUs)
 	bz, _ := json.MarshalIndent(res, "", "  ")
 	fmt.Println(string(bz))
 	if out != "" {
@@ -410,4 +436,37 @@ func floodReports(ctx context.Context, p *gateway.Publisher, priv ed25519.Privat
 			}
 		}
 	}
+}
+
+// ed25519Capacity verifies one signature over a witness-sized message in a
+// loop on every core for d: the microseconds one verification takes and
+// the verifications per second all cores together do.
+func ed25519Capacity(d time.Duration) (us, perSec float64) {
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	msg := make([]byte, 120)
+	sig := ed25519.Sign(priv, msg)
+	cores := runtime.GOMAXPROCS(0)
+	counts := make([]int, cores)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range cores {
+		wg.Go(func() {
+			for time.Since(start) < d {
+				for range 100 {
+					if !ed25519.Verify(pub, msg, sig) {
+						panic("ed25519 self-check failed")
+					}
+				}
+				counts[c] += 100
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start).Seconds()
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	perSec = float64(total) / elapsed
+	return 1e6 * float64(cores) / perSec, perSec
 }

@@ -1,0 +1,305 @@
+package app_test
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/uber/h3-go/v4"
+
+	"cosmossdk.io/collections"
+	"cosmossdk.io/log/v2"
+	dbm "github.com/cosmos/cosmos-db"
+
+	"github.com/cosmos/cosmos-sdk/baseapp"
+
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+
+	simtestutil "github.com/cosmos/cosmos-sdk/testutil/sims"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/geo"
+	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
+	poctypes "github.com/pocnet/pocd/x/poc/types"
+)
+
+// growthPoint is one size's figures (docs/benchmarks.md, "Growth").
+type growthPoint struct {
+	Hotspots int `json:"hotspots"`
+	// Logical bytes (keys and values) x/hotspot keeps per hotspot: the
+	// record and its owner, cell, name and region index entries.
+	HotspotStateBytes float64 `json:"hotspot_state_bytes_per_hotspot"`
+	SeedS             float64 `json:"seed_s"`
+	// The hex-density rebuild: budgeted walk blocks, the worst of them,
+	// and the block that rolls the counts up and swaps them in.
+	HexWalkBlocks  int     `json:"hex_walk_blocks"`
+	HexWalkWorstMs float64 `json:"hex_walk_worst_block_ms"`
+	HexFinishMs    float64 `json:"hex_finish_block_ms"`
+	HexAllocMB     float64 `json:"hex_alloc_mb"`
+	// Settlement and the payout that follows it.
+	SettleMs          float64 `json:"settle_block_ms"`
+	PayoutBlocks      int     `json:"payout_blocks"`
+	PayoutWorstMs     float64 `json:"payout_worst_block_ms"`
+	PayoutAllocMB     float64 `json:"payout_alloc_mb"`
+	GenesisExportMs   float64 `json:"genesis_export_ms"`
+	GenesisImportMs   float64 `json:"genesis_import_ms"`
+	GenesisBytes      int     `json:"genesis_json_bytes"`
+	GenesisAllocMB    float64 `json:"genesis_alloc_mb"`
+	HeapAfterSeedMB   float64 `json:"heap_after_seed_mb"`
+	CommitAfterSeedMs float64 `json:"commit_after_seed_ms"`
+}
+
+// BenchmarkGrowth seeds the real app's stores with N asserted hotspots,
+// each with an activity record inside the hex activity window and reward
+// shares in one epoch, written straight through the keepers' collections
+// (the handlers' path costs a signature and a fee per hotspot and would
+// take hours at a million), commits them to IAVL, then runs block by block
+// what grows with N: the hex-density rebuild (StartHexRebuild, then
+// RunMaintenance each block until it is swapped in), settlement and payout
+// (x/rewards' epoch hook, then EndBlock each block until the epoch is paid)
+// and a genesis export and import of x/hotspot and x/poc. Each block runs on
+// a fresh cache of the committed store, which is committed after it, as a
+// node does. One iteration per size: -benchtime 1x.
+//
+//	go test ./app -run '^$' -bench 'Growth' -benchtime 1x -timeout 2h
+//	GROWTH_OUT=build/growth.json ... writes the figures for scripts/growthplot.
+func BenchmarkGrowth(b *testing.B) {
+	var points []growthPoint
+	for _, n := range []int{10_000, 100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("hotspots=%d", n), func(b *testing.B) {
+			for range b.N {
+				p := growth(b, n)
+				b.ReportMetric(p.HotspotStateBytes, "state-B/hotspot")
+				b.ReportMetric(p.HexFinishMs, "hex-finish-ms")
+				b.ReportMetric(p.HexWalkWorstMs, "hex-walk-worst-ms")
+				b.ReportMetric(p.SettleMs, "settle-ms")
+				b.ReportMetric(p.PayoutWorstMs, "payout-worst-ms")
+				b.ReportMetric(float64(p.PayoutBlocks), "payout-blocks")
+				b.ReportMetric(p.GenesisExportMs, "export-ms")
+				b.ReportMetric(p.GenesisImportMs, "import-ms")
+				points = append(points, p)
+			}
+		})
+	}
+	if out := os.Getenv("GROWTH_OUT"); out != "" && len(points) > 0 {
+		bz, err := json.MarshalIndent(points, "", "  ")
+		require.NoError(b, err)
+		require.NoError(b, os.WriteFile(out, bz, 0o644))
+	}
+}
+
+// nodeApp is the app on pebble with the node's IAVL settings (fast index
+// off, the SDK's default node cache; GROWTH_IAVL_CACHE overrides the cache
+// in nodes): a memory database would keep every tree node on the Go heap,
+// and the collector scanning it would dominate the figures.
+func nodeApp(b *testing.B) *app.App {
+	db, err := dbm.NewDB("application", dbm.PebbleDBBackend, b.TempDir())
+	require.NoError(b, err)
+	cacheNodes := 781_250 // the node's iavl-cache-size (the SDK's app.toml default)
+	if v := os.Getenv("GROWTH_IAVL_CACHE"); v != "" {
+		var err error
+		cacheNodes, err = strconv.Atoi(v)
+		require.NoError(b, err)
+	}
+	a := app.New(log.NewNopLogger(), db, true, simtestutil.NewAppOptionsWithFlagHome(b.TempDir()),
+		append([]func(*baseapp.BaseApp){baseapp.SetIAVLCacheSize(cacheNodes)}, nodeDefaults...)...)
+	b.Cleanup(func() { _ = a.Close() })
+	return a
+}
+
+// growthChain is the real app and its committed height.
+type growthChain struct {
+	a      *app.App
+	height int64
+	t0     time.Time
+}
+
+// block runs f on a cache of the committed store as block h+1 and commits
+// it, returning f's time (the commit is not counted: it is the node's
+// cost for any block, measured once after the seed).
+func (c *growthChain) block(b *testing.B, f func(ctx sdk.Context) error) time.Duration {
+	c.height++
+	cms := c.a.CommitMultiStore()
+	cache := cms.CacheMultiStore()
+	ctx := sdk.NewContext(cache, cmtproto.Header{ChainID: wiringChainID, Height: c.height,
+		Time: c.t0.Add(time.Duration(c.height) * time.Second)}, false, log.NewNopLogger()).WithEventManager(sdk.NewEventManager())
+	start := time.Now()
+	require.NoError(b, f(ctx))
+	d := time.Since(start)
+	cache.Write()
+	cms.Commit()
+	return d
+}
+
+func allocMB(f func()) float64 {
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	f()
+	runtime.ReadMemStats(&m1)
+	return float64(m1.TotalAlloc-m0.TotalAlloc) / (1 << 20)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func growth(b *testing.B, n int) growthPoint {
+	b.StopTimer()
+	p := growthPoint{Hotspots: n}
+	c := &growthChain{a: nodeApp(b), t0: time.Unix(1_700_000_000, 0)}
+	c.block(b, func(ctx sdk.Context) error {
+		_, err := c.a.ModuleManager.InitGenesis(ctx, c.a.AppCodec(), c.a.DefaultGenesis())
+		require.ErrorContains(b, err, "validator set is empty after InitGenesis")
+		return nil
+	})
+
+	// The seed. Hotspots share res-12 cells four to one (a distinct cell
+	// per hotspot would cost a big-float cell centre each: 3 minutes at a
+	// million), spread over a 1,000 km square so res-11 parents are many.
+	cells := make([]uint64, max(1, n/4))
+	centres := make([]hotspottypes.Vec3, len(cells))
+	for i := range cells {
+		lat := 32 + 9*float64(i%1000)/1000 + 0.0001*float64(i/1000%97)
+		lng := -122 + 11*float64(i/1000)/float64(len(cells)/1000+1)
+		cell, err := h3.LatLngToCell(h3.NewLatLng(lat, lng), 12)
+		require.NoError(b, err)
+		cells[i] = uint64(cell)
+		cc := geo.CellCenter(cells[i])
+		centres[i] = hotspottypes.Vec3{X: cc.X, Y: cc.Y, Z: cc.Z}
+	}
+	start := time.Now()
+	const epoch = 1
+	c.block(b, func(ctx sdk.Context) error {
+		nowMs := ctx.BlockTime().UnixMilli()
+		var total poctypes.RewardShares
+		for i := range n {
+			seed := sha256.Sum256(binary.BigEndian.AppendUint64(nil, uint64(i)))
+			pub := []byte(ed25519.NewKeyFromSeed(seed[:]).Public().(ed25519.PublicKey))
+			addr, err := hotspottypes.HotspotAddress(pub)
+			require.NoError(b, err)
+			ci := i % len(cells)
+			h := hotspottypes.Hotspot{
+				Address: addr, Name: hotspottypes.HotspotName(pub), Owner: acct(fmt.Sprintf("owner %d", i%max(1, n/5))), Pubkey: pub,
+				Mode: hotspottypes.HOTSPOT_MODE_FULL, Location: h3.Cell(cells[ci]).String(), LocationCenter: centres[ci],
+				Gain: 12, Elevation: 5, Region: "US915", LocationNonce: 1, AddedHeight: 2, AssertedHeight: 2,
+			}
+			require.NoError(b, c.a.HotspotKeeper.Hotspots.Set(ctx, addr, h))
+			require.NoError(b, c.a.PocKeeper.Activity.Set(ctx, addr, poctypes.HotspotActivity{
+				Hotspot: addr, LastWitnessMs: nowMs - 1000, LastBeaconMs: nowMs - 2000, LastWitnessedBeaconMs: nowMs - 2000,
+			}))
+			s := poctypes.RewardShares{Hotspot: addr, Epoch: epoch, BeaconShares: uint64(2500 * (1 + i%4)), WitnessShares: uint64(10000 * (i % 7))}
+			require.NoError(b, c.a.PocKeeper.Shares.Set(ctx, collections.Join(int64(epoch), addr), s))
+			total.BeaconShares += s.BeaconShares
+			total.WitnessShares += s.WitnessShares
+		}
+		return c.a.PocKeeper.EpochTotals.Set(ctx, epoch, total)
+	})
+	p.SeedS = time.Since(start).Seconds()
+	p.CommitAfterSeedMs = ms(c.block(b, func(sdk.Context) error { return nil })) // an empty block after the seed
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	p.HeapAfterSeedMB = float64(m.HeapInuse) / (1 << 20)
+
+	// Logical bytes of x/hotspot per hotspot.
+	st := c.a.CommitMultiStore().GetKVStore(c.a.GetKey(hotspottypes.StoreKey))
+	it := st.Iterator(nil, nil)
+	var bytes int
+	for ; it.Valid(); it.Next() {
+		bytes += len(it.Key()) + len(it.Value())
+	}
+	require.NoError(b, it.Close())
+	p.HotspotStateBytes = float64(bytes) / float64(n)
+
+	b.StartTimer()
+	// The hex-density rebuild, block by block until it is swapped in.
+	p.HexAllocMB = allocMB(func() {
+		c.block(b, func(ctx sdk.Context) error { return c.a.PocKeeper.StartHexRebuild(ctx, epoch) })
+		for {
+			var walked bool
+			d := c.block(b, func(ctx sdk.Context) error {
+				r, err := c.a.PocKeeper.HexRebuild.Get(ctx)
+				require.NoError(b, err, "the rebuild finished")
+				walked = r.Walked
+				return c.a.PocKeeper.RunMaintenance(ctx)
+			})
+			if walked {
+				p.HexFinishMs = ms(d)
+				break
+			}
+			p.HexWalkBlocks++
+			p.HexWalkWorstMs = math.Max(p.HexWalkWorstMs, ms(d))
+		}
+	})
+	c.block(b, func(ctx sdk.Context) error {
+		r, err := c.a.PocKeeper.HexRebuild.Has(ctx)
+		require.False(b, r, "the rebuild is swapped in")
+		return err
+	})
+
+	// Settlement, then payout blocks until the epoch is paid.
+	p.PayoutAllocMB = allocMB(func() {
+		p.SettleMs = ms(c.block(b, func(ctx sdk.Context) error {
+			return c.a.RewardsKeeper.Hooks().AfterEpochEnd(ctx, poctypes.DefaultEpochIdentifier, epoch)
+		}))
+		for paid := false; !paid; {
+			d := c.block(b, func(ctx sdk.Context) error {
+				if err := c.a.RewardsKeeper.EndBlock(ctx); err != nil {
+					return err
+				}
+				er, err := c.a.RewardsKeeper.EpochRewards.Get(ctx, epoch)
+				paid = er.PaidOut
+				return err
+			})
+			p.PayoutBlocks++
+			p.PayoutWorstMs = math.Max(p.PayoutWorstMs, ms(d))
+			require.Less(b, p.PayoutBlocks, n+10, "payout never ends")
+		}
+	})
+
+	// Genesis export of x/hotspot and x/poc, and import into a fresh app.
+	var hs *hotspottypes.GenesisState
+	var pg *poctypes.GenesisState
+	p.GenesisAllocMB = allocMB(func() {
+		d := c.block(b, func(ctx sdk.Context) error {
+			var err error
+			if hs, err = c.a.HotspotKeeper.ExportGenesis(ctx); err != nil {
+				return err
+			}
+			pg, err = c.a.PocKeeper.ExportGenesis(ctx)
+			return err
+		})
+		p.GenesisExportMs = ms(d)
+		hj, err := c.a.AppCodec().MarshalJSON(hs)
+		require.NoError(b, err)
+		pj, err := c.a.AppCodec().MarshalJSON(pg)
+		require.NoError(b, err)
+		p.GenesisBytes = len(hj) + len(pj)
+		require.Len(b, hs.Hotspots, n)
+		// The import is the module manager's, from JSON, with the two
+		// modules' exports in an otherwise default genesis.
+		fresh := &growthChain{a: nodeApp(b), t0: c.t0}
+		gen := fresh.a.DefaultGenesis()
+		gen[hotspottypes.ModuleName], gen[poctypes.ModuleName] = hj, pj
+		p.GenesisImportMs = ms(fresh.block(b, func(ctx sdk.Context) error {
+			_, err := fresh.a.ModuleManager.InitGenesis(ctx, fresh.a.AppCodec(), gen)
+			require.ErrorContains(b, err, "validator set is empty after InitGenesis")
+			return nil
+		}))
+		n, err := fresh.a.HotspotKeeper.Hotspots.Iterate(sdk.NewContext(fresh.a.CommitMultiStore().CacheMultiStore(), cmtproto.Header{}, false, log.NewNopLogger()), nil)
+		require.NoError(b, err)
+		keys, err := n.Keys()
+		require.NoError(b, err)
+		require.Len(b, keys, len(hs.Hotspots), "every hotspot imported")
+	})
+	b.StopTimer()
+	return p
+}
