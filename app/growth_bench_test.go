@@ -71,8 +71,9 @@ type growthPoint struct {
 // a fresh cache of the committed store, which is committed after it, as a
 // node does. One iteration per size: -benchtime 1x.
 //
-//	go test ./app -run '^$' -bench 'Growth' -benchtime 1x -timeout 2h
-//	GROWTH_OUT=build/growth.json ... writes the figures for scripts/growthplot.
+//	go test ./app -run '^$' -bench 'Growth/hotspots=(10000|100000)$' -benchtime 1x -timeout 2h
+//	GROWTH_OUT=build/growth.json ... writes the figures of the sizes run for
+//	scripts/growthplot (docs/growth.json merges one file per size).
 func BenchmarkGrowth(b *testing.B) {
 	var points []growthPoint
 	for _, n := range []int{10_000, 100_000, 1_000_000} {
@@ -162,8 +163,9 @@ func growth(b *testing.B, n int) growthPoint {
 	})
 
 	// The seed. Hotspots share res-12 cells four to one (a distinct cell
-	// per hotspot would cost a big-float cell centre each: 3 minutes at a
-	// million), spread over a 1,000 km square so res-11 parents are many.
+	// per hotspot would cost a big-float cell centre each: minutes at a
+	// million); the cells lie about 1 km apart on lines of longitude 1,000
+	// km long (3 lines at 10,000 hotspots, 25 at 100,000).
 	cells := make([]uint64, max(1, n/4))
 	centres := make([]hotspottypes.Vec3, len(cells))
 	for i := range cells {

@@ -461,8 +461,10 @@ func TestBeaconsStayPrivate(t *testing.T) {
 	// A validator forwards a report only to its mesh, and gossips its ID
 	// only to peers outside the mesh: an outsider grafted just after the
 	// report went by never gets it. Its gossip score turns positive once a
-	// validator has held it in its witness mesh for a second (time in mesh
-	// is the only positive term; the share topic refuses it).
+	// validator has held it in its witness mesh for a second: time in mesh
+	// is the only positive term that can be non-zero here (first deliveries
+	// count too, but the outsider has delivered nothing yet; the share topic
+	// refuses it).
 	require.Eventually(t, func() bool { return gossipScore(a, oh.ID()) > 0 && gossipScore(b, oh.ID()) > 0 },
 		10*time.Second, 50*time.Millisecond, "both validators hold the outsider in their witness mesh")
 	sawWitness := collect(ctx, oWitSub)
