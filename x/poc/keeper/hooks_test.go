@@ -98,16 +98,10 @@ func TestGenesisRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 1))
 
-	gs, err := f.k.ExportGenesis(f.ctx)
+	gs, g, again := reimport(t, f)
 	require.Len(t, gs.OpenPocs, 1)
 	require.Len(t, gs.Relayers, 1)
 	require.NotNil(t, gs.HexRebuild, "a rebuild in progress is exported")
-	require.NoError(t, err)
-	require.NoError(t, gs.Validate())
-	g := setup(t)
-	require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
-	again, err := g.k.ExportGenesis(g.ctx)
-	require.NoError(t, err)
 	b1, err := gs.Marshal()
 	require.NoError(t, err)
 	b2, err := again.Marshal()
@@ -128,6 +122,20 @@ func TestGenesisRoundTrip(t *testing.T) {
 	seq, err := g.k.Seq.Peek(g.ctx)
 	require.NoError(t, err)
 	require.Equal(t, gs.NextSeq-1, seq)
+}
+
+// reimport exports f's genesis, requires it valid, imports it into a fresh
+// keeper and exports that again.
+func reimport(t *testing.T, f *fixture) (exported *types.GenesisState, g *fixture, again *types.GenesisState) {
+	t.Helper()
+	exported, err := f.k.ExportGenesis(f.ctx)
+	require.NoError(t, err)
+	require.NoError(t, exported.Validate())
+	g = setup(t)
+	require.NoError(t, g.k.InitGenesis(g.ctx, *exported))
+	again, err = g.k.ExportGenesis(g.ctx)
+	require.NoError(t, err)
+	return exported, g, again
 }
 
 // The pruning horizon (epochs before it are pruned or being pruned) survives
@@ -158,13 +166,7 @@ func TestGenesisKeepsHexCountsAndARebuildInProgress(t *testing.T) {
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 1))
 	roundTrip := func(what string) {
 		t.Helper()
-		gs, err := f.k.ExportGenesis(f.ctx)
-		require.NoError(t, err)
-		require.NoError(t, gs.Validate())
-		g := setup(t)
-		require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
-		again, err := g.k.ExportGenesis(g.ctx)
-		require.NoError(t, err)
+		gs, _, again := reimport(t, f)
 		require.Equal(t, gs.HexStaging, again.HexStaging, what)
 		require.Equal(t, gs.HexCounts, again.HexCounts, what)
 		require.Equal(t, gs.HexRebuild, again.HexRebuild, what)
