@@ -1,0 +1,51 @@
+package keeper_test
+
+import (
+	"testing"
+
+	"cosmossdk.io/collections"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pocnet/pocd/x/poc/types"
+)
+
+// Pruning stops at its budget exactly: PoCs whose entries add up to the
+// budget are deleted in one block and the next one waits. A PoC with one
+// witness is five entries (the record, its epoch and beaconer indexes, the
+// witness verdict and its witness-side index), so a budget of 100 is 20 PoCs.
+func TestPruneStopsAtTheBudgetExactly(t *testing.T) {
+	f := setup(t)
+	p := types.DefaultParams()
+	p.BeaconIntervalMs = 0
+	p.RetentionEpochs = 1
+	p.PrunePerBlock = types.MinMaintenancePerBlock
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	const perPoc = 5
+	fits := int(p.PrunePerBlock) / perPoc
+	require.Zero(t, int(p.PrunePerBlock)%perPoc, "the budget is a whole number of PoCs")
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.seasoned(t, b)
+	for i := 0; i < fits+1; i++ {
+		beacon := f.beacon("beaconer", byte(i))
+		_, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+		require.NoError(t, err)
+	}
+	f.closeDue(t)
+	pocs := func() int {
+		n := 0
+		require.NoError(t, f.k.PocsByEpoch.Walk(f.ctx, nil, func(collections.Pair[int64, []byte]) (bool, error) {
+			n++
+			return false, nil
+		}))
+		return n
+	}
+	require.Equal(t, fits+1, pocs())
+
+	f.epochs.epoch = 3
+	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3)) // prunes epochs < 2
+	f.endBlocks(t, 1)
+	require.Equal(t, 1, pocs(), "exactly the budget's worth of PoCs is pruned")
+	f.endBlocks(t, 1)
+	require.Zero(t, pocs())
+}
