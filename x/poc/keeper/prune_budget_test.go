@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"cosmossdk.io/collections"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pocnet/pocd/x/poc/types"
@@ -44,8 +45,23 @@ func TestPruneStopsAtTheBudgetExactly(t *testing.T) {
 
 	f.epochs.epoch = 3
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3)) // prunes epochs < 2
-	f.endBlocks(t, 1)
+	// pruned runs one block and returns its EventPocsPruned.
+	pruned := func() []*types.EventPocsPruned {
+		f.ctx = f.ctx.WithEventManager(sdk.NewEventManager())
+		f.endBlocks(t, 1)
+		var out []*types.EventPocsPruned
+		for _, ev := range f.ctx.EventManager().Events().ToABCIEvents() {
+			if ev.Type == "pocd.poc.v1.EventPocsPruned" {
+				msg, err := sdk.ParseTypedEvent(ev)
+				require.NoError(t, err)
+				out = append(out, msg.(*types.EventPocsPruned))
+			}
+		}
+		return out
+	}
+	require.Equal(t, []*types.EventPocsPruned{{ThroughEpoch: 1, Pocs: uint64(fits)}}, pruned())
 	require.Equal(t, 1, pocs(), "exactly the budget's worth of PoCs is pruned")
-	f.endBlocks(t, 1)
+	require.Equal(t, []*types.EventPocsPruned{{ThroughEpoch: 1, Pocs: 1}}, pruned())
 	require.Zero(t, pocs())
+	require.Empty(t, pruned(), "a block that prunes no PoC announces nothing")
 }
