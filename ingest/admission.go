@@ -45,6 +45,7 @@ const (
 	IgnoreUnavailable   = "chain_unavailable"
 	IgnoreStoreError    = "store_error"
 	IgnoreDiskFull      = "disk_full"      // the queue is at max-queue-bytes
+	IgnoreOverloaded    = "overloaded"     // this node's relays are later than max-relay-delay: new beacons wait
 	IgnoreUnknownBeacon = "unknown_beacon" // a witness of a beacon this node does not hold
 	IgnoreWindowClosed  = "window_closed"  // a witness after its beacon's admission window
 	IgnoreSharedInvalid = "shared_invalid" // a validator shared a beacon this node judges otherwise
@@ -71,6 +72,8 @@ type Admission struct {
 	chain   Chain
 	store   *Store
 	windows *windows
+	// overload sheds new beacons while this node's relays are late.
+	overload *overload
 	// shareBudget paces what each validator's shares cost without
 	// penalty (shared_invalid): an honest validator rarely causes any.
 	shareBudget *penaltyBox
@@ -160,6 +163,11 @@ func (a *Admission) admitBeacon(ctx context.Context, data []byte, from peer.ID, 
 		if id, err := peerOf(b.Pubkey); err != nil || id != from {
 			return reject(RejectNotBeaconer)
 		}
+	}
+	// Before any signature or lookup: under overload a refusal must cost
+	// next to nothing.
+	if a.overload.shedding() {
+		return ignore(IgnoreOverloaded)
 	}
 	if !b.VerifySignature() {
 		return reject(RejectBadSignature)
@@ -311,17 +319,22 @@ func (a *Admission) AdmitWitness(ctx context.Context, data []byte) Decision {
 	if !a.fresh(s.Witness.TimestampNs) {
 		return reject(RejectStaleTimestamp)
 	}
+	win, held := a.windows.get(s.PayloadHash)
+	if !held && a.overload.shedding() {
+		// Most likely a report of a beacon refused as overloaded: not
+		// worth a lookup, a signature check and a wait.
+		return ignore(IgnoreOverloaded)
+	}
 	if _, vd, ok := a.sender(ctx, s.Witness.Pubkey); !ok {
 		return vd
 	}
-	win, ok := a.windows.get(s.PayloadHash)
-	if !ok {
+	if !held {
 		// Waiting costs a slot: only for a report its witness did send
 		// (anyone can name a registered hotspot's key).
 		if !s.SealValid() {
 			return reject(RejectBadSignature)
 		}
-		if win, ok = a.windows.await(ctx, s.PayloadHash, string(s.Witness.Pubkey), beaconWait); !ok {
+		if win, held = a.windows.await(ctx, s.PayloadHash, string(s.Witness.Pubkey), beaconWait); !held {
 			return ignore(IgnoreUnknownBeacon)
 		}
 	}

@@ -86,6 +86,14 @@ type Config struct {
 	// refused (counted as disk_full) while what was acknowledged is still
 	// relayed. 0 means no ceiling.
 	MaxQueueBytes int64 `mapstructure:"max-queue-bytes"`
+	// MaxRelayDelay sheds load: while the least delay over 5 s between this
+	// node's relays falling due (witness window and relay turn passed) and
+	// their inclusion exceeds it, new beacons are refused as overloaded and
+	// witness reports of beacons this node does not hold are ignored
+	// before any signature is checked. A node offered more than it can
+	// include so keeps including at capacity with a bounded latency instead
+	// of queueing everything until all of it is late. 0 never sheds.
+	MaxRelayDelay time.Duration `mapstructure:"max-relay-delay"`
 	// PeerQueue is the per-peer outbound queue.
 	PeerQueue int `mapstructure:"peer-queue"`
 	// MaxConnsPerIP bounds concurrent libp2p connections from one IP
@@ -112,6 +120,7 @@ func DefaultConfig() Config {
 		WitnessWindow:       10 * time.Second,
 		WitnessAdmission:    5 * time.Second,
 		MaxQueueBytes:       2 << 30,
+		MaxRelayDelay:       10 * time.Second,
 		RelayJitter:         4 * time.Second,
 		RelayInterval:       500 * time.Millisecond,
 		ReportTTL:           10 * time.Minute,
@@ -143,8 +152,8 @@ func (c Config) Validate() error {
 	case c.WitnessAdmission <= 0 || c.WitnessAdmission >= c.WitnessWindow:
 		return fmt.Errorf("ingest.witness-admission (%s) must be positive and shorter than witness-window (%s)",
 			c.WitnessAdmission, c.WitnessWindow)
-	case c.MaxQueueBytes < 0:
-		return fmt.Errorf("ingest.max-queue-bytes must not be negative")
+	case c.MaxQueueBytes < 0 || c.MaxRelayDelay < 0:
+		return fmt.Errorf("ingest.max-queue-bytes and max-relay-delay must not be negative")
 	case c.ReportTTL <= c.WitnessWindow+c.RelayJitter:
 		return fmt.Errorf("ingest.report-ttl (%s) must exceed witness-window + relay-jitter", c.ReportTTL)
 	case c.MaxPocsPerTx < 1:
@@ -193,7 +202,7 @@ func ConfigFromAppOptions(o AppOptions) Config {
 	}
 	durs := map[string]*time.Duration{"witness-window": &c.WitnessWindow, "witness-admission": &c.WitnessAdmission, "relay-jitter": &c.RelayJitter,
 		"relay-interval": &c.RelayInterval, "report-ttl": &c.ReportTTL, "max-report-age": &c.MaxReportAge,
-		"gc-interval": &c.GCInterval}
+		"gc-interval": &c.GCInterval, "max-relay-delay": &c.MaxRelayDelay}
 	for k, p := range durs {
 		if v, ok := get(k); ok {
 			*p = cast.ToDuration(v)
@@ -267,6 +276,11 @@ peer-queue = {{ .Ingest.PeerQueue }}
 # Disk ceiling of the queue in bytes: past it new reports are refused (and
 # counted as disk_full); acknowledged ones are still relayed. 0 = none.
 max-queue-bytes = {{ .Ingest.MaxQueueBytes }}
+# Overload: while this node's relays reach the chain more than this after
+# they fell due (the least such delay over 5 s), new beacons are refused as
+# overloaded (hotspots are told to retry) so what was admitted stays on
+# time. 0 = never refuse.
+max-relay-delay = "{{ .Ingest.MaxRelayDelay }}"
 # Concurrent connections from one IP address (hotspots behind a carrier NAT
 # share one); libp2p's own default is 8.
 max-conns-per-ip = {{ .Ingest.MaxConnsPerIP }}

@@ -37,6 +37,16 @@ type fakeChain struct {
 	peers     map[peer.ID]bool
 	recorded  map[string]*poctypes.MsgSubmitPoc
 	submitted int
+	// lag hides a relayed PoC from Recorded for this long after its
+	// submission: a chain that includes late.
+	lag         time.Duration
+	submittedAt map[string]time.Time
+}
+
+func (c *fakeChain) setLag(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lag = d
 }
 
 // entropyAge is how long before the fake chain's creation its newest
@@ -46,7 +56,7 @@ const entropyAge = time.Minute
 
 func newFakeChain() *fakeChain {
 	c := &fakeChain{hotspots: map[string]ingest.HotspotStatus{}, entropy: map[int64]ingest.Entropy{}, peers: map[peer.ID]bool{},
-		recorded: map[string]*poctypes.MsgSubmitPoc{}, height: 10, block: 10}
+		recorded: map[string]*poctypes.MsgSubmitPoc{}, submittedAt: map[string]time.Time{}, height: 10, block: 10}
 	c.entropy[10] = ingest.Entropy{Height: 10, Hash: []byte("0123456789abcdef0123456789abcdef"), TimeMs: time.Now().Add(-entropyAge).UnixMilli()}
 	return c
 }
@@ -119,7 +129,7 @@ func (c *fakeChain) Recorded(_ context.Context, ids [][32]byte) (int64, map[[32]
 	defer c.mu.Unlock()
 	out := map[[32]byte]ingest.OnChain{}
 	for _, id := range ids {
-		if m, ok := c.recorded[string(id[:])]; ok {
+		if m, ok := c.recorded[string(id[:])]; ok && time.Since(c.submittedAt[string(id[:])]) >= c.lag {
 			out[id] = ingest.OnChain{Relayers: []string{m.Relayer}}
 		}
 	}
@@ -143,6 +153,7 @@ func (c *fakeChain) Submit(_ context.Context, msgs []*poctypes.MsgSubmitPoc) (ch
 	for _, m := range msgs {
 		id := m.Beacon.ToVerify().ID()
 		c.recorded[string(id[:])] = m
+		c.submittedAt[string(id[:])] = time.Now()
 	}
 	c.block++
 	return chainclient.Result{TxHash: fmt.Sprint(c.submitted)}, nil

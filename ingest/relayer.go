@@ -71,6 +71,9 @@ type Relayer struct {
 	// with the height it judged them at. CheckTx uses the last block's
 	// time, so they wait for the next block.
 	tooEarly map[[32]byte]int64
+	// overload learns from this node's inclusions whether admission must
+	// shed (nil in tests that drive Step alone).
+	overload *overload
 }
 
 // expireEvery spaces the expiry scans: a report is deleted at most this
@@ -131,6 +134,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 	}
 	r.m.OldestQueued.Set(float64(now.UnixMilli()-oldest) / 1000)
 	if len(beacons) == 0 {
+		r.stepOverload(now, nil, nil)
 		return nil
 	}
 	// A pending beacon is due when its window and this node's turn have
@@ -153,6 +157,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 			ask = append(ask, b.ID)
 		}
 	}
+	r.stepOverload(now, due, beacons)
 	height, onChain, err := r.chain.Recorded(ctx, ask)
 	if err != nil {
 		return err
@@ -318,6 +323,10 @@ func (r *Relayer) complete(now time.Time, d *doneSet) error {
 		if d.reasons[i] == "included" {
 			r.m.Included.Inc()
 			r.observeLatency(b, now)
+			if r.overload != nil {
+				r.overload.included(now, now.Sub(r.dueAt(b)))
+				r.m.Overloaded.Set(boolGauge(r.overload.shedding()))
+			}
 		} else {
 			r.m.Dropped.WithLabelValues(d.reasons[i]).Inc()
 		}
@@ -444,6 +453,35 @@ func (r *Relayer) submit(ctx context.Context, height int64, batch []BeaconEntry,
 		batch[i].Attempts++
 	}
 	return r.store.Update(batch...)
+}
+
+// dueAt is when a queued beacon falls due for this node's relay: its
+// witness window and this node's turn after it arrived.
+func (r *Relayer) dueAt(b BeaconEntry) time.Time {
+	return time.UnixMilli(b.ArrivedMs).Add(r.cfg.WitnessWindow + r.turn(b.ID))
+}
+
+// stepOverload tells overload how many of this node's relays are due or
+// awaiting inclusion.
+func (r *Relayer) stepOverload(now time.Time, due []bool, beacons []BeaconEntry) {
+	if r.overload == nil {
+		return
+	}
+	pending := 0
+	for i, b := range beacons {
+		if due[i] || b.State == StateSubmitted {
+			pending++
+		}
+	}
+	r.overload.step(now, pending)
+	r.m.Overloaded.Set(boolGauge(r.overload.shedding()))
+}
+
+func boolGauge(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (r *Relayer) observeLatency(b BeaconEntry, now time.Time) {

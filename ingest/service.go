@@ -111,7 +111,8 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 	s.registered.Store(&map[peer.ID]bool{})
 	s.scores.Store(&map[peer.ID]float64{})
 	s.refreshRegistry(ctx, chain)
-	a := &Admission{cfg: cfg, chain: chain, store: store, windows: newWindows(maxBeaconWaiters), shareBudget: newPenaltyBox(time.Now),
+	shed := newOverload(cfg.MaxRelayDelay)
+	a := &Admission{cfg: cfg, chain: chain, store: store, windows: newWindows(maxBeaconWaiters), overload: shed, shareBudget: newPenaltyBox(time.Now),
 		m: m, logger: logger, now: time.Now}
 	if err := a.reopenWindows(); err != nil {
 		return fail(err)
@@ -156,7 +157,8 @@ func Start(ctx context.Context, cfg Config, home, chainID string, chain Chain, m
 	if err != nil {
 		return fail(err)
 	}
-	s.Relayer = &Relayer{cfg: cfg, chain: chain, store: store, m: m, logger: logger, now: time.Now, self: []byte(h.ID()), resubmitAfter: 10}
+	s.Relayer = &Relayer{cfg: cfg, chain: chain, store: store, m: m, logger: logger, now: time.Now, self: []byte(h.ID()), resubmitAfter: 10,
+		overload: shed}
 	for _, p := range peers {
 		if p.ID != h.ID() {
 			s.Relayer.peers = append(s.Relayer.peers, []byte(p.ID))
