@@ -48,7 +48,15 @@ type result struct {
 	BeaconsIncluded    int     `json:"beacons_included"`
 	WitnessesIncluded  int     `json:"witnesses_included"`
 	Lost               int     `json:"witnesses_lost"`
-	IncludedRate       float64 `json:"included_witness_rate"` // first publication to last inclusion
+	// A beacon the validator did not accept within the delivery's 30 s
+	// (refused as overloaded and retried until then, or refused for good):
+	// its witness reports are published all the same, as real witnesses
+	// gossip what they heard, and the node drops them.
+	BeaconsRefused int `json:"beacons_refused"`
+	// Witness reports of accepted beacons that were not included: what an
+	// overloaded node must not lose.
+	LostOfAccepted int     `json:"witnesses_lost_of_accepted_beacons"`
+	IncludedRate   float64 `json:"included_witness_rate"` // first publication to last inclusion
 	// SteadyRate counts the reports included in the blocks stamped between
 	// warm-up (the pipeline filling: witness window, relay, block) and the
 	// end of publishing, divided by the time from the block before the
@@ -82,6 +90,10 @@ type sent struct {
 	id        [32]byte
 	witnesses int
 	tsNs      int64 // the witnesses' signed timestamp
+	// acceptedNs is when the validator accepted the beacon (0: refused).
+	// Latency runs from the later of it and tsNs: a beacon told to retry
+	// while the node sheds load was admitted only then.
+	acceptedNs int64
 }
 
 // options are the run's flags.
@@ -268,7 +280,13 @@ func run(o options) error {
 				defer wg.Done()
 				pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 				defer cancel()
-				fail(deliverers[bi].PublishBeacon(pctx, b))
+				err := deliverers[bi].PublishBeacon(pctx, b)
+				fail(err)
+				if err == nil {
+					mu.Lock()
+					sents[k].acceptedNs = time.Now().UnixNano()
+					mu.Unlock()
+				}
 				for j := 1; j <= wpb; j++ {
 					wi := (bi + j) % n
 					w := gateway.BuildWitness(fleet[wi].Key.Private, b, -1000, 50, b.FrequencyHz, wts)
@@ -330,13 +348,23 @@ func run(o options) error {
 	perBlock := map[int64]int{} // witnesses included, by height, in the steady window
 	for _, s := range sents {
 		r := found[s.id]
+		if s.acceptedNs == 0 {
+			res.BeaconsRefused++
+		}
 		if r == nil {
 			res.Lost += s.witnesses
+			if s.acceptedNs != 0 {
+				res.LostOfAccepted += s.witnesses
+			}
 			continue
 		}
 		res.BeaconsIncluded++
 		res.WitnessesIncluded += len(r.Witnesses)
 		res.Lost += s.witnesses - len(r.Witnesses)
+		if s.acceptedNs != 0 {
+			res.LostOfAccepted += s.witnesses - len(r.Witnesses)
+		}
+		from := time.Unix(0, max(s.tsNs, s.acceptedNs))
 		// Included: the block that carried the relay and opened the PoC
 		// (one relayer here); it is judged close_grace_ms later.
 		t, err := blockTime(r.Poc.OpenedHeight)
@@ -351,7 +379,7 @@ func run(o options) error {
 		}
 		frac := time.Unix(0, s.tsNs).Sub(start).Seconds() / duration.Seconds()
 		for range r.Witnesses {
-			l := t.Sub(time.Unix(0, s.tsNs)).Seconds()
+			l := t.Sub(from).Seconds()
 			lat = append(lat, l)
 			if frac < 0.2 {
 				firstFifth = append(firstFifth, l)
