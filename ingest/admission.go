@@ -166,7 +166,7 @@ func (a *Admission) admitBeacon(ctx context.Context, data []byte, from peer.ID, 
 	}
 	// Before any signature or lookup: under overload a refusal must cost
 	// next to nothing.
-	if a.overload.shedding() {
+	if a.overload.shedding(a.now()) {
 		return ignore(IgnoreOverloaded)
 	}
 	if !b.VerifySignature() {
@@ -218,6 +218,7 @@ func (a *Admission) admitBeacon(ctx context.Context, data []byte, from peer.ID, 
 		return ignore(IgnoreDuplicate)
 	}
 	a.windows.open(ph, b.Payload, arrived)
+	a.overload.admitted()
 	return accept()
 }
 
@@ -320,7 +321,7 @@ func (a *Admission) AdmitWitness(ctx context.Context, data []byte) Decision {
 		return reject(RejectStaleTimestamp)
 	}
 	win, held := a.windows.get(s.PayloadHash)
-	if !held && a.overload.shedding() {
+	if !held && a.overload.shedding(a.now()) {
 		// Most likely a report of a beacon refused as overloaded: not
 		// worth a lookup, a signature check and a wait.
 		return ignore(IgnoreOverloaded)

@@ -18,6 +18,12 @@ import (
 // (docs/benchmarks.md, "Overload").
 //
 // The relayer observes; admission reads shedding.
+//
+// A relayer that cannot finish a round (starved of CPU, or every
+// transaction waiting on a congested node) sees no inclusions at all, so
+// overload also sheds while a round that has work has not finished for
+// max-relay-delay: the first 4× overload run stalled the relayer for the
+// whole run, and the inclusion rule alone never fired.
 type overload struct {
 	maxDelay time.Duration // 0: never shed
 	mu       sync.Mutex
@@ -25,6 +31,11 @@ type overload struct {
 	least    time.Duration // least delay seen in it
 	seen     bool
 	shed     atomic.Bool
+	// lastRound is when the relayer last finished a round (unix ms);
+	// work says that round left beacons due or awaiting inclusion, or a
+	// beacon was admitted since.
+	lastRound atomic.Int64
+	work      atomic.Bool
 }
 
 // overloadInterval is how long the least relay delay must stay above
@@ -75,5 +86,25 @@ func (o *overload) step(now time.Time, pending int) {
 	o.tick(now)
 }
 
-// shedding reports whether new beacons are refused now.
-func (o *overload) shedding() bool { return o.shed.Load() }
+// roundDone records the end of a relayer round and whether it left work.
+func (o *overload) roundDone(now time.Time, pending int) {
+	o.lastRound.Store(now.UnixMilli())
+	o.work.Store(pending != 0) // -1: the round failed before it read the queue
+}
+
+// admitted records a beacon taken: the relayer has work.
+func (o *overload) admitted() { o.work.Store(true) }
+
+// shedding reports whether new beacons are refused at now: the relays of
+// the last interval were late, or the relayer has had work and no
+// finished round for max-relay-delay.
+func (o *overload) shedding(now time.Time) bool {
+	if o.maxDelay <= 0 {
+		return false
+	}
+	if o.shed.Load() {
+		return true
+	}
+	last := o.lastRound.Load()
+	return last > 0 && o.work.Load() && now.UnixMilli()-last > o.maxDelay.Milliseconds()
+}

@@ -110,6 +110,10 @@ func (r *Relayer) Run(ctx context.Context) {
 // ones. Exported for tests, which drive it without a ticker.
 func (r *Relayer) Step(ctx context.Context) error {
 	now := r.now()
+	pending := -1 // unknown until the queue is read: counts as work
+	if r.overload != nil {
+		defer func() { r.overload.roundDone(r.now(), pending) }()
+	}
 	// Expiry scans the whole queue, witnesses included: every
 	// expireEvery, not every round.
 	if now.Sub(r.expiredAt) >= expireEvery {
@@ -134,7 +138,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 	}
 	r.m.OldestQueued.Set(float64(now.UnixMilli()-oldest) / 1000)
 	if len(beacons) == 0 {
-		r.stepOverload(now, nil, nil)
+		pending = r.stepOverload(now, nil, nil)
 		return nil
 	}
 	// A pending beacon is due when its window and this node's turn have
@@ -157,7 +161,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 			ask = append(ask, b.ID)
 		}
 	}
-	r.stepOverload(now, due, beacons)
+	pending = r.stepOverload(now, due, beacons)
 	height, onChain, err := r.chain.Recorded(ctx, ask)
 	if err != nil {
 		return err
@@ -325,7 +329,7 @@ func (r *Relayer) complete(now time.Time, d *doneSet) error {
 			r.observeLatency(b, now)
 			if r.overload != nil {
 				r.overload.included(now, now.Sub(r.dueAt(b)))
-				r.m.Overloaded.Set(boolGauge(r.overload.shedding()))
+				r.m.Overloaded.Set(boolGauge(r.overload.shedding(now)))
 			}
 		} else {
 			r.m.Dropped.WithLabelValues(d.reasons[i]).Inc()
@@ -462,10 +466,10 @@ func (r *Relayer) dueAt(b BeaconEntry) time.Time {
 }
 
 // stepOverload tells overload how many of this node's relays are due or
-// awaiting inclusion.
-func (r *Relayer) stepOverload(now time.Time, due []bool, beacons []BeaconEntry) {
+// awaiting inclusion, and returns that count.
+func (r *Relayer) stepOverload(now time.Time, due []bool, beacons []BeaconEntry) int {
 	if r.overload == nil {
-		return
+		return 0
 	}
 	pending := 0
 	for i, b := range beacons {
@@ -474,7 +478,8 @@ func (r *Relayer) stepOverload(now time.Time, due []bool, beacons []BeaconEntry)
 		}
 	}
 	r.overload.step(now, pending)
-	r.m.Overloaded.Set(boolGauge(r.overload.shedding()))
+	r.m.Overloaded.Set(boolGauge(r.overload.shedding(now)))
+	return pending
 }
 
 func boolGauge(b bool) float64 {
