@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"fmt"
 	"testing"
 
 	"cosmossdk.io/collections"
@@ -64,4 +65,55 @@ func TestPruneStopsAtTheBudgetExactly(t *testing.T) {
 	require.Equal(t, []*types.EventPocsPruned{{ThroughEpoch: 1, Pocs: 1}}, pruned())
 	require.Zero(t, pocs())
 	require.Empty(t, pruned(), "a block that prunes no PoC announces nothing")
+}
+
+// The reward shares of pruned epochs share the block's budget with the
+// PoCs: a block deletes PoCs first, then shares up to what is left of the
+// budget exactly, and clears the epochs' totals only in a block that has
+// budget left after the last share.
+func TestPruneSharesUseWhatIsLeftOfTheBudget(t *testing.T) {
+	f := setup(t)
+	p := types.DefaultParams()
+	p.BeaconIntervalMs = 0
+	p.RetentionEpochs = 1
+	p.PrunePerBlock = types.MinMaintenancePerBlock
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	const perPoc, pocN = 5, 10
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.seasoned(t, b)
+	for i := 0; i < pocN; i++ {
+		beacon := f.beacon("beaconer", byte(i))
+		_, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+		require.NoError(t, err)
+	}
+	f.closeDue(t) // epoch 1: 10 PoCs, and shares of the beaconer and the witness
+	// More hotspots with shares in epoch 1 than the budget leaves.
+	for i := 0; i < 60; i++ {
+		require.NoError(t, f.k.Shares.Set(f.ctx, collections.Join(int64(1), fmt.Sprintf("hotspot%02d", i)), types.RewardShares{WitnessShares: 1}))
+	}
+	require.NoError(t, f.k.EpochTotals.Set(f.ctx, 1, types.RewardShares{WitnessShares: 60}))
+	count := func() int {
+		n := 0
+		require.NoError(t, f.k.Shares.Walk(f.ctx, nil, func(collections.Pair[int64, string], types.RewardShares) (bool, error) { n++; return false, nil }))
+		return n
+	}
+	shares := count()
+	left := int(p.PrunePerBlock) - perPoc*pocN
+	require.Greater(t, shares, left, "more shares than the PoCs leave of the budget")
+	hasTotals := func() bool {
+		ok, err := f.k.EpochTotals.Has(f.ctx, 1)
+		require.NoError(t, err)
+		return ok
+	}
+	require.True(t, hasTotals())
+
+	f.epochs.epoch = 3
+	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3)) // prunes epochs < 2
+	f.endBlocks(t, 1)
+	require.Equal(t, shares-left, count(), "shares deleted up to what the PoCs left of the budget")
+	require.True(t, hasTotals(), "no budget left for the totals")
+	f.endBlocks(t, 1)
+	require.Zero(t, count())
+	require.False(t, hasTotals(), "the totals go in the block that has budget left")
 }
