@@ -5,21 +5,26 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/uber/h3-go/v4"
 
 	"github.com/pocnet/pocd/x/poc/types"
 )
 
 // The hex rebuild walks exactly hex_rebuild_per_block activity records a
-// block (one more than the budget waits for the next block), and a hotspot
-// whose last witnessed beacon is exactly at the window's start is active.
+// block (one more than the budget waits for the next block), a hotspot
+// whose last witnessed beacon is exactly at the window's start is active,
+// and two active hotspots of one cell count two.
 func TestHexRebuildWalksItsBudgetExactly(t *testing.T) {
 	f := setup(t)
 	p := types.DefaultParams()
 	p.HexRebuildPerBlock = types.MinMaintenancePerBlock
 	require.NoError(t, f.k.Params.Set(f.ctx, p))
 	const since = nowMs - 1000
-	on := f.hotspot(t, "on", cellAt(t, 0, 0))
-	require.NoError(t, f.k.Activity.Set(f.ctx, on, types.HotspotActivity{Hotspot: on, LastWitnessedBeaconMs: since}))
+	// Two active hotspots in one cell, one exactly at the window's start.
+	for _, name := range []string{"on", "on2"} {
+		on := f.hotspot(t, name, cellAt(t, 0, 0))
+		require.NoError(t, f.k.Activity.Set(f.ctx, on, types.HotspotActivity{Hotspot: on, LastWitnessedBeaconMs: since + int64(len(name)) - 2}))
+	}
 	// Filler records after it in key order ("hnt1…" < "z…"), never active.
 	for i := 0; i < int(p.HexRebuildPerBlock); i++ {
 		a := fmt.Sprintf("z%03d", i)
@@ -31,8 +36,13 @@ func TestHexRebuildWalksItsBudgetExactly(t *testing.T) {
 	r, err := f.k.HexRebuild.Get(f.ctx)
 	require.NoError(t, err)
 	require.False(t, r.Walked, "one record is left for the next block")
-	require.Equal(t, fmt.Sprintf("z%03d", p.HexRebuildPerBlock-2), r.Cursor, "the budget's last record")
-	require.Equal(t, uint64(1), r.Active, "active at exactly the window's start")
+	require.Equal(t, fmt.Sprintf("z%03d", p.HexRebuildPerBlock-3), r.Cursor, "the budget's last record")
+	require.Equal(t, uint64(2), r.Active, "both active, one at exactly the window's start")
+	c, err := h3.Cell(h3.IndexFromString(cellAt(t, 0, 0))).Parent(11)
+	require.NoError(t, err)
+	n, err := f.k.HexStaging.Get(f.ctx, uint64(c))
+	require.NoError(t, err)
+	require.Equal(t, uint64(2), n, "both counted in their cell")
 	f.endBlocks(t, 1)
 	r, err = f.k.HexRebuild.Get(f.ctx)
 	require.NoError(t, err)
