@@ -153,7 +153,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 			continue
 		}
 		turn := r.turn(b.ID)
-		if now.UnixMilli() < b.ArrivedMs+(r.cfg.WitnessWindow+turn).Milliseconds() {
+		if now.Before(dueAt(b, r.cfg.WitnessWindow, turn)) {
 			continue
 		}
 		due[i] = true
@@ -328,7 +328,7 @@ func (r *Relayer) complete(now time.Time, d *doneSet) error {
 			r.m.Included.Inc()
 			r.observeLatency(b, now)
 			if r.overload != nil {
-				r.overload.included(now, now.Sub(r.dueAt(b)))
+				r.overload.included(now, now.Sub(dueAt(b, r.cfg.WitnessWindow, r.turn(b.ID))))
 				r.m.Overloaded.Set(boolGauge(r.overload.shedding(now)))
 			}
 		} else {
@@ -461,8 +461,8 @@ func (r *Relayer) submit(ctx context.Context, height int64, batch []BeaconEntry,
 
 // dueAt is when a queued beacon falls due for this node's relay: its
 // witness window and this node's turn after it arrived.
-func (r *Relayer) dueAt(b BeaconEntry) time.Time {
-	return time.UnixMilli(b.ArrivedMs).Add(r.cfg.WitnessWindow + r.turn(b.ID))
+func dueAt(b BeaconEntry, window, turn time.Duration) time.Time {
+	return time.UnixMilli(b.ArrivedMs).Add(window + turn)
 }
 
 // stepOverload tells overload how many of this node's relays are due or
