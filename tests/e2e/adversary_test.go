@@ -26,11 +26,6 @@ import (
 // paid amount grows through the run).
 func TestAdversaryFleet(t *testing.T) {
 	n := newNode(t, "pocd-e2e-adversary")
-	t.Cleanup(func() {
-		if t.Failed() {
-			n.dumpLog()
-		}
-	})
 	addrs := n.initChain("alice", "relayer")
 	n.setEpochDuration(poctypes.DefaultEpochIdentifier, "30s")
 	n.setPocParam("beacon_interval_ms", "15000")

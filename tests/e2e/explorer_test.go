@@ -40,11 +40,6 @@ import (
 func TestExplorer(t *testing.T) {
 	chromiumPath(t) // skip (or, in CI, fail) before starting a chain
 	n := newNode(t, "pocd-e2e-explorer")
-	t.Cleanup(func() {
-		if t.Failed() {
-			n.dumpLog()
-		}
-	})
 	n.initChain("alice", "relayer")
 	n.setEpochDuration(poctypes.DefaultEpochIdentifier, "20s")
 	n.setPocParam("beacon_interval_ms", "15000")

@@ -32,11 +32,6 @@ import (
 // any PoC is verified, and its genesis must cap a block's gas and bytes.
 func TestAttackFreeVerificationSpam(t *testing.T) {
 	n := newNode(t, "pocd-e2e-fees")
-	t.Cleanup(func() {
-		if t.Failed() {
-			n.dumpLog()
-		}
-	})
 	addrs := n.initChain("alice", "bob")
 
 	// What `pocd init` wrote: block limits in the genesis, the minimum gas
@@ -113,7 +108,7 @@ func TestAttackFreeVerificationSpam(t *testing.T) {
 	// The minimum price is enough.
 	res := send("--gas", fmt.Sprint(gas), "--fees", fmt.Sprintf("%d%s", minFee, params.BondDenom))
 	require.EqualValues(t, 0, res["code"], "paying the minimum: %v", res)
-	delivered := n.waitTxResult(res["txhash"].(string))
+	delivered := n.waitTx(res["txhash"].(string))
 	require.EqualValues(t, 0, delivered["code"], "paying the minimum: %v", delivered)
 
 	// A PoC relay with 14 signed witness reports and no fee, as a spammer's

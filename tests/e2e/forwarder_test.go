@@ -82,11 +82,6 @@ func TestForwarderBridge(t *testing.T) {
 	n := newNode(t, "pocd-e2e-forwarder")
 	hotspotds := make([]*syncBuffer, 3)
 	metricsPorts := make([]int, 3)
-	t.Cleanup(func() {
-		if t.Failed() {
-			n.dumpLog()
-		}
-	})
 	n.initChain("alice", "relayer")
 	n.setPocParam("beacon_interval_ms", "12000")
 	n.setIngest(map[string]string{"witness-window": `"5s"`, "witness-admission": `"2500ms"`, "relay-jitter": `"0s"`})

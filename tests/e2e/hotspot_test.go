@@ -57,7 +57,7 @@ func TestHotspotLifecycle(t *testing.T) {
 	var dup map[string]any
 	require.NoError(t, json.Unmarshal([]byte(lastJSON(out)), &dup))
 	if dup["code"].(float64) == 0 { // accepted into the mempool: the block refuses it
-		dup = n.waitTxResult(dup["txhash"].(string))
+		dup = n.waitTx(dup["txhash"].(string))
 	}
 	require.Equal(t, "hotspot", dup["codespace"])
 	require.EqualValues(t, hotspottypes.ErrDuplicateHotspot.ABCICode(), dup["code"])
@@ -169,14 +169,6 @@ func TestHotspotLifecycle(t *testing.T) {
 func requireJSON(t *testing.T, s string, v any) {
 	t.Helper()
 	require.NoError(t, json.Unmarshal([]byte(lastJSON(s)), v), s)
-}
-
-func (n *node) waitTxResult(hash string) map[string]any {
-	n.t.Helper()
-	out, _ := n.run("query", "wait-tx", hash, "--timeout", "60s", "--node", n.nodeFlag(), "-o", "json")
-	var res map[string]any
-	require.NoError(n.t, json.Unmarshal([]byte(lastJSON(out)), &res), out)
-	return res
 }
 
 func dialGRPC(t *testing.T, port int) *grpc.ClientConn {

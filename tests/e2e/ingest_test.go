@@ -127,11 +127,6 @@ func (n *node) kill() {
 // every acknowledged report reaches the chain exactly once.
 func TestIngestKilledNodeLosesNothing(t *testing.T) {
 	n := newNode(t, "pocd-e2e-ingest")
-	t.Cleanup(func() {
-		if t.Failed() {
-			n.dumpLog()
-		}
-	})
 	n.initChain("alice", "relayer")
 	// The kill must come before the relay: a 45 s window against a 30 s
 	// bound on acknowledgement (about a second when measured) holds on a
@@ -207,11 +202,6 @@ func TestIngestKilledNodeLosesNothing(t *testing.T) {
 // rules. It also checks that an epoch paid the fleet's owner.
 func TestSimulatedFleetDetection(t *testing.T) {
 	n := newNode(t, "pocd-e2e-sim")
-	t.Cleanup(func() {
-		if t.Failed() {
-			n.dumpLog()
-		}
-	})
 	addrs := n.initChain("alice", "relayer")
 	n.setEpochDuration(poctypes.DefaultEpochIdentifier, "30s")
 	n.setPocParam("beacon_interval_ms", "15000")

@@ -90,6 +90,7 @@ type node struct {
 	done    chan struct{} // closed when the process has exited
 	exitErr error
 	logPath string
+	dumped  bool // the log has been dumped into the test output once
 	// feesPaid sums, per --from key, the transaction fees of the
 	// transactions tx delivered (the fee is charged whatever the result).
 	feesPaid map[string]sdkmath.Int
@@ -104,6 +105,12 @@ func newNode(t *testing.T, chainID string) *node {
 		feesPaid: map[string]sdkmath.Int{},
 	}
 	n.logPath = filepath.Join(n.home, "node.log")
+	// Registered first, so it runs last: after the node has stopped.
+	t.Cleanup(func() {
+		if t.Failed() {
+			n.dumpLog()
+		}
+	})
 	return n
 }
 
@@ -150,9 +157,7 @@ func (n *node) tx(args ...string) map[string]any {
 	var res map[string]any
 	require.NoError(n.t, json.Unmarshal([]byte(lastJSON(out)), &res), out)
 	require.EqualValues(n.t, 0, res["code"], "CheckTx rejected: %s", out)
-	waited := n.mustRun("query", "wait-tx", res["txhash"].(string), "--timeout", "60s", "--node", n.nodeFlag(), "-o", "json")
-	var delivered map[string]any
-	require.NoError(n.t, json.Unmarshal([]byte(lastJSON(waited)), &delivered), waited)
+	delivered := n.waitTx(res["txhash"].(string))
 	for i, a := range args {
 		if a == "--from" && i+1 < len(args) {
 			from := args[i+1]
@@ -163,6 +168,35 @@ func (n *node) tx(args ...string) map[string]any {
 		}
 	}
 	return delivered
+}
+
+// waitTx returns the result of the transaction with this hash once a block
+// has included it. `query wait-tx` subscribes to the transaction's event
+// and then looks the hash up in the tx index, but CometBFT indexes a block
+// after it publishes its events: a transaction committed just before the
+// subscription, and looked up just before the indexer wrote it, is missed
+// by both, and wait-tx waits out its timeout for an event already gone.
+// So a timed-out wait is followed by a lookup (the index has caught up by
+// then) and, if the transaction is still not in a block, another wait.
+func (n *node) waitTx(hash string) map[string]any {
+	n.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		out, err := n.run("query", "wait-tx", hash, "--timeout", "20s", "--node", n.nodeFlag(), "-o", "json")
+		if err != nil {
+			last = err.Error()
+			out, err = n.run("query", "tx", hash, "--node", n.nodeFlag(), "-o", "json")
+		}
+		if err == nil {
+			var res map[string]any
+			require.NoError(n.t, json.Unmarshal([]byte(lastJSON(out)), &res), out)
+			return res
+		}
+	}
+	n.dumpLog()
+	require.FailNow(n.t, "transaction not included", "%s: %s", hash, last)
+	return nil
 }
 
 // feeFor is what the CLI charged for a gas limit at gasPrices:
@@ -322,6 +356,10 @@ func (n *node) stop() {
 }
 
 func (n *node) dumpLog() {
+	if n.dumped {
+		return
+	}
+	n.dumped = true
 	bz, _ := os.ReadFile(n.logPath)
 	// Keep the whole log where a developer can read it after the temp dir is gone.
 	keep := filepath.Join(os.TempDir(), "pocd-e2e-"+n.t.Name()+".log")
