@@ -258,14 +258,19 @@ func TestAttackReplayedReportOfAnotherBeacon(t *testing.T) {
 }
 
 // A relay of a beacon older than twice the entropy lifespan (long judged,
-// perhaps pruned) is refused.
+// perhaps pruned) is refused; one exactly that old is still relayed.
 func TestStaleRelayIsRefused(t *testing.T) {
 	f := setup(t)
 	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
 	f.seasoned(t, b)
-	late := f.ctx.WithBlockTime(time.UnixMilli(beaconMs + 2*types.DefaultParams().EntropyLifespanMs + 1))
+	oldest := 2 * types.DefaultParams().EntropyLifespanMs
+	late := f.ctx.WithBlockTime(time.UnixMilli(beaconMs + oldest + 1))
 	_, err := f.msgs.SubmitPoc(late, f.msg(f.beacon("beaconer", 1)))
 	require.ErrorIs(t, err, types.ErrStaleRelay)
+	require.ErrorContains(t, err, fmt.Sprintf("is %d ms old", oldest+1))
+	at := f.ctx.WithBlockTime(time.UnixMilli(beaconMs + oldest))
+	_, err = f.msgs.SubmitPoc(at, f.msg(f.beacon("beaconer", 1)))
+	require.NoError(t, err)
 }
 
 // Relaying is a privilege of bonded validators: a registration ends when the

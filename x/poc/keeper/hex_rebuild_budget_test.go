@@ -7,6 +7,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/uber/h3-go/v4"
 
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/pocnet/pocd/x/poc/types"
 )
 
@@ -47,4 +51,14 @@ func TestHexRebuildWalksItsBudgetExactly(t *testing.T) {
 	r, err = f.k.HexRebuild.Get(f.ctx)
 	require.NoError(t, err)
 	require.True(t, r.Walked)
+
+	// The next block swaps the new counts in, ends the rebuild and says so.
+	f.ctx = f.ctx.WithEventManager(sdk.NewEventManager())
+	f.endBlocks(t, 1)
+	_, err = f.k.HexRebuild.Get(f.ctx)
+	require.ErrorIs(t, err, collections.ErrNotFound)
+	ev := typedEvents[*types.EventHexScalesRecomputed](t, f.ctx)
+	require.Len(t, ev, 1)
+	require.Equal(t, int64(1), ev[0].Epoch)
+	require.Equal(t, uint64(2), ev[0].ActiveHotspots)
 }

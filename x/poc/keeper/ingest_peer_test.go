@@ -190,3 +190,25 @@ func TestGenesisIngestPeers(t *testing.T) {
 	h := setup(t)
 	require.ErrorIs(t, h.k.InitGenesis(h.ctx, bad), types.ErrInvalidGenesis)
 }
+
+// A validator moving its relays to a new account keeps its ingest host (and
+// so the peer ID hotspots dial); unregistering then announces what ended.
+func TestRelayerChangesAccountKeepingItsIngestPeer(t *testing.T) {
+	f := setup(t)
+	a := ingestPeerID(t, "a")
+	require.NoError(t, f.register(t, f.operator, f.relayer, a))
+	moved := bech([]byte("relayer-moved_______"))
+	require.NoError(t, f.register(t, f.operator, moved, a))
+	val := valOf(t, f.operator)
+	reg, err := f.k.Relayers.Get(f.ctx, val)
+	require.NoError(t, err)
+	require.Equal(t, moved, reg.Relayer)
+	require.Equal(t, a, reg.IngestPeer)
+
+	f.ctx = f.ctx.WithEventManager(sdk.NewEventManager())
+	_, err = f.msgs.UnregisterRelayer(f.ctx, &types.MsgUnregisterRelayer{Operator: f.operator})
+	require.NoError(t, err)
+	require.Equal(t, []*types.EventRelayerRemoved{{Validator: val, Relayer: moved, Reason: "unregistered", IngestPeer: a}},
+		typedEvents[*types.EventRelayerRemoved](t, f.ctx))
+	require.Empty(t, f.ingestIndex(t))
+}

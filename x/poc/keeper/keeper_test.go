@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
 	"github.com/uber/h3-go/v4"
 
@@ -252,4 +253,20 @@ func (f *fixture) endBlocks(t testing.TB, n int) {
 		f.ctx = f.ctx.WithBlockHeight(f.ctx.BlockHeight() + 1).WithBlockTime(f.ctx.BlockTime().Add(time.Second))
 		require.NoError(t, f.k.EndBlock(f.ctx))
 	}
+}
+
+// typedEvents parses the typed events of type T in ctx's event manager.
+func typedEvents[T proto.Message](t testing.TB, ctx sdk.Context) []T {
+	t.Helper()
+	var out []T
+	for _, ev := range ctx.EventManager().Events().ToABCIEvents() {
+		msg, err := sdk.ParseTypedEvent(ev)
+		if err != nil {
+			continue // not a typed event
+		}
+		if m, ok := msg.(T); ok {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
 	"github.com/pocnet/pocd/x/poc/types"
@@ -40,6 +41,24 @@ func TestDenylist(t *testing.T) {
 	require.Empty(t, dl.Hotspots)
 	require.Empty(t, dl.Edges)
 
+	// Several edges in one message: every one is denied and announced.
+	x := f.hotspot(t, "other", cellAt(t, 9, 0))
+	f.ctx = f.ctx.WithEventManager(sdk.NewEventManager())
+	edges := []types.Edge{{A: b, B: w}, {A: x, B: b}}
+	_, err = f.msgs.AddToDenylist(f.ctx, &types.MsgAddToDenylist{Authority: f.gov, Edges: edges})
+	require.NoError(t, err)
+	dl, err = f.query.Denylist(f.ctx, &types.QueryDenylistRequest{})
+	require.NoError(t, err)
+	require.ElementsMatch(t, []types.Edge{types.CanonicalEdge(b, w), types.CanonicalEdge(x, b)}, dl.Edges)
+	ev := typedEvents[*types.EventDenylistUpdated](t, f.ctx)
+	require.Len(t, ev, 1)
+	require.Equal(t, []*types.Edge{&edges[0], &edges[1]}, ev[0].AddedEdges)
+	_, err = f.msgs.RemoveFromDenylist(f.ctx, &types.MsgRemoveFromDenylist{Authority: f.gov, Edges: edges})
+	require.NoError(t, err)
+	dl, err = f.query.Denylist(f.ctx, &types.QueryDenylistRequest{})
+	require.NoError(t, err)
+	require.Empty(t, dl.Edges)
+
 	for name, m := range map[string]*types.MsgAddToDenylist{
 		"not the authority": {Authority: f.owner, Hotspots: []string{b}},
 		"not an address":    {Authority: f.gov, Hotspots: []string{"nope"}},
@@ -54,30 +73,4 @@ func TestDenylist(t *testing.T) {
 		}
 		require.Equal(t, before, f.snapshot(t), name)
 	}
-}
-
-func TestUpdateParams(t *testing.T) {
-	f := setup(t)
-	p := types.DefaultParams()
-	p.MaxDistanceKm = 50
-	_, err := f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.gov, Params: p})
-	require.NoError(t, err)
-	got, err := f.query.Params(f.ctx, &types.QueryParamsRequest{})
-	require.NoError(t, err)
-	require.Equal(t, uint64(50), got.Params.MaxDistanceKm)
-
-	bad := types.DefaultParams()
-	bad.HexParams = nil
-	_, err = f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.gov, Params: bad})
-	require.ErrorIs(t, err, types.ErrInvalidParams)
-	_, err = f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.owner, Params: p})
-	require.ErrorIs(t, err, sdkerrors.ErrUnauthorized)
-
-	noEpoch := types.DefaultParams()
-	noEpoch.EpochIdentifier = "fortnight"
-	_, err = f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.gov, Params: noEpoch})
-	require.ErrorIs(t, err, types.ErrInvalidParams)
-	gs := types.DefaultGenesis()
-	gs.Params = noEpoch
-	require.ErrorIs(t, setup(t).k.InitGenesis(f.ctx, *gs), types.ErrInvalidParams)
 }

@@ -113,15 +113,14 @@ func (k *Keeper) openPoc(ctx sdk.Context, p types.Params, r relay, msg *types.Ms
 			return nil, err
 		}
 	}
-	// Open for close_grace_ms after the later of the window's end and now,
-	// so other validators always get the grace to add what they hold. (The
-	// beacon's own timestamp, never later than now, sets the window.)
-	windowEnd := min(beacon.TimestampNs/1e6, nowMs) + p.WitnessLagMs
+	// Open for close_grace_ms from now, so other validators always get the
+	// grace to add what they hold. The witness window has closed by now:
+	// relayFor refuses a relay before it can have (ErrRelayTooEarly).
 	open := types.OpenPoc{
 		BeaconId: id[:], Beacon: msg.Beacon,
 		BeaconReason: types.Reason(bv.BeaconReason), BeaconSide: types.Side(bv.BeaconSide),
 		EntropyFound: bv.EntropyFound, EntropyMs: bv.EntropyMs,
-		CloseAtMs: max(windowEnd, nowMs) + p.CloseGraceMs, OpenedHeight: ctx.BlockHeight(),
+		CloseAtMs: nowMs + p.CloseGraceMs, OpenedHeight: ctx.BlockHeight(),
 	}
 	added, _ := open.AddWitnesses(r.validator, msg.Relayer, msg.Witnesses, p.MaxWitnessesPerMsg, view.registered)
 	if view.err != nil {
