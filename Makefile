@@ -22,7 +22,7 @@ GOCOSMOS_VERSION     := v1.7.2
 GRPC_GATEWAY_VERSION := v1.16.0
 OPENAPIV2_VERSION    := v2.27.8
 
-.PHONY: explorer-build explorer-check mutation help build install localnet load devnet-build devnet-prev devnet-up devnet-down devnet-status test-devnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
+.PHONY: explorer-build explorer-check mutation help build install localnet load query-bench devnet-build devnet-prev devnet-up devnet-down devnet-status test-devnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
 
 help:
 	@echo "Main jobs"
@@ -37,6 +37,7 @@ help:
 	@echo "  make fuzz          each fuzzer for FUZZTIME (default 30s; 7 fuzzers, about 4 min)"
 	@echo "  make mutation      gremlins $(GREMLINS_VERSION) over the consensus packages and ingest, efficacy per package (slow: several hours; MUTATION_PKGS=./x/poc/verify for one)"
 	@echo "  make load          ingest throughput on one node, RATE/HOTSPOTS/DURATION/FLOOD (about 4 min; docs/benchmarks.md)"
+	@echo "  make query-bench   hotspot query latency through gRPC on a node seeded with HOTSPOTS hotspots (default 10000; docs/benchmarks.md)"
 	@echo "Devnet"
 	@echo "  make devnet-up     four validators, a full node and a 100-hotspot fleet under docker-compose (Docker)"
 	@echo "  make devnet-status / devnet-down   heights, peers, ingest counters, last paid epoch / remove everything"
@@ -108,6 +109,10 @@ test-devnet: build devnet-prev devnet-build
 # Ingest throughput on one node (docs/benchmarks.md); RATE, HOTSPOTS, DURATION.
 load: build
 	POCD=$(BUILDDIR)/pocd bash scripts/load.sh
+
+# Hotspot query latency through gRPC on a node with HOTSPOTS hotspots (docs/benchmarks.md).
+query-bench: build
+	POCD=$(BUILDDIR)/pocd bash scripts/querybench.sh
 
 localnet: build
 	POCD=$(BUILDDIR)/pocd HOTSPOTD=$(BUILDDIR)/hotspotd bash scripts/localnet.sh
