@@ -12,8 +12,8 @@ import (
 )
 
 // SubmitPoc relays a PoC. The first relay opens it: the beacon checks run
-// and use up its interval bucket. Until it closes (its witness window plus
-// close_grace_ms, in block time) relays from registered relayers add the
+// and use up its interval bucket. Until it closes (close_grace_ms after the
+// first relay's block time) relays from registered relayers add the
 // witness reports they hold; it is judged once, when it closes (close.go).
 // Invalid reports are verdicts, not errors: the transaction fails only for
 // an unauthorized relayer, a malformed message, a beacon its hotspot did not
@@ -115,7 +115,7 @@ func (k *Keeper) openPoc(ctx sdk.Context, p types.Params, r relay, msg *types.Ms
 	}
 	// Open for close_grace_ms from now, so other validators always get the
 	// grace to add what they hold. The witness window has closed by now:
-	// relayFor refuses a relay before it can have (ErrRelayTooEarly).
+	// checkRelay refuses a relay before it can have (ErrRelayTooEarly).
 	open := types.OpenPoc{
 		BeaconId: id[:], Beacon: msg.Beacon,
 		BeaconReason: types.Reason(bv.BeaconReason), BeaconSide: types.Side(bv.BeaconSide),

@@ -63,7 +63,7 @@ func TestRelaysThatChangeNothingWriteNothing(t *testing.T) {
 		_, err := f.msgs.SubmitPoc(f.ctx, msg)
 		require.NoError(t, err)
 	})
-	require.False(t, w[string(openKey)], "the same relayer's repeat adds nothing and writes nothing")
+	require.Empty(t, w, "the same relayer's repeat adds nothing and writes nothing")
 
 	rel2 := bech([]byte("relayer2____________"))
 	f.registerRelayer(t, bech([]byte("operator2___________")), rel2)

@@ -31,6 +31,10 @@ const (
 	MaxCloseWitnessesPerBlock = 200_000
 	MinMaintenancePerBlock    = 100
 	MaxMaintenancePerBlock    = 1_000_000
+	// MaxEntropyLifespanMs: a day. Block hashes are kept for twice the
+	// lifespan, and the relay checks add it and witness_lag_ms to
+	// timestamps: bounded, they cannot overflow int64.
+	MaxEntropyLifespanMs = 24 * 3600_000
 )
 
 // DefaultParams are Helium's values (docs/poc-rules.md) plus the chain's own.
@@ -94,12 +98,14 @@ func (p Params) VerifyHexParams() []verify.HexResParams {
 // free, or a block's work unbounded.
 func (p Params) Validate() error {
 	switch {
-	case p.EntropyLifespanMs <= 0:
-		return ErrInvalidParams.Wrap("entropy_lifespan_ms must be positive")
+	case p.EntropyLifespanMs <= 0 || p.EntropyLifespanMs > MaxEntropyLifespanMs:
+		return ErrInvalidParams.Wrapf("entropy_lifespan_ms must be 1..%d", MaxEntropyLifespanMs)
 	case p.BeaconIntervalMs < 0:
 		return ErrInvalidParams.Wrap("beacon_interval_ms must not be negative")
-	case p.WitnessLagMs <= 0 || p.MaxWitnessLeadMs < 0:
-		return ErrInvalidParams.Wrap("witness_lag_ms must be positive and max_witness_lead_ms not negative")
+	// A witness window as long as the entropy's life would see the beacon's
+	// entropy expire before its relay.
+	case p.WitnessLagMs <= 0 || p.WitnessLagMs >= p.EntropyLifespanMs || p.MaxWitnessLeadMs < 0:
+		return ErrInvalidParams.Wrap("witness_lag_ms must be positive and below entropy_lifespan_ms, and max_witness_lead_ms not negative")
 	case p.MinDistanceResolution < 0 || p.MinDistanceResolution > 12:
 		return ErrInvalidParams.Wrap("min_distance_resolution must be 0..12")
 	case p.MinGridDistance < 0:
