@@ -181,12 +181,19 @@ func (n *node) tx(args ...string) map[string]any {
 func (n *node) waitTx(hash string) map[string]any {
 	n.t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
-	var last string
+	var waitErr, lookupErr error
 	for time.Now().Before(deadline) {
+		select {
+		case <-n.done:
+			n.dumpLog()
+			require.FailNow(n.t, "pocd exited while a transaction was awaited", "%s: %v", hash, n.exitErr)
+		default:
+		}
 		out, err := n.run("query", "wait-tx", hash, "--timeout", "20s", "--node", n.nodeFlag(), "-o", "json")
 		if err != nil {
-			last = err.Error()
+			waitErr = err
 			out, err = n.run("query", "tx", hash, "--node", n.nodeFlag(), "-o", "json")
+			lookupErr = err
 		}
 		if err == nil {
 			var res map[string]any
@@ -195,7 +202,7 @@ func (n *node) waitTx(hash string) map[string]any {
 		}
 	}
 	n.dumpLog()
-	require.FailNow(n.t, "transaction not included", "%s: %s", hash, last)
+	require.FailNow(n.t, "transaction not included", "%s\nwait-tx: %v\nquery tx: %v", hash, waitErr, lookupErr)
 	return nil
 }
 

@@ -103,11 +103,6 @@ func (n *node) onboard(owner, ownerAddr, cell string) onboarded {
 // boundary recomputes the hex scales.
 func TestPocOnChain(t *testing.T) {
 	n := newNode(t, "pocd-e2e-poc")
-	t.Cleanup(func() {
-		if t.Failed() {
-			n.dumpLog()
-		}
-	})
 	addrs := n.initChain("alice", "relayer")
 	n.setEpochDuration(types.DefaultEpochIdentifier, "20s")
 	// Long enough for a second relay through the CLI while the PoC is open.
