@@ -102,8 +102,9 @@ func (p Params) Validate() error {
 		return ErrInvalidParams.Wrapf("entropy_lifespan_ms must be 1..%d", MaxEntropyLifespanMs)
 	case p.BeaconIntervalMs < 0:
 		return ErrInvalidParams.Wrap("beacon_interval_ms must not be negative")
-	// A witness window as long as the entropy's life would see the beacon's
-	// entropy expire before its relay.
+	// A relay is taken after the witness window closes and until the beacon
+	// is twice the entropy lifespan old (ErrStaleRelay); the window stays
+	// below one lifespan so that span is never empty or a sliver.
 	case p.WitnessLagMs <= 0 || p.WitnessLagMs >= p.EntropyLifespanMs || p.MaxWitnessLeadMs < 0:
 		return ErrInvalidParams.Wrap("witness_lag_ms must be positive and below entropy_lifespan_ms, and max_witness_lead_ms not negative")
 	case p.MinDistanceResolution < 0 || p.MinDistanceResolution > 12:
