@@ -1,9 +1,6 @@
 package app_test
 
 import (
-	"crypto/ed25519"
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -28,7 +25,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/pocnet/pocd/app"
-	"github.com/pocnet/pocd/geo"
+	"github.com/pocnet/pocd/sim"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
 )
@@ -162,29 +159,16 @@ func growth(b *testing.B, n int) growthPoint {
 		return nil
 	})
 
-	// The seed. Hotspots share res-12 cells four to one (a distinct cell
-	// per hotspot would cost a big-float cell centre each: minutes at a
-	// million); the cells lie about 1 km apart on lines of longitude 1,000
-	// km long (3 lines at 10,000 hotspots, 25 at 100,000).
-	cells := make([]uint64, max(1, n/4))
-	centres := make([]hotspottypes.Vec3, len(cells))
-	for i := range cells {
-		lat := 32 + 9*float64(i%1000)/1000 + 0.0001*float64(i/1000%97)
-		lng := -122 + 11*float64(i/1000)/float64(len(cells)/1000+1)
-		cell, err := h3.LatLngToCell(h3.NewLatLng(lat, lng), 12)
-		require.NoError(b, err)
-		cells[i] = uint64(cell)
-		cc := geo.CellCenter(cells[i])
-		centres[i] = hotspottypes.Vec3{X: cc.X, Y: cc.Y, Z: cc.Z}
-	}
+	// The seed: hotspots four to a res-12 cell, laid out by sim.SeedCells.
+	cells, centres, err := sim.SeedCells(n)
+	require.NoError(b, err)
 	start := time.Now()
 	const epoch = 1
 	c.block(b, func(ctx sdk.Context) error {
 		nowMs := ctx.BlockTime().UnixMilli()
 		var total poctypes.RewardShares
 		for i := range n {
-			seed := sha256.Sum256(binary.BigEndian.AppendUint64(nil, uint64(i)))
-			pub := []byte(ed25519.NewKeyFromSeed(seed[:]).Public().(ed25519.PublicKey))
+			pub := sim.SeedPubkey(i)
 			addr, err := hotspottypes.HotspotAddress(pub)
 			require.NoError(b, err)
 			ci := i % len(cells)

@@ -17,9 +17,7 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -36,7 +34,7 @@ import (
 	authcodec "github.com/cosmos/cosmos-sdk/x/auth/codec"
 
 	"github.com/pocnet/pocd/app/params"
-	"github.com/pocnet/pocd/geo"
+	"github.com/pocnet/pocd/sim"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 )
 
@@ -101,24 +99,14 @@ func seed(path string, n int) error {
 	if err := enc.Codec.UnmarshalJSON(state[hotspottypes.ModuleName], &gs); err != nil {
 		return err
 	}
-	cells := make([]uint64, max(1, n/4))
-	centres := make([]hotspottypes.Vec3, len(cells))
-	for i := range cells {
-		lat := 32 + 9*float64(i%1000)/1000 + 0.0001*float64(i/1000%97)
-		lng := -122 + 11*float64(i/1000)/float64(len(cells)/1000+1)
-		cell, err := h3.LatLngToCell(h3.NewLatLng(lat, lng), hotspottypes.LocationResolution)
-		if err != nil {
-			return err
-		}
-		cells[i] = uint64(cell)
-		cc := geo.CellCenter(cells[i])
-		centres[i] = hotspottypes.Vec3{X: cc.X, Y: cc.Y, Z: cc.Z}
+	cells, centres, err := sim.SeedCells(n)
+	if err != nil {
+		return err
 	}
 	ac := authcodec.NewBech32Codec(params.Bech32Prefix)
 	gs.Hotspots = make([]hotspottypes.Hotspot, 0, n)
 	for i := range n {
-		s := sha256.Sum256(binary.BigEndian.AppendUint64(nil, uint64(i)))
-		pub := []byte(ed25519.NewKeyFromSeed(s[:]).Public().(ed25519.PublicKey))
+		pub := sim.SeedPubkey(i)
 		addr, err := hotspottypes.HotspotAddress(pub)
 		if err != nil {
 			return err
