@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"syscall"
 
@@ -41,6 +42,13 @@ type Store struct {
 	maxBytes int64
 	onDisk   atomic.Int64
 	written  atomic.Int64
+
+	// Witness reports are written in groups (store_group.go).
+	puts       chan witnessPut
+	quit       chan struct{}
+	groupsDone chan struct{}
+	groups     atomic.Int64
+	closeOnce  sync.Once
 }
 
 // ErrQueueFull: the queue is at its disk ceiling (ingest.max-queue-bytes).
@@ -138,12 +146,22 @@ func OpenStore(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open ingest queue %s: %w", dir, err)
 	}
-	st := &Store{db: db, dir: dir}
-	return st, st.MeasureDisk()
+	st := &Store{db: db, dir: dir, puts: make(chan witnessPut), quit: make(chan struct{}), groupsDone: make(chan struct{})}
+	if err := st.MeasureDisk(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	go st.writeWitnessGroups()
+	return st, nil
 }
 
-// Close flushes and closes the queue.
-func (s *Store) Close() error { return s.db.Close() }
+// Close stops the witness writer, after the group it is writing, and
+// flushes and closes the queue.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.quit) })
+	<-s.groupsDone
+	return s.db.Close()
+}
 
 // BeaconState is where a queued beacon is in the relay cycle.
 type BeaconState byte
@@ -285,35 +303,6 @@ func (s *Store) update(f func(*badger.Txn) error) error {
 
 // ErrLate means the witness's beacon was already relayed.
 var ErrLate = errors.New("beacon already relayed")
-
-// PutWitness stores a witness report unless the queue holds one from the
-// same witness (e.ID, its public key) for the payload already. It returns
-// ErrLate if its beacon was already relayed.
-func (s *Store) PutWitness(ph wire.PayloadHash, e WitnessEntry) (bool, error) {
-	stored := false
-	err := s.update(func(txn *badger.Txn) error {
-		stored = false
-		if _, err := txn.Get(payloadKey(ph)); err == nil {
-			return ErrLate
-		} else if !errors.Is(err, badger.ErrKeyNotFound) {
-			return err
-		}
-		k := witnessKey(ph, e.ID)
-		if _, err := txn.Get(k); err == nil {
-			return nil
-		} else if !errors.Is(err, badger.ErrKeyNotFound) {
-			return err
-		}
-		v := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(e.Raw)), uint64(e.ArrivedMs))
-		v = append(v, e.Raw...)
-		if err := s.admit(len(k) + len(v)); err != nil {
-			return err
-		}
-		stored = true
-		return txn.Set(k, v)
-	})
-	return stored, err
-}
 
 // Beacons lists queued beacons in key order.
 func (s *Store) Beacons() ([]BeaconEntry, error) {
