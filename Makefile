@@ -22,7 +22,7 @@ GOCOSMOS_VERSION     := v1.7.2
 GRPC_GATEWAY_VERSION := v1.16.0
 OPENAPIV2_VERSION    := v2.27.8
 
-.PHONY: explorer-build explorer-check mutation help build install localnet load query-bench devnet-build devnet-prev devnet-up devnet-down devnet-status test-devnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
+.PHONY: explorer-build explorer-check mutation help build install localnet load load-devnet query-bench devnet-build devnet-prev devnet-up devnet-down devnet-status test-devnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
 
 help:
 	@echo "Main jobs"
@@ -37,6 +37,7 @@ help:
 	@echo "  make fuzz          each fuzzer for FUZZTIME (default 30s; 7 fuzzers, about 4 min)"
 	@echo "  make mutation      gremlins $(GREMLINS_VERSION) over the consensus packages and ingest, efficacy per package (slow: several hours; MUTATION_PKGS=./x/poc/verify for one)"
 	@echo "  make load          ingest throughput on one node, RATE/HOTSPOTS/DURATION/FLOOD (about 4 min; docs/benchmarks.md)"
+	@echo "  make load-devnet   the same on the four-validator devnet, 1,000 reports/s for 3 min by default (about 8 min; Docker)"
 	@echo "  make query-bench   hotspot query latency through gRPC on a node seeded with HOTSPOTS hotspots (default 10000; docs/benchmarks.md)"
 	@echo "Devnet"
 	@echo "  make devnet-up     four validators, a full node and a 100-hotspot fleet under docker-compose (Docker)"
@@ -105,6 +106,12 @@ devnet-status:
 # Fault tests on a real devnet (needs a Docker engine; .ci/run starts one).
 test-devnet: build devnet-prev devnet-build
 	POCD_BINARY=$(BUILDDIR)/pocd POCD_PREV_BINARY=$(CURDIR)/$(DEVNET)/image/pocd-prev DEVNET_UPGRADE=$(DEVNET_UPGRADE) COMPOSE="$(COMPOSE)" $(GO) test -v -tags devnet,$(TAGS) -count=1 -timeout 40m ./tests/devnet/...
+
+# Ingest throughput on the four-validator devnet (docs/benchmarks.md): the
+# load generator runs in a container on the devnet's network.
+load-devnet: build devnet-build
+	$(STATIC) -o $(DEVNET)/image/loadtest ./scripts/loadtest
+	POCD=$(BUILDDIR)/pocd COMPOSE="$(COMPOSE)" bash scripts/load-devnet.sh
 
 # Ingest throughput on one node (docs/benchmarks.md); RATE, HOTSPOTS, DURATION.
 load: build

@@ -57,5 +57,7 @@ for i in "${!STORES[@]}"; do
   printf '  %-14s %12d bytes  %6d B/report\n' "${STORES[i]}" "$g" "$((g / (${INCLUDED:-0} > 0 ? INCLUDED : 1)))"
 done
 printf '  %-14s %12d bytes  %6d B/report\n' total "$TOTAL" "$((TOTAL / (${INCLUDED:-0} > 0 ? INCLUDED : 1)))"
+# The node's user+system CPU over its whole life (onboarding, load, drain).
+echo ">> node CPU: $(awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f s", ($14 + $15) / hz}' /proc/$NODE/stat) for ${INCLUDED:-0} witness reports included"
 echo ">> ingest counters:"
 curl -s localhost:26660/metrics | grep '^pocd_ingest' | grep -v _bucket

@@ -55,8 +55,9 @@ for v in "${VALS[@]}"; do
     "$("$POCD" keys show relayer -a $(kr "$v"))" --ingest-peer "${INGEST_ID[$v]}" --home "$DATA/val0"
 done
 # A PoC epoch every 60 s and a beacon every 30 s: a paid epoch within minutes.
-# Proposals are voted on for 20 s (the upgrade test's proposal).
-(cd ../.. && go run ./scripts/tunegenesis -genesis "$G" -poc-epoch 60s -beacon-interval 30s -voting-period 20s)
+# Proposals are voted on for 20 s (the upgrade test's proposal). The devnet
+# load (scripts/load-devnet.sh) sets BEACON_INTERVAL=1s, as `make load` does.
+(cd ../.. && go run ./scripts/tunegenesis -genesis "$G" -poc-epoch 60s -beacon-interval "${BEACON_INTERVAL:-30s}" -voting-period 20s)
 "$POCD" genesis validate --home "$DATA/val0" >/dev/null
 
 for v in "${VALS[@]}"; do

@@ -1,4 +1,5 @@
-// loadtest measures ingest throughput on one node: N onboarded hotspots
+// loadtest measures ingest throughput on one node or several (-validator
+// takes a list; scripts/load-devnet.sh runs it on the devnet): N onboarded hotspots
 // publish beacons with W witnesses each over libp2p at a target witness
 // rate for a fixed time; then every published report is looked up on
 // chain, and the time from each witness report's signed timestamp to the
@@ -18,6 +19,7 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -107,7 +109,7 @@ type options struct {
 func main() {
 	var o options
 	flag.StringVar(&o.grpcAddr, "grpc", "127.0.0.1:9090", "node gRPC")
-	flag.StringVar(&o.validator, "validator", "", "node ingest multiaddr")
+	flag.StringVar(&o.validator, "validator", "", "validators' ingest multiaddrs, comma-separated: every beacon is delivered to each, and the gossip hosts connect to each")
 	flag.StringVar(&o.owner, "owner", "alice", "keyring key that onboards the hotspots")
 	flag.StringVar(&o.krDir, "keyring-dir", "", "pocd home with the test keyring")
 	flag.IntVar(&o.hotspots, "hotspots", 300, "hotspots")
@@ -166,7 +168,7 @@ func run(o options) error {
 	}
 	flooder := fleet[n] // registered and asserted like the others, never honest
 	fleet = fleet[:n]
-	peers, err := gateway.ParsePeers([]string{validator})
+	peers, err := gateway.ParsePeers(strings.Split(validator, ","))
 	if err != nil {
 		return err
 	}
