@@ -65,3 +65,15 @@ func TestOverloadFollowsTheLeastRelayDelayPerInterval(t *testing.T) {
 	off.roundDone(at(0), 5)
 	require.False(t, off.shedding(at(time.Hour)), "max-relay-delay 0 never sheds")
 }
+
+// A node that has taken beacons but not finished its first relayer round
+// (just started) is not shedding: the stall rule counts from a round.
+func TestOverloadWaitsForTheFirstRelayerRound(t *testing.T) {
+	o := newOverload(10 * time.Second)
+	o.admitted()
+	now := time.Unix(1_700_000_000, 0)
+	require.False(t, o.shedding(now), "no round yet")
+	o.roundDone(now, 1)
+	require.False(t, o.shedding(now.Add(10*time.Second)), "at the bound")
+	require.True(t, o.shedding(now.Add(10*time.Second+time.Millisecond)), "a round with work left and none since")
+}

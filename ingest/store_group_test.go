@@ -1,7 +1,10 @@
 package ingest_test
 
 import (
+	"io/fs"
+	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -69,4 +72,89 @@ func TestConcurrentWitnessReportsShareSyncedWrites(t *testing.T) {
 	late, err := s.Witnesses(closed)
 	require.NoError(t, err)
 	require.Empty(t, late)
+}
+
+// MeasureDisk counts the blocks the queue's files take, as du does (the
+// disk ceiling compares it with max-queue-bytes), and restarts the count
+// of bytes written since.
+func TestMeasureDiskCountsTheQueueFilesBlocks(t *testing.T) {
+	dir := t.TempDir()
+	s, err := ingest.OpenStore(dir)
+	require.NoError(t, err)
+	defer s.Close()
+	raw := make([]byte, 4096) // over the value threshold: into the value log
+	for i := range 64 {
+		ok, err := s.PutWitness([16]byte{3}, ingest.WitnessEntry{ID: [32]byte{byte(i)}, ArrivedMs: 1, Raw: raw})
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+	require.NoError(t, s.MeasureDisk())
+	var du int64
+	require.NoError(t, filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		du += info.Sys().(*syscall.Stat_t).Blocks * 512
+		return nil
+	}))
+	require.GreaterOrEqual(t, du, int64(64*4096), "the reports are on disk")
+	require.Equal(t, du, s.DiskBytes())
+}
+
+// The disk ceiling admits a report that brings the queue exactly to it and
+// refuses the next one (ErrQueueFull), which then stores nothing.
+func TestWitnessReportsStopAtTheDiskCeiling(t *testing.T) {
+	dir := t.TempDir()
+	s, err := ingest.OpenStore(dir)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.MeasureDisk())
+	raw := make([]byte, 100)
+	entry := 1 + 16 + 32 + 8 + len(raw) // key (prefix, payload hash, witness) and value (arrival, report)
+	require.NoError(t, s.SetCeiling(s.DiskBytes()+int64(entry)))
+	ph := [16]byte{4}
+	ok, err := s.PutWitness(ph, ingest.WitnessEntry{ID: [32]byte{1}, ArrivedMs: 1, Raw: raw})
+	require.NoError(t, err)
+	require.True(t, ok, "exactly at the ceiling")
+	_, err = s.PutWitness(ph, ingest.WitnessEntry{ID: [32]byte{2}, ArrivedMs: 1, Raw: raw})
+	require.ErrorIs(t, err, ingest.ErrQueueFull)
+	ws, err := s.Witnesses(ph)
+	require.NoError(t, err)
+	require.Len(t, ws, 1)
+}
+
+// A queued beacon record is its header and the raw report; one whose raw
+// report is empty is still a record, not corruption.
+func TestBeaconRecordOfJustItsHeaderDecodes(t *testing.T) {
+	s, err := ingest.OpenStore(t.TempDir())
+	require.NoError(t, err)
+	defer s.Close()
+	ok, err := s.PutBeacon(ingest.BeaconEntry{ID: [32]byte{5}, ArrivedMs: 7}, nil)
+	require.NoError(t, err)
+	require.True(t, ok)
+	bs, err := s.Beacons()
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+	require.Equal(t, int64(7), bs[0].ArrivedMs)
+}
+
+// Beacons count against the disk ceiling too: header, raw report and two
+// keys' worth of beacon id (the record and its later tombstone).
+func TestBeaconsStopAtTheDiskCeiling(t *testing.T) {
+	s, err := ingest.OpenStore(t.TempDir())
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.MeasureDisk())
+	raw := make([]byte, 100)
+	entry := 46 + len(raw) + 2*32
+	require.NoError(t, s.SetCeiling(s.DiskBytes()+int64(entry)))
+	ok, err := s.PutBeacon(ingest.BeaconEntry{ID: [32]byte{1}, Raw: raw}, nil)
+	require.NoError(t, err)
+	require.True(t, ok, "exactly at the ceiling")
+	_, err = s.PutBeacon(ingest.BeaconEntry{ID: [32]byte{2}, Raw: raw}, nil)
+	require.ErrorIs(t, err, ingest.ErrQueueFull)
 }
