@@ -127,9 +127,9 @@ func TestWitnessReportsStopAtTheDiskCeiling(t *testing.T) {
 	require.Len(t, ws, 1)
 }
 
-// A queued beacon record is its header and the raw report; one whose raw
-// report is empty is still a record, not corruption.
-func TestBeaconRecordOfJustItsHeaderDecodes(t *testing.T) {
+// A queued record is its header and the raw report; one whose raw report
+// is empty is still a record, not corruption, for reading and expiry.
+func TestRecordsOfJustTheirHeaderDecode(t *testing.T) {
 	s, err := ingest.OpenStore(t.TempDir())
 	require.NoError(t, err)
 	defer s.Close()
@@ -140,6 +140,29 @@ func TestBeaconRecordOfJustItsHeaderDecodes(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, bs, 1)
 	require.Equal(t, int64(7), bs[0].ArrivedMs)
+	ok, err = s.PutWitness([16]byte{5}, ingest.WitnessEntry{ID: [32]byte{6}, ArrivedMs: 8})
+	require.NoError(t, err)
+	require.True(t, ok)
+	ws, err := s.Witnesses([16]byte{5})
+	require.NoError(t, err)
+	require.Len(t, ws, 1)
+	require.Equal(t, int64(8), ws[0].ArrivedMs)
+	st, err := s.Expire(100, 100)
+	require.NoError(t, err)
+	require.Equal(t, 1, st.Beacons)
+}
+
+// One CloseWitnesses call closes every payload it names.
+func TestCloseWitnessesClosesEveryPayloadNamed(t *testing.T) {
+	s, err := ingest.OpenStore(t.TempDir())
+	require.NoError(t, err)
+	defer s.Close()
+	a, b := [16]byte{7}, [16]byte{8}
+	require.NoError(t, s.CloseWitnesses(1, a, b))
+	for _, ph := range [][16]byte{a, b} {
+		_, err := s.PutWitness(ph, ingest.WitnessEntry{ID: [32]byte{1}, ArrivedMs: 2, Raw: []byte("w")})
+		require.ErrorIs(t, err, ingest.ErrLate)
+	}
 }
 
 // Beacons count against the disk ceiling too: header, raw report and two
