@@ -49,6 +49,9 @@ type Store struct {
 	groupsDone chan struct{}
 	groups     atomic.Int64
 	closeOnce  sync.Once
+	// testHookWitnessGroup, when set, runs at the end of each attempt to
+	// write a witness group, inside its transaction; an error fails it.
+	testHookWitnessGroup func() error
 }
 
 // ErrQueueFull: the queue is at its disk ceiling (ingest.max-queue-bytes).
@@ -246,8 +249,10 @@ func decodeBeacon(key, v []byte) (BeaconEntry, error) {
 func (s *Store) PutBeacon(e BeaconEntry, slot *IntervalSlot) (bool, error) {
 	stored := false
 	v := encodeBeacon(e)
+	counted := 0 // taken back by a retry or a failure, as for witness groups
 	err := s.update(func(txn *badger.Txn) error {
-		stored = false
+		s.written.Add(-int64(counted))
+		stored, counted = false, 0
 		for _, k := range [][]byte{beaconKey(e.ID), tombKey(e.ID)} {
 			if _, err := txn.Get(k); err == nil {
 				return nil
@@ -277,6 +282,7 @@ func (s *Store) PutBeacon(e BeaconEntry, slot *IntervalSlot) (bool, error) {
 		if err := s.admit(len(v) + 2*len(e.ID)); err != nil {
 			return err
 		}
+		counted = len(v) + 2*len(e.ID)
 		if slot != nil {
 			b := binary.BigEndian.AppendUint64(make([]byte, 0, 16), uint64(slot.Bucket))
 			if err := txn.Set(slotKey(slot.Hotspot), binary.BigEndian.AppendUint64(b, uint64(slot.UntilMs))); err != nil {
@@ -286,6 +292,9 @@ func (s *Store) PutBeacon(e BeaconEntry, slot *IntervalSlot) (bool, error) {
 		stored = true
 		return txn.Set(beaconKey(e.ID), v)
 	})
+	if err != nil {
+		s.written.Add(-int64(counted))
+	}
 	return stored, err
 }
 

@@ -23,6 +23,10 @@ import (
 const (
 	// witnessGroupWait is what a report may wait for others to share its
 	// sync: a hundredth of the shortest witness-admission in use (1 s).
+	// Without a wait, only reports arriving during another's sync share
+	// it, which at a validator's few hundred a second is almost none.
+	// Gossipsub forwards a report once it is validated, so each hop adds
+	// up to this much, against witness windows of seconds.
 	witnessGroupWait = 10 * time.Millisecond
 	// witnessGroupMax keeps a group far below badger's transaction limit
 	// (15 % of the 16 MB memtable, 2.4 MB) whatever max-message-bytes an
@@ -61,7 +65,7 @@ func (s *Store) PutWitness(ph wire.PayloadHash, e WitnessEntry) (bool, error) {
 	return r.stored, r.err
 }
 
-// WitnessGroups is how many transactions have written witness reports.
+// WitnessGroups is how many transactions have committed witness reports.
 func (s *Store) WitnessGroups() int64 { return s.groups.Load() }
 
 // writeWitnessGroups runs until Close: it takes a put, gathers the ones
@@ -104,17 +108,34 @@ func (s *Store) writeWitnessGroups() {
 // others; a store error fails the group and every caller sees it.
 func (s *Store) writeWitnessGroup(group []witnessPut) {
 	results := make([]witnessPutResult, len(group))
+	// counted is what this attempt added to the disk estimate: a retry
+	// (a conflict) or a failure takes it back, so the ceiling counts each
+	// stored report once.
+	counted, stored := 0, 0
 	err := s.update(func(txn *badger.Txn) error {
+		s.written.Add(-int64(counted))
+		counted, stored = 0, 0
 		for i, p := range group {
-			stored, err := s.putWitnessIn(txn, p.ph, p.e)
+			n, err := s.putWitnessIn(txn, p.ph, p.e)
+			counted += n
 			if err != nil && !errors.Is(err, ErrLate) && !errors.Is(err, ErrQueueFull) {
 				return err
 			}
-			results[i] = witnessPutResult{stored: stored, err: err}
+			results[i] = witnessPutResult{stored: n > 0, err: err}
+			if n > 0 {
+				stored++
+			}
+		}
+		if s.testHookWitnessGroup != nil {
+			return s.testHookWitnessGroup()
 		}
 		return nil
 	})
-	s.groups.Add(1)
+	if err != nil {
+		s.written.Add(-int64(counted))
+	} else if stored > 0 {
+		s.groups.Add(1)
+	}
 	for i, p := range group {
 		if err != nil {
 			results[i] = witnessPutResult{err: err}
@@ -123,24 +144,25 @@ func (s *Store) writeWitnessGroup(group []witnessPut) {
 	}
 }
 
-// putWitnessIn is PutWitness's check and write inside txn: later reports
-// of a group see the earlier ones' writes.
-func (s *Store) putWitnessIn(txn *badger.Txn, ph wire.PayloadHash, e WitnessEntry) (bool, error) {
+// putWitnessIn is PutWitness's check and write inside txn (later reports
+// of a group see the earlier ones' writes). It returns the bytes it added
+// to the disk estimate, 0 when it stored nothing.
+func (s *Store) putWitnessIn(txn *badger.Txn, ph wire.PayloadHash, e WitnessEntry) (int, error) {
 	if _, err := txn.Get(payloadKey(ph)); err == nil {
-		return false, ErrLate
+		return 0, ErrLate
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {
-		return false, err
+		return 0, err
 	}
 	k := witnessKey(ph, e.ID)
 	if _, err := txn.Get(k); err == nil {
-		return false, nil
+		return 0, nil
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {
-		return false, err
+		return 0, err
 	}
 	v := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(e.Raw)), uint64(e.ArrivedMs))
 	v = append(v, e.Raw...)
 	if err := s.admit(len(k) + len(v)); err != nil {
-		return false, err
+		return 0, err
 	}
-	return true, txn.Set(k, v)
+	return len(k) + len(v), txn.Set(k, v)
 }
