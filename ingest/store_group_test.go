@@ -181,3 +181,32 @@ func TestBeaconsStopAtTheDiskCeiling(t *testing.T) {
 	_, err = s.PutBeacon(ingest.BeaconEntry{ID: [32]byte{2}, Raw: raw}, nil)
 	require.ErrorIs(t, err, ingest.ErrQueueFull)
 }
+
+// Expire keeps an interval record until its bucket has ended (compared
+// with now, not with the report cutoff) and removes witness reports that
+// arrived before the cutoff; each is counted.
+func TestExpireKeepsIntervalRecordsUntilTheirBucketEnds(t *testing.T) {
+	s, err := ingest.OpenStore(t.TempDir())
+	require.NoError(t, err)
+	defer s.Close()
+	slot := func() *ingest.IntervalSlot { return &ingest.IntervalSlot{Hotspot: "h", Bucket: 3, UntilMs: 1000} }
+	ok, err := s.PutBeacon(ingest.BeaconEntry{ID: [32]byte{1}, ArrivedMs: 5000, Raw: []byte("b")}, slot())
+	require.NoError(t, err)
+	require.True(t, ok)
+	ok, err = s.PutWitness([16]byte{1}, ingest.WitnessEntry{ID: [32]byte{2}, ArrivedMs: 5, Raw: []byte("w")})
+	require.NoError(t, err)
+	require.True(t, ok)
+
+	st, err := s.Expire(1000, 10)
+	require.NoError(t, err)
+	require.Equal(t, ingest.ExpireStats{Witnesses: 1}, st, "the bucket ends at 1000: kept")
+	_, err = s.PutBeacon(ingest.BeaconEntry{ID: [32]byte{3}, ArrivedMs: 5000, Raw: []byte("b")}, slot())
+	require.ErrorIs(t, err, ingest.ErrIntervalUsed)
+
+	st, err = s.Expire(1001, 10)
+	require.NoError(t, err)
+	require.Equal(t, ingest.ExpireStats{Tombstones: 1}, st, "the interval record, counted with the tombstones")
+	ok, err = s.PutBeacon(ingest.BeaconEntry{ID: [32]byte{3}, ArrivedMs: 5000, Raw: []byte("b")}, slot())
+	require.NoError(t, err)
+	require.True(t, ok, "the bucket is free again")
+}

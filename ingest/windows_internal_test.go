@@ -65,3 +65,25 @@ func TestWindowsBoundWaitingReports(t *testing.T) {
 	require.Empty(t, ws.byWitness)
 	require.Len(t, ws.open_, 1, "only the held beacon's window remains")
 }
+
+// While a report waits for a beacon, the placeholder it left is not a held
+// beacon: get finds nothing until the beacon itself arrives.
+func TestWindowPlaceholderIsNotAHeldBeacon(t *testing.T) {
+	ws := newWindows(3)
+	ph := wire.HashPayload([]byte("beacon"))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ws.await(ctx, ph, "early", time.Minute)
+	}()
+	require.Eventually(t, func() bool { ws.mu.Lock(); defer ws.mu.Unlock(); return ws.waiters == 1 }, 5*time.Second, time.Millisecond)
+	_, held := ws.get(ph)
+	require.False(t, held, "only a waiter's placeholder")
+	ws.open(ph, []byte("beacon"), 7)
+	w, held := ws.get(ph)
+	require.True(t, held)
+	require.Equal(t, []byte("beacon"), w.payload)
+	cancel()
+	<-done
+}
