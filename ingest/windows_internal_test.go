@@ -87,3 +87,42 @@ func TestWindowPlaceholderIsNotAHeldBeacon(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// A second report waiting for the same beacon waits too (the placeholder is
+// not the beacon), and both get it when it arrives; with max waiting,
+// the next report is refused at once.
+func TestWindowsSecondWaiterAndTheExactBound(t *testing.T) {
+	ws := newWindows(2)
+	ph := wire.HashPayload([]byte("beacon"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan window, 2)
+	for _, witness := range []string{"a", "b"} {
+		go func() {
+			w, ok := ws.await(ctx, ph, witness, time.Hour)
+			if ok {
+				got <- w
+			} else {
+				got <- window{}
+			}
+		}()
+	}
+	require.Eventually(t, func() bool { ws.mu.Lock(); defer ws.mu.Unlock(); return ws.waiters == 2 }, 5*time.Second, time.Millisecond)
+
+	refused := make(chan bool, 1)
+	go func() {
+		_, ok := ws.await(ctx, wire.HashPayload([]byte("other")), "c", time.Hour)
+		refused <- !ok
+	}()
+	select {
+	case r := <-refused:
+		require.True(t, r)
+	case <-time.After(10 * time.Second):
+		t.Fatal("a third report waited although two were waiting, the most allowed")
+	}
+
+	ws.open(ph, []byte("beacon"), 9)
+	for range 2 {
+		require.Equal(t, []byte("beacon"), (<-got).payload)
+	}
+}
