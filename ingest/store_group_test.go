@@ -175,9 +175,11 @@ func TestBeaconsStopAtTheDiskCeiling(t *testing.T) {
 	raw := make([]byte, 100)
 	entry := 46 + len(raw) + 2*32
 	require.NoError(t, s.SetCeiling(s.DiskBytes()+int64(entry)))
+	base := s.DiskBytes()
 	ok, err := s.PutBeacon(ingest.BeaconEntry{ID: [32]byte{1}, Raw: raw}, nil)
 	require.NoError(t, err)
 	require.True(t, ok, "exactly at the ceiling")
+	require.Equal(t, base+int64(entry), s.DiskBytes())
 	_, err = s.PutBeacon(ingest.BeaconEntry{ID: [32]byte{2}, Raw: raw}, nil)
 	require.ErrorIs(t, err, ingest.ErrQueueFull)
 }
