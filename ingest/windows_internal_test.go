@@ -126,3 +126,27 @@ func TestWindowsSecondWaiterAndTheExactBound(t *testing.T) {
 		require.Equal(t, []byte("beacon"), (<-got).payload)
 	}
 }
+
+// prune forgets held beacons that arrived before the cutoff, keeps one
+// that arrived at it, and leaves a waiter's placeholder alone: the waiter
+// still gets its beacon when it arrives.
+func TestWindowsPruneForgetsOnlyOldHeldBeacons(t *testing.T) {
+	ws := newWindows(3)
+	old, atCutoff, awaited := wire.PayloadHash{1}, wire.PayloadHash{2}, wire.PayloadHash{3}
+	ws.open(old, []byte("old"), 99)
+	ws.open(atCutoff, []byte("at"), 100)
+	got := make(chan window, 1)
+	go func() {
+		w, _ := ws.await(context.Background(), awaited, "w", time.Minute)
+		got <- w
+	}()
+	require.Eventually(t, func() bool { ws.mu.Lock(); defer ws.mu.Unlock(); return ws.waiters == 1 }, 5*time.Second, time.Millisecond)
+
+	ws.prune(100)
+	_, held := ws.get(old)
+	require.False(t, held)
+	_, held = ws.get(atCutoff)
+	require.True(t, held, "arrived at the cutoff")
+	ws.open(awaited, []byte("awaited"), 200)
+	require.Equal(t, []byte("awaited"), (<-got).payload)
+}
