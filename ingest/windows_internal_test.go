@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pocnet/pocd/wire"
+	"github.com/pocnet/pocd/x/poc/verify"
 )
 
 // A witness report that outran its beacon is released when the beacon
@@ -149,4 +150,37 @@ func TestWindowsPruneForgetsOnlyOldHeldBeacons(t *testing.T) {
 	require.True(t, held, "arrived at the cutoff")
 	ws.open(awaited, []byte("awaited"), 200)
 	require.Equal(t, []byte("awaited"), (<-got).payload)
+}
+
+// After a restart, the queued beacons whose witness admission is still
+// open (arrived at or after now - witness-admission) are held again, with
+// their payloads; older ones are not.
+func TestReopenWindowsHoldsQueuedBeaconsStillOpen(t *testing.T) {
+	s, err := OpenStore(t.TempDir())
+	require.NoError(t, err)
+	defer s.Close()
+	now := time.UnixMilli(1_700_000_000_000)
+	beacon := func(id byte, arrived time.Duration) wire.PayloadHash {
+		b := &verify.Beacon{Pubkey: make([]byte, 32), EntropyHeight: 1, EntropyHash: make([]byte, 32), LocalEntropy: make([]byte, 4),
+			Payload: []byte{id, 1, 2, 3}, DataRate: "SF9BW125", Signature: make([]byte, 64)}
+		ph := wire.HashPayload(b.Payload)
+		ok, err := s.PutBeacon(BeaconEntry{ID: [32]byte{id}, PayloadHash: ph, ArrivedMs: now.Add(-arrived).UnixMilli(), Raw: wire.EncodeBeacon(b)}, nil)
+		require.NoError(t, err)
+		require.True(t, ok)
+		return ph
+	}
+	closed := beacon(1, 5*time.Second+time.Millisecond)
+	atCutoff := beacon(2, 5*time.Second)
+	recent := beacon(3, time.Second)
+
+	a := &Admission{cfg: Config{WitnessAdmission: 5 * time.Second}, store: s, windows: newWindows(3), now: func() time.Time { return now }}
+	require.NoError(t, a.reopenWindows())
+	_, held := a.windows.get(closed)
+	require.False(t, held)
+	w, held := a.windows.get(atCutoff)
+	require.True(t, held)
+	require.Equal(t, []byte{2, 1, 2, 3}, w.payload)
+	w, held = a.windows.get(recent)
+	require.True(t, held)
+	require.Equal(t, now.Add(-time.Second).UnixMilli(), w.arrivedMs)
 }
