@@ -71,6 +71,6 @@ echo ">> ingest counters per validator:"
 port=26760
 for v in "${VALS[@]}"; do
   echo "  $v:"
-  curl -s "127.0.0.1:$port/metrics" | grep '^pocd_ingest' | grep -v -e _bucket -e ' 0$' | sed 's/^/    /'
+  curl -s "127.0.0.1:$port/metrics" | grep '^pocd_ingest' | grep -v -e _bucket -e ' 0$' | sed 's/^/    /' || true
   port=$((port + 100))
 done
