@@ -249,10 +249,8 @@ func decodeBeacon(key, v []byte) (BeaconEntry, error) {
 func (s *Store) PutBeacon(e BeaconEntry, slot *IntervalSlot) (bool, error) {
 	stored := false
 	v := encodeBeacon(e)
-	counted := 0 // taken back by a retry or a failure, as for witness groups
-	err := s.update(func(txn *badger.Txn) error {
-		s.written.Add(-int64(counted))
-		stored, counted = false, 0
+	err := s.update(func(txn *badger.Txn, admit func(int) error) error {
+		stored = false
 		for _, k := range [][]byte{beaconKey(e.ID), tombKey(e.ID)} {
 			if _, err := txn.Get(k); err == nil {
 				return nil
@@ -279,10 +277,9 @@ func (s *Store) PutBeacon(e BeaconEntry, slot *IntervalSlot) (bool, error) {
 				return err
 			}
 		}
-		if err := s.admit(len(v) + 2*len(e.ID)); err != nil {
+		if err := admit(len(v) + 2*len(e.ID)); err != nil {
 			return err
 		}
-		counted = len(v) + 2*len(e.ID)
 		if slot != nil {
 			b := binary.BigEndian.AppendUint64(make([]byte, 0, 16), uint64(slot.Bucket))
 			if err := txn.Set(slotKey(slot.Hotspot), binary.BigEndian.AppendUint64(b, uint64(slot.UntilMs))); err != nil {
@@ -292,18 +289,29 @@ func (s *Store) PutBeacon(e BeaconEntry, slot *IntervalSlot) (bool, error) {
 		stored = true
 		return txn.Set(beaconKey(e.ID), v)
 	})
-	if err != nil {
-		s.written.Add(-int64(counted))
-	}
 	return stored, err
 }
 
 // update runs a read-then-write transaction, retrying when a concurrent
 // one committed a key it read (the same report from another peer, or the
-// relayer closing the beacon): the retry then sees what happened.
-func (s *Store) update(f func(*badger.Txn) error) error {
+// relayer closing the beacon): the retry then sees what happened. f counts
+// what it writes against the disk ceiling with the admit it is given; an
+// attempt that does not commit (a conflict, or a failure) takes back what
+// it counted, so each stored record counts once.
+func (s *Store) update(f func(txn *badger.Txn, admit func(n int) error) error) error {
 	for {
-		err := s.db.Update(f)
+		var counted int64
+		admit := func(n int) error {
+			if err := s.admit(n); err != nil {
+				return err
+			}
+			counted += int64(n)
+			return nil
+		}
+		err := s.db.Update(func(txn *badger.Txn) error { return f(txn, admit) })
+		if err != nil {
+			s.written.Add(-counted)
+		}
 		if !errors.Is(err, badger.ErrConflict) {
 			return err
 		}

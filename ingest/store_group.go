@@ -73,8 +73,9 @@ func (s *Store) WitnessGroups() int64 { return s.groups.Load() }
 // unbuffered, so every put taken is answered.
 func (s *Store) writeWitnessGroups() {
 	defer close(s.groupsDone)
-	timer := time.NewTimer(0)
-	<-timer.C
+	// Go 1.23+ timers: after Stop no stale fire is left to drain.
+	timer := time.NewTimer(witnessGroupWait)
+	timer.Stop()
 	for {
 		var group []witnessPut
 		select {
@@ -93,12 +94,7 @@ func (s *Store) writeWitnessGroups() {
 				break gather
 			}
 		}
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
-		}
+		timer.Stop()
 		s.writeWitnessGroup(group)
 	}
 }
@@ -108,21 +104,16 @@ func (s *Store) writeWitnessGroups() {
 // others; a store error fails the group and every caller sees it.
 func (s *Store) writeWitnessGroup(group []witnessPut) {
 	results := make([]witnessPutResult, len(group))
-	// counted is what this attempt added to the disk estimate: a retry
-	// (a conflict) or a failure takes it back, so the ceiling counts each
-	// stored report once.
-	counted, stored := 0, 0
-	err := s.update(func(txn *badger.Txn) error {
-		s.written.Add(-int64(counted))
-		counted, stored = 0, 0
+	stored := 0
+	err := s.update(func(txn *badger.Txn, admit func(int) error) error {
+		stored = 0
 		for i, p := range group {
-			n, err := s.putWitnessIn(txn, p.ph, p.e)
-			counted += n
+			ok, err := putWitnessIn(txn, admit, p.ph, p.e)
 			if err != nil && !errors.Is(err, ErrLate) && !errors.Is(err, ErrQueueFull) {
 				return err
 			}
-			results[i] = witnessPutResult{stored: n > 0, err: err}
-			if n > 0 {
+			results[i] = witnessPutResult{stored: ok, err: err}
+			if ok {
 				stored++
 			}
 		}
@@ -131,9 +122,7 @@ func (s *Store) writeWitnessGroup(group []witnessPut) {
 		}
 		return nil
 	})
-	if err != nil {
-		s.written.Add(-int64(counted))
-	} else if stored > 0 {
+	if err == nil && stored > 0 {
 		s.groups.Add(1)
 	}
 	for i, p := range group {
@@ -144,25 +133,24 @@ func (s *Store) writeWitnessGroup(group []witnessPut) {
 	}
 }
 
-// putWitnessIn is PutWitness's check and write inside txn (later reports
-// of a group see the earlier ones' writes). It returns the bytes it added
-// to the disk estimate, 0 when it stored nothing.
-func (s *Store) putWitnessIn(txn *badger.Txn, ph wire.PayloadHash, e WitnessEntry) (int, error) {
+// putWitnessIn is PutWitness's check and write inside txn; later reports
+// of a group see the earlier ones' writes.
+func putWitnessIn(txn *badger.Txn, admit func(int) error, ph wire.PayloadHash, e WitnessEntry) (bool, error) {
 	if _, err := txn.Get(payloadKey(ph)); err == nil {
-		return 0, ErrLate
+		return false, ErrLate
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {
-		return 0, err
+		return false, err
 	}
 	k := witnessKey(ph, e.ID)
 	if _, err := txn.Get(k); err == nil {
-		return 0, nil
+		return false, nil
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {
-		return 0, err
+		return false, err
 	}
 	v := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(e.Raw)), uint64(e.ArrivedMs))
 	v = append(v, e.Raw...)
-	if err := s.admit(len(k) + len(v)); err != nil {
-		return 0, err
+	if err := admit(len(k) + len(v)); err != nil {
+		return false, err
 	}
-	return len(k) + len(v), txn.Set(k, v)
+	return true, txn.Set(k, v)
 }
