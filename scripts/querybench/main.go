@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/uber/h3-go/v4"
@@ -227,45 +226,46 @@ func measure(path, grpcAddr string, queries int, out string) error {
 	kinds := []struct {
 		name string
 		run  func(k int) (int, error)
+		most int // queries at most (0: -queries)
 	}{
 		{"Hotspots by owner (5 hotspots)", func(k int) (int, error) {
 			r, err := q.Hotspots(ctx, &hotspottypes.QueryHotspotsRequest{Owner: smallOwner(k), Pagination: page})
 			return len(r.GetHotspots()), err
-		}},
+		}, 0},
 		{"Hotspots by owner (fleet: a tenth of all), first page", func(int) (int, error) {
 			r, err := q.Hotspots(ctx, &hotspottypes.QueryHotspotsRequest{Owner: fleet, Pagination: page})
 			return len(r.GetHotspots()), err
-		}},
+		}, 0},
 		{"Hotspots by region, first page", func(int) (int, error) {
 			r, err := q.Hotspots(ctx, &hotspottypes.QueryHotspotsRequest{Region: region, Pagination: page})
 			return len(r.GetHotspots()), err
-		}},
+		}, 0},
 		{"Hotspots, all, first page", func(int) (int, error) {
 			r, err := q.Hotspots(ctx, &hotspottypes.QueryHotspotsRequest{Pagination: page})
 			return len(r.GetHotspots()), err
-		}},
+		}, 0},
 		{"HotspotsInCell res 12", func(k int) (int, error) {
 			r, err := q.HotspotsInCell(ctx, &hotspottypes.QueryHotspotsInCellRequest{Cell: cellAt(k, 12), Pagination: page})
 			return len(r.GetHotspots()), err
-		}},
+		}, 0},
 		{"HotspotsInCell res 8", func(k int) (int, error) {
 			r, err := q.HotspotsInCell(ctx, &hotspottypes.QueryHotspotsInCellRequest{Cell: cellAt(k, 8), Pagination: page})
 			return len(r.GetHotspots()), err
-		}},
+		}, 0},
 		{"HotspotsInCell res 4, first page, each cell once", func(k int) (int, error) {
 			r, err := q.HotspotsInCell(ctx, &hotspottypes.QueryHotspotsInCellRequest{Cell: res4[k%len(res4)], Pagination: page})
 			return len(r.GetHotspots()), err
-		}},
+		}, len(res4)},
 		{"Hotspot by address", func(k int) (int, error) {
 			_, err := q.Hotspot(ctx, &hotspottypes.QueryHotspotRequest{Id: pick(k).Address})
 			return 1, err
-		}},
+		}, 0},
 	}
 	res := result{Hotspots: len(gs.Hotspots)}
 	for ki, kind := range kinds {
 		n := queries
-		if strings.HasPrefix(kind.name, "HotspotsInCell res 4") {
-			n = min(queries, len(res4))
+		if kind.most > 0 {
+			n = min(queries, kind.most)
 		}
 		ds := make([]time.Duration, 0, n)
 		total := 0
