@@ -41,7 +41,9 @@ type Config struct {
 	// their peer IDs, and rank k relays only after k * RelayJitter: the
 	// first opens the PoC, the others add the witness reports it lacks
 	// while it is open. (validators - 1) * RelayJitter plus a few blocks
-	// must stay under x/poc's close_grace_ms (30 s).
+	// must stay under x/poc's close_grace_ms (30 s). A PoC not yet on
+	// chain at a later rank's turn waits longer still: as long as this
+	// node's relays take to land (Relayer.landingWait).
 	RelayJitter time.Duration `mapstructure:"relay-jitter"`
 	// RelayInterval is how often the relayer looks for ready beacons.
 	RelayInterval time.Duration `mapstructure:"relay-interval"`

@@ -28,6 +28,10 @@ type Metrics struct {
 	Latency      prometheus.Histogram // witness signed timestamp to seen included, seconds
 	// Overloaded is 1 while admission refuses new beacons (max-relay-delay).
 	Overloaded prometheus.Gauge
+	// Landing is how long this node's relays have lately taken to land:
+	// a later rank waits that long for the first relay of a PoC not yet
+	// on chain (capped; Relayer.landingWait).
+	Landing prometheus.Gauge
 	// Validation is the time a report holds one of validate-concurrency's
 	// slots: checks plus the synced store write. When slots × 1/duration
 	// falls under the arrival rate, gossipsub drops reports as throttled.
@@ -82,6 +86,8 @@ func NewMetrics() *Metrics {
 			Buckets: []float64{1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300}}),
 		Overloaded: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "overloaded",
 			Help: "1 while new beacons are refused as overloaded: this node's relays reach the chain later than max-relay-delay."}),
+		Landing: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "relay_landing_seconds",
+			Help: "Moving average of this node's relays' time from submission to the chain; a later rank waits it for the first relay of a PoC not yet on chain."}),
 		Validation: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "validation_seconds",
 			Help:    "Time to validate and durably store one report.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"topic"}),
@@ -90,5 +96,5 @@ func NewMetrics() *Metrics {
 
 func (m *Metrics) register(r prometheus.Registerer) {
 	r.MustRegister(m.Received, m.Accepted, m.Rejected, m.Ignored, m.Relayed, m.RelayedW, m.Included, m.Dropped,
-		m.RelayErrs, m.Queued, m.QueueBytes, m.OldestQueued, m.Latency, m.Overloaded, m.Validation)
+		m.RelayErrs, m.Queued, m.QueueBytes, m.OldestQueued, m.Latency, m.Overloaded, m.Landing, m.Validation)
 }

@@ -29,10 +29,11 @@ import (
 // validator asks the chain about the beacon: if its own relay is already
 // there (it opened the PoC or added to it) the beacon is done (included);
 // if the PoC is judged without it, it drops its copy (peer_relayed); if the
-// PoC is still open without it, or not on chain, it submits its copy. A
-// beacon leaves the queue only when the chain shows this node's relay or the
-// judged PoC, when the chain refuses it for a reason a retry cannot cure, or
-// when it expires.
+// PoC is still open without it, it submits its copy; if it is not on chain,
+// it submits its copy once the first relay has had time to land
+// (landingWait). A beacon leaves the queue only when the chain shows this
+// node's relay or the judged PoC, when the chain refuses it for a reason a
+// retry cannot cure, or when it expires.
 //
 // The chain lists a validator's relay among the PoC's relayers once it
 // lands, whether or not it added a report, so a copy whose transaction left
@@ -74,6 +75,9 @@ type Relayer struct {
 	// overload learns from this node's inclusions whether admission must
 	// shed (nil in tests that drive Step alone).
 	overload *overload
+	// landing is how long this node's relays have lately taken from
+	// submission to the chain, a moving average (landingWait).
+	landing time.Duration
 }
 
 // expireEvery spaces the expiry scans: a report is deleted at most this
@@ -96,6 +100,64 @@ func (r *Relayer) turn(id [32]byte) time.Duration {
 	}
 	return time.Duration(rank) * r.cfg.RelayJitter
 }
+
+// landingWait is how much longer than its turn a validator that does not
+// rank first waits before it relays a beacon the chain does not show yet
+// (awaitsFirstRelay): as long as this node's own relays have lately taken to
+// land.
+//
+// On a congested chain a relay waits in the mempool longer than
+// relay-jitter. A validator whose turn came found the first relay not yet
+// on chain and sent a whole copy of it: on the four-validator devnet at 500
+// reports/s, 70 % more witness reports were relayed than included, and
+// every node paid CheckTx for each copy (docs/benchmarks.md). Now it waits
+// for the first relay to land, which takes about as long as its own relays
+// take, and then adds only the reports the open PoC lacks, or nothing. If
+// the first-ranked validator never relays (it is down, or withholds), the
+// copy goes out that much later.
+//
+// A PoC already open is not affected: its additions go out at the turn, as
+// before, so they land within close_grace_ms. The wait is capped at a
+// quarter of what report-ttl leaves after the witness window and every
+// rank's jitter, so the last rank's copy still has most of the queue's
+// lifetime to land.
+func (r *Relayer) landingWait() time.Duration {
+	limit := (r.cfg.ReportTTL - r.cfg.WitnessWindow - time.Duration(len(r.peers))*r.cfg.RelayJitter) / 4
+	return max(0, min(r.landing, limit))
+}
+
+// awaitsFirstRelay: b is not on chain, this node does not rank first for
+// it, and the first relay may still be on its way (landingWait).
+func (r *Relayer) awaitsFirstRelay(b BeaconEntry, now time.Time) bool {
+	turn := r.turn(b.ID)
+	return turn > 0 && now.Before(dueAt(b, r.cfg.WitnessWindow, turn+r.landingWait()))
+}
+
+// presumedLost: b was submitted and is not on chain after resubmitAfter
+// blocks and after twice as long as this node's relays have lately taken to
+// land. On a congested chain a relay spends more than resubmitAfter blocks in
+// the mempool, and sending it again only lengthens the queue it waits in.
+func (r *Relayer) presumedLost(b BeaconEntry, height int64, now time.Time) bool {
+	return height > b.SubmittedAt+r.resubmitAfter && now.Sub(time.UnixMilli(b.SubmittedMs)) >= 2*r.landingWait()
+}
+
+// landed folds one of this node's relays seen on chain, submitted at
+// submittedMs, into landing: the first sample as it is, then an average
+// over about the last landingSamples.
+func (r *Relayer) landed(now time.Time, submittedMs int64) {
+	if submittedMs <= 0 {
+		return
+	}
+	sample := now.Sub(time.UnixMilli(submittedMs))
+	if r.landing == 0 {
+		r.landing = sample
+	} else {
+		r.landing += (sample - r.landing) / landingSamples
+	}
+	r.m.Landing.Set(r.landing.Seconds())
+}
+
+const landingSamples = 8
 
 // Run relays until ctx ends.
 func (r *Relayer) Run(ctx context.Context) {
@@ -187,7 +249,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 		// Not on chain, or open without our copy: ours may open it or add
 		// the witness reports the chain lacks.
 		if b.State == StateSubmitted {
-			if height > b.SubmittedAt+r.resubmitAfter {
+			if r.presumedLost(b, height, now) {
 				// Its transaction left the mempool unincluded. It stays
 				// "submitted" in the store until a resubmission is
 				// accepted; if that fails, the next round gets here again.
@@ -195,7 +257,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 			}
 			continue
 		}
-		if due[i] {
+		if due[i] && (on || !r.awaitsFirstRelay(b, now)) {
 			ready = append(ready, b)
 		}
 	}
@@ -326,6 +388,7 @@ func (r *Relayer) complete(now time.Time, d *doneSet) error {
 	for i, b := range d.entries {
 		if d.reasons[i] == "included" {
 			r.m.Included.Inc()
+			r.landed(now, b.SubmittedMs)
 			r.observeLatency(b, now)
 			if r.overload != nil {
 				r.overload.included(now, now.Sub(dueAt(b, r.cfg.WitnessWindow, r.turn(b.ID))))

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pocnet/pocd/chainclient"
@@ -28,28 +29,12 @@ func (c *validatorChain) Submit(ctx context.Context, msgs []*poctypes.MsgSubmitP
 	return c.stepChain.Submit(ctx, msgs)
 }
 
-// Two validators holding the same beacons do not relay them at once: for
-// each beacon only the validator whose turn is first relays when the
-// witness window ends; the other waits relay-jitter more, and only then
-// looks at the chain (by which time the first relay has landed).
-func TestRelayTurnsKeepTwoValidatorsFromRelayingAtOnce(t *testing.T) {
-	fa := newRelayFixture(t)
-	const jitter = 4 * time.Second
-	var ids [][32]byte
-	for i := byte(1); i <= 8; i++ {
-		ids = append(ids, fa.queue(t, i))
-	}
-	// The second validator's ingest holds the same reports.
-	fb := newRelayFixture(t)
-	entries, err := fa.store.Beacons()
-	require.NoError(t, err)
-	for _, e := range entries {
-		ok, err := fb.store.PutBeacon(e, nil)
-		require.NoError(t, err)
-		require.True(t, ok)
-	}
-	shared := fa.chain
-	chains := map[string]*validatorChain{}
+// twoValidators is two relayers over one shared chain, each the other's
+// only peer, with relay-jitter jitter.
+func twoValidators(t *testing.T, jitter time.Duration) (fa, fb *relayFixture, shared *stepChain, chains map[string]*validatorChain) {
+	fa, fb = newRelayFixture(t), newRelayFixture(t)
+	shared = fa.chain
+	chains = map[string]*validatorChain{}
 	for name, f := range map[string]*relayFixture{"a": fa, "b": fb} {
 		c := &validatorChain{stepChain: shared, addr: "hnt1" + name, submitted: map[[32]byte]int{}}
 		chains[name] = c
@@ -58,6 +43,33 @@ func TestRelayTurnsKeepTwoValidatorsFromRelayingAtOnce(t *testing.T) {
 		f.r.self = []byte("validator " + name)
 		f.r.peers = [][]byte{[]byte("validator " + map[string]string{"a": "b", "b": "a"}[name])}
 	}
+	return fa, fb, shared, chains
+}
+
+// share puts from's queued beacons ids into to's queue, as gossip does.
+func share(t *testing.T, from, to *relayFixture, ids [][32]byte) {
+	t.Helper()
+	queued := from.queued(t)
+	for _, id := range ids {
+		ok, err := to.store.PutBeacon(queued[id], nil)
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+}
+
+// Two validators holding the same beacons do not relay them at once: for
+// each beacon only the validator whose turn is first relays when the
+// witness window ends; the other waits relay-jitter more, and only then
+// looks at the chain (by which time the first relay has landed).
+func TestRelayTurnsKeepTwoValidatorsFromRelayingAtOnce(t *testing.T) {
+	const jitter = 4 * time.Second
+	fa, fb, shared, chains := twoValidators(t, jitter)
+	var ids [][32]byte
+	for i := byte(1); i <= 8; i++ {
+		ids = append(ids, fa.queue(t, i))
+	}
+	// The second validator's ingest holds the same reports.
+	share(t, fa, fb, ids)
 	// Each beacon's turns are 0 and one jitter, and both ranks occur.
 	firstA := 0
 	for _, id := range ids {
@@ -106,4 +118,174 @@ func TestRelayTurnsKeepTwoValidatorsFromRelayingAtOnce(t *testing.T) {
 		require.Contains(t, shared.recorded, id)
 		require.Len(t, shared.recorded[id].relayers, 1, "opened once, by one validator: %x", id[:4])
 	}
+}
+
+// On a congested chain a relay takes longer than relay-jitter to land. A
+// validator whose turn came used to find the first relay not yet on chain and
+// send a whole copy. A validator that has seen its own relays take that long
+// now waits that much more, finds the first relay on chain, and sends
+// nothing. Here b has learnt that relays take 6 s; a has not.
+func TestRelayWaitsForTheFirstRelayToLandBeforeCopyingIt(t *testing.T) {
+	const jitter, landing = 4 * time.Second, 6 * time.Second
+	fa, fb, shared, chains := twoValidators(t, jitter)
+	step := func() {
+		fb.now = fa.now
+		fa.step(t)
+		fb.step(t)
+	}
+	// b relays beacons only it holds; they land 6 s later.
+	for i := byte(1); i <= 4; i++ {
+		fb.queue(t, i)
+	}
+	fa.now = fa.now.Add(fa.r.cfg.WitnessWindow + jitter) // past b's turn for each
+	step()
+	require.Len(t, chains["b"].submitted, 4)
+	fa.now = fa.now.Add(landing)
+	shared.block(true)
+	step()
+	require.Empty(t, fb.queued(t), "b's relays landed")
+	require.Equal(t, landing, fb.r.landingWait())
+	require.Zero(t, fa.r.landingWait())
+
+	// Beacons both hold: whoever ranks first relays when the window ends.
+	var ids [][32]byte
+	for i := byte(11); i <= 26; i++ {
+		ids = append(ids, fa.queue(t, i))
+	}
+	share(t, fa, fb, ids)
+	first := map[string][][32]byte{}
+	for _, id := range ids {
+		if fa.r.turn(id) == 0 {
+			first["a"] = append(first["a"], id)
+		} else {
+			first["b"] = append(first["b"], id)
+		}
+	}
+	require.NotEmpty(t, first["a"])
+	require.NotEmpty(t, first["b"])
+	fa.now = fa.now.Add(fa.r.cfg.WitnessWindow)
+	step()
+	for _, id := range first["b"] {
+		require.Equal(t, 1, chains["b"].submitted[id], "b ranks first for %x and relays it when the window ends, whatever it learnt", id[:4])
+	}
+	// The first relays take longer than relay-jitter. At its turn a finds
+	// b's relays not on chain and copies them; b waits for a's to land.
+	fa.now = fa.now.Add(jitter)
+	step()
+	for _, id := range first["b"] {
+		require.Equal(t, 1, chains["a"].submitted[id], "a copies b's relay of %x, still in the mempool", id[:4])
+	}
+	fa.now = fa.now.Add(landing - jitter - time.Millisecond)
+	step()
+	for _, id := range first["a"] {
+		require.Zero(t, chains["b"].submitted[id], "b waits for a's relay of %x to land", id[:4])
+	}
+	shared.block(true)
+	fa.now = fa.now.Add(jitter + time.Millisecond) // b's turn and the 6 s it learnt
+	step()
+	for _, id := range first["a"] {
+		require.Zero(t, chains["b"].submitted[id], "b finds a's relay of %x on chain and sends nothing", id[:4])
+		require.Equal(t, []string{"hnt1a"}, shared.recorded[id].relayers)
+	}
+}
+
+// A PoC already open is not kept waiting: at its turn a validator that has
+// learnt a long landing time still adds the report the first relay left out,
+// so the addition lands within close_grace_ms.
+func TestRelayAddsToAnOpenPocAtItsTurnWhateverItLearnt(t *testing.T) {
+	const jitter = 4 * time.Second
+	fa, fb, shared, chains := twoValidators(t, jitter)
+	fb.r.landing = 20 * time.Second
+	id := fa.queue(t, 1)
+	for i := byte(2); fa.r.turn(id) != 0; i++ {
+		id = fa.queue(t, i) // until one a ranks first for
+	}
+	share(t, fa, fb, [][32]byte{id})
+	fb.beacons[id] = fa.beacons[id]
+	fb.witness(t, id) // heard by b only
+	fa.now = fa.now.Add(fa.r.cfg.WitnessWindow)
+	fa.step(t)
+	require.Equal(t, 1, chains["a"].submitted[id])
+	shared.block(true)
+	require.Empty(t, shared.recorded[id].witnesses, "a's relay opened the PoC without b's report")
+	fb.now = fa.now.Add(jitter)
+	fb.step(t)
+	require.Equal(t, 1, chains["b"].submitted[id], "b adds its report at its turn")
+	shared.block(true)
+	require.Len(t, shared.recorded[id].witnesses, 1)
+}
+
+// When the first relay never comes (its validator is down), the copy goes
+// out at the turn plus the learnt landing time, which is capped: a quarter
+// of what report-ttl leaves after the witness window and every rank's
+// jitter.
+func TestRelayWaitForTheFirstRelayIsCapped(t *testing.T) {
+	const jitter = 4 * time.Second
+	_, fb, shared, chains := twoValidators(t, jitter)
+	fb.queue(t, 1)
+	fb.now = fb.now.Add(fb.r.cfg.WitnessWindow + jitter)
+	fb.step(t)
+	require.Len(t, chains["b"].submitted, 1)
+	fb.now = fb.now.Add(9 * time.Minute) // a relay that took 9 minutes to land
+	shared.block(true)
+	fb.step(t)
+	require.Empty(t, fb.queued(t))
+	require.Equal(t, 9*time.Minute, fb.r.landing)
+
+	limit := (fb.r.cfg.ReportTTL - fb.r.cfg.WitnessWindow - jitter) / 4
+	require.Equal(t, limit, fb.r.landingWait())
+	id := fb.queue(t, 2)
+	for i := byte(3); fb.r.turn(id) == 0; i++ {
+		id = fb.queue(t, i) // until one b does not rank first for
+	}
+	fb.now = fb.now.Add(fb.r.cfg.WitnessWindow + jitter + limit - time.Millisecond)
+	fb.step(t)
+	require.Zero(t, chains["b"].submitted[id], "waits for the first relay up to the cap")
+	fb.now = fb.now.Add(time.Millisecond)
+	fb.step(t)
+	require.Equal(t, 1, chains["b"].submitted[id], "and then relays it itself")
+
+	// A report-ttl that the window and the jitter nearly fill leaves no
+	// wait, and never a negative one.
+	fb.r.cfg.ReportTTL = fb.r.cfg.WitnessWindow + jitter - time.Second
+	require.Zero(t, fb.r.landingWait())
+}
+
+// A relay that has not landed after resubmitAfter blocks is sent again only
+// once it has also been out twice as long as this node's relays take to
+// land: on a congested chain it is still in the mempool.
+func TestRelayStepResubmitsOnlyAfterTwiceTheLandingTime(t *testing.T) {
+	f := newRelayFixture(t)
+	f.r.landing = 30 * time.Second
+	f.queue(t, 1)
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.Len(t, f.chain.submits, 1)
+	for i := 0; i < 11; i++ {
+		f.chain.block(false)
+		f.step(t)
+	}
+	f.now = f.now.Add(time.Minute - time.Millisecond)
+	f.step(t)
+	require.Len(t, f.chain.submits, 1, "after resubmitAfter blocks, but within twice the landing time")
+	f.now = f.now.Add(time.Millisecond)
+	f.step(t)
+	require.Len(t, f.chain.submits, 2, "resubmitted after twice the landing time")
+}
+
+// landing starts at the first relay's time to land and then moves an eighth
+// of the way to each new one; a beacon without a submission time (not sent
+// by this node since it was queued) teaches nothing.
+func TestRelayLandingAveragesThisNodesOwnRelays(t *testing.T) {
+	f := newRelayFixture(t)
+	at := func(d time.Duration) int64 { return f.now.Add(-d).UnixMilli() }
+	f.r.landed(f.now, 0)
+	require.Zero(t, f.r.landing)
+	f.r.landed(f.now, at(8*time.Second))
+	require.Equal(t, 8*time.Second, f.r.landing)
+	f.r.landed(f.now, at(16*time.Second))
+	require.Equal(t, 9*time.Second, f.r.landing)
+	require.Equal(t, 9.0, testutil.ToFloat64(f.r.m.Landing), "exported as pocd_ingest_relay_landing_seconds")
+	f.r.landed(f.now, 0)
+	require.Equal(t, 9*time.Second, f.r.landing)
 }
