@@ -72,7 +72,8 @@ type Chain interface {
 	// also returns.
 	Recorded(ctx context.Context, ids [][32]byte) (height int64, recorded map[[32]byte]OnChain, err error)
 	RelayParams(ctx context.Context) (RelayParams, error)
-	Submit(ctx context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error)
+	// Submit broadcasts one relay transaction with gas as its gas limit.
+	Submit(ctx context.Context, msgs []*poctypes.MsgSubmitPoc, gas uint64) (chainclient.Result, error)
 	RelayerAddress() string
 }
 
@@ -346,18 +347,7 @@ func (c *GRPCChain) RelayParams(ctx context.Context) (RelayParams, error) {
 // errNoRelayer is returned by Submit without a signer.
 var errNoRelayer = errors.New("no relayer key configured")
 
-// Gas for a relay transaction: generous, since fees are set per transaction
-// rather than per gas unit; the chain charges gas_per_witness per witness
-// plus the writes of every verdict.
-func relayGas(msgs []*poctypes.MsgSubmitPoc) uint64 {
-	g := uint64(150_000)
-	for _, m := range msgs {
-		g += 120_000 + 80_000*uint64(len(m.Witnesses))
-	}
-	return g
-}
-
-func (c *GRPCChain) Submit(ctx context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error) {
+func (c *GRPCChain) Submit(ctx context.Context, msgs []*poctypes.MsgSubmitPoc, gas uint64) (chainclient.Result, error) {
 	if c.signer == nil {
 		return chainclient.Result{}, errNoRelayer
 	}
@@ -365,7 +355,7 @@ func (c *GRPCChain) Submit(ctx context.Context, msgs []*poctypes.MsgSubmitPoc) (
 	for i, m := range msgs {
 		sdkMsgs[i] = m
 	}
-	return c.signer.Broadcast(ctx, relayGas(msgs), sdkMsgs...)
+	return c.signer.Broadcast(ctx, gas, sdkMsgs...)
 }
 
 func (c *GRPCChain) RelayerAddress() string {

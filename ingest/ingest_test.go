@@ -140,7 +140,7 @@ func (c *fakeChain) RelayParams(context.Context) (ingest.RelayParams, error) {
 	return ingest.RelayParams{MaxWitnesses: 64}, nil
 }
 
-func (c *fakeChain) Submit(_ context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error) {
+func (c *fakeChain) Submit(_ context.Context, msgs []*poctypes.MsgSubmitPoc, _ uint64) (chainclient.Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.submitted++
@@ -410,7 +410,7 @@ func TestIngestDropsBeaconAnotherValidatorRelayed(t *testing.T) {
 	p := publisher(t, ctx, b, svc)
 	beacon := beaconFrom(c, b, 9, time.Now())
 	// The other validator's relay lands first.
-	_, err := c.Submit(ctx, []*poctypes.MsgSubmitPoc{{Relayer: "hnt1other", Beacon: poctypes.BeaconFromVerify(beacon)}})
+	_, err := c.Submit(ctx, []*poctypes.MsgSubmitPoc{{Relayer: "hnt1other", Beacon: poctypes.BeaconFromVerify(beacon)}}, 0)
 	require.NoError(t, err)
 	require.NoError(t, p.PublishBeacon(ctx, beacon))
 	require.Eventually(t, func() bool {

@@ -76,7 +76,7 @@ type Relayer struct {
 	// shed (nil in tests that drive Step alone).
 	overload *overload
 	// landing is how long this node's relays have lately taken from
-	// submission to the chain, a moving average (landingWait).
+	// falling due to landing on chain, a moving average (landed).
 	landing time.Duration
 }
 
@@ -103,8 +103,8 @@ func (r *Relayer) turn(id [32]byte) time.Duration {
 
 // landingWait is how much longer than its turn a validator that does not
 // rank first waits before it relays a beacon the chain does not show yet
-// (awaitsFirstRelay): as long as this node's own relays have lately taken to
-// land.
+// (awaitsFirstRelay): as long as this node's own relays have lately taken
+// from falling due to landing on chain.
 //
 // On a congested chain a relay waits in the mempool longer than
 // relay-jitter. A validator whose turn came found the first relay not yet
@@ -112,7 +112,7 @@ func (r *Relayer) turn(id [32]byte) time.Duration {
 // reports/s, 70 % more witness reports were relayed than included, and
 // every node paid CheckTx for each copy (docs/benchmarks.md). Now it waits
 // for the first relay to land, which takes about as long as its own relays
-// take, and then adds only the reports the open PoC lacks, or nothing. If
+// take (the validators run the same code on similar machines), and then adds only the reports the open PoC lacks, or nothing. If
 // the first-ranked validator never relays (it is down, or withholds), the
 // copy goes out that much later.
 //
@@ -141,14 +141,18 @@ func (r *Relayer) presumedLost(b BeaconEntry, height int64, now time.Time) bool 
 	return height > b.SubmittedAt+r.resubmitAfter && now.Sub(time.UnixMilli(b.SubmittedMs)) >= 2*r.landingWait()
 }
 
-// landed folds one of this node's relays seen on chain, submitted at
-// submittedMs, into landing: the first sample as it is, then an average
-// over about the last landingSamples.
-func (r *Relayer) landed(now time.Time, submittedMs int64) {
-	if submittedMs <= 0 {
+// landed folds one of this node's relays seen on chain at now into landing:
+// the time from when it fell due (its window and this node's turn) to now.
+// That includes any wait in this node's own relayer as well as in the
+// mempool: on the devnet under overload a validator's relayer fell minutes
+// behind, and counting from submission let the others copy its relays. The
+// first sample is taken as it is, then landing moves an eighth of the way to
+// each new one. A beacon this node did not submit teaches nothing.
+func (r *Relayer) landed(now time.Time, b BeaconEntry) {
+	if b.SubmittedMs <= 0 {
 		return
 	}
-	sample := now.Sub(time.UnixMilli(submittedMs))
+	sample := now.Sub(dueAt(b, r.cfg.WitnessWindow, r.turn(b.ID)))
 	if r.landing == 0 {
 		r.landing = sample
 	} else {
@@ -299,12 +303,13 @@ func (r *Relayer) Step(ctx context.Context) error {
 	}
 	var batch []BeaconEntry
 	var msgs []*poctypes.MsgSubmitPoc
+	gas := uint64(poctypes.RelayTxGas)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := r.submit(ctx, height, batch, msgs)
-		batch, msgs = nil, nil
+		err := r.submit(ctx, height, batch, msgs, gas)
+		batch, msgs, gas = nil, nil, poctypes.RelayTxGas
 		return err
 	}
 	var stop error
@@ -335,6 +340,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 			}
 		}
 		batch, msgs = append(batch, b), append(msgs, msg)
+		gas += poctypes.RelayMsgGasLimit(len(msg.Witnesses), r.heldWhenLanding(b, msg, rec, on, maxW))
 		if b.Solo || len(batch) >= r.cfg.MaxPocsPerTx {
 			if stop = flush(); stop != nil {
 				break
@@ -388,7 +394,7 @@ func (r *Relayer) complete(now time.Time, d *doneSet) error {
 	for i, b := range d.entries {
 		if d.reasons[i] == "included" {
 			r.m.Included.Inc()
-			r.landed(now, b.SubmittedMs)
+			r.landed(now, b)
 			r.observeLatency(b, now)
 			if r.overload != nil {
 				r.overload.included(now, now.Sub(dueAt(b, r.cfg.WitnessWindow, r.turn(b.ID))))
@@ -455,8 +461,34 @@ func refusalIsFinal(codespace string, code uint32) bool {
 	return codespace == sdkerrors.RootCodespace && code == sdkerrors.ErrTxTooLarge.ABCICode()
 }
 
-func (r *Relayer) submit(ctx context.Context, height int64, batch []BeaconEntry, msgs []*poctypes.MsgSubmitPoc) error {
-	res, err := r.chain.Submit(ctx, msgs)
+// heldWhenLanding is how many witness reports the open PoC b's relay may
+// meet when it lands, for its gas limit: an addition reads and rewrites the
+// whole record (poctypes.RelayHeldReportGas). An open PoC holds what the
+// chain said, and others may add up to a relay's worth (maxW) meanwhile.
+// Relays to open PoCs are few (gossip gives every validator the same
+// reports), so this generosity costs little.
+//
+// A PoC not on chain is opened by this relay when it is this node's first
+// try as the first-ranked validator: the others wait for it. Otherwise
+// another validator's relay, which may carry maxW reports, can land first in
+// the same block. So can it when this node holds no reports of the beacon:
+// it missed them (it took the beacon late, from a peer), and a validator that
+// holds them may not have waited. Relays of no reports landing on a PoC just
+// opened with 14 ran out of gas on the devnet, both as copies and as
+// first-ranked relays.
+func (r *Relayer) heldWhenLanding(b BeaconEntry, msg *poctypes.MsgSubmitPoc, rec OnChain, on bool, maxW int) int {
+	switch {
+	case on:
+		return rec.WitnessReports + maxW
+	case r.turn(b.ID) == 0 && b.Attempts == 0 && len(msg.Witnesses) > 0:
+		return 0
+	default:
+		return maxW
+	}
+}
+
+func (r *Relayer) submit(ctx context.Context, height int64, batch []BeaconEntry, msgs []*poctypes.MsgSubmitPoc, gas uint64) error {
+	res, err := r.chain.Submit(ctx, msgs, gas)
 	if err != nil {
 		r.m.RelayErrs.Inc()
 		r.logger.Error("relay broadcast failed; will retry", "beacons", len(batch), "err", err)

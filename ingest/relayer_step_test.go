@@ -34,7 +34,8 @@ type stepChain struct {
 	height   int64
 	recorded map[[32]byte]*stepPoc
 	mempool  [][]*poctypes.MsgSubmitPoc
-	submits  []int // beacons per submitted transaction
+	submits  []int    // beacons per submitted transaction
+	gas      []uint64 // gas limit of each submitted transaction
 	refuse   func(msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, bool)
 	queries  int
 	earliest time.Duration // RelayParams.EarliestRelay
@@ -98,8 +99,9 @@ func (c *stepChain) relay(m *poctypes.MsgSubmitPoc) {
 // judge closes a PoC.
 func (c *stepChain) judge(id [32]byte) { c.recorded[id].open = false }
 
-func (c *stepChain) Submit(_ context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error) {
+func (c *stepChain) Submit(_ context.Context, msgs []*poctypes.MsgSubmitPoc, gas uint64) (chainclient.Result, error) {
 	c.submits = append(c.submits, len(msgs))
+	c.gas = append(c.gas, gas)
 	if c.refuse != nil {
 		if res, refused := c.refuse(msgs); refused {
 			return res, nil
@@ -546,4 +548,47 @@ func TestRelayStepWithoutReportKeysComparesCounts(t *testing.T) {
 	sent := f.chain.mempool[0][0]
 	require.Equal(t, fewer, sent.Beacon.ToVerify().ID())
 	require.Len(t, sent.Witnesses, 2, "all of ours")
+}
+
+// A relay's gas limit covers the open PoC it may land on, since adding to
+// one reads and rewrites its whole record: nothing extra for the first try of
+// a PoC not on chain with reports (it opens it); a relay's worth (the chain's
+// max_witnesses_per_msg) for a retry, which another validator's copy may
+// have beaten to it; and for a PoC already open, what it holds plus a relay's
+// worth. Relays of no reports that landed on a PoC just opened with 14 ran
+// out of gas on the devnet.
+func TestRelayGasCoversTheOpenPocItMayLandOn(t *testing.T) {
+	const maxW = 64 // stepChain's max_witnesses_per_msg
+	f := newRelayFixture(t)
+	f.r.cfg.MaxPocsPerTx = 1
+	first := f.queue(t, 1)
+	f.witness(t, first)
+	f.queue(t, 3)
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.ElementsMatch(t, []uint64{poctypes.RelayTxGas + poctypes.RelayMsgGasLimit(1, 0), poctypes.RelayTxGas + poctypes.RelayMsgGasLimit(0, maxW)},
+		f.chain.gas[:2], "first try, one transaction each: it opens the PoC; unless it holds no reports, when a validator that holds them may open it first")
+
+	// The transactions are dropped; a retry may land on another's copy.
+	for range 11 {
+		f.chain.block(false)
+		f.step(t)
+	}
+	require.Len(t, f.chain.gas, 4)
+	require.ElementsMatch(t, []uint64{poctypes.RelayTxGas + poctypes.RelayMsgGasLimit(1, maxW), poctypes.RelayTxGas + poctypes.RelayMsgGasLimit(0, maxW)},
+		f.chain.gas[2:4], "retries")
+	f.chain.block(true)
+	f.step(t)
+
+	// Another validator opened this one with three reports; ours adds a fourth.
+	open := f.queue(t, 2)
+	f.witness(t, open)
+	f.chain.record(open, true, "hnt1other")
+	for i := range 3 {
+		f.chain.recorded[open].witnesses[[32]byte{byte(i)}] = true
+	}
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.Len(t, f.chain.gas, 5)
+	require.Equal(t, poctypes.RelayTxGas+poctypes.RelayMsgGasLimit(1, 3+maxW), f.chain.gas[4], "an addition to an open PoC")
 }

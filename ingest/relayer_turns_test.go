@@ -22,11 +22,11 @@ type validatorChain struct {
 
 func (c *validatorChain) RelayerAddress() string { return c.addr }
 
-func (c *validatorChain) Submit(ctx context.Context, msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, error) {
+func (c *validatorChain) Submit(ctx context.Context, msgs []*poctypes.MsgSubmitPoc, gas uint64) (chainclient.Result, error) {
 	for _, m := range msgs {
 		c.submitted[m.Beacon.ToVerify().ID()]++
 	}
-	return c.stepChain.Submit(ctx, msgs)
+	return c.stepChain.Submit(ctx, msgs, gas)
 }
 
 // twoValidators is two relayers over one shared chain, each the other's
@@ -133,17 +133,21 @@ func TestRelayWaitsForTheFirstRelayToLandBeforeCopyingIt(t *testing.T) {
 		fa.step(t)
 		fb.step(t)
 	}
-	// b relays beacons only it holds; they land 6 s later.
+	// b relays beacons only it holds, as the only validator; they land
+	// 6 s after their window ends.
+	peers := fb.r.peers
+	fb.r.peers = nil
 	for i := byte(1); i <= 4; i++ {
 		fb.queue(t, i)
 	}
-	fa.now = fa.now.Add(fa.r.cfg.WitnessWindow + jitter) // past b's turn for each
+	fa.now = fa.now.Add(fa.r.cfg.WitnessWindow)
 	step()
 	require.Len(t, chains["b"].submitted, 4)
 	fa.now = fa.now.Add(landing)
 	shared.block(true)
 	step()
 	require.Empty(t, fb.queued(t), "b's relays landed")
+	fb.r.peers = peers
 	require.Equal(t, landing, fb.r.landingWait())
 	require.Zero(t, fa.r.landingWait())
 
@@ -222,8 +226,10 @@ func TestRelayAddsToAnOpenPocAtItsTurnWhateverItLearnt(t *testing.T) {
 func TestRelayWaitForTheFirstRelayIsCapped(t *testing.T) {
 	const jitter = 4 * time.Second
 	_, fb, shared, chains := twoValidators(t, jitter)
+	peers := fb.r.peers
+	fb.r.peers = nil // alone, the beacon falls due when its window ends
 	fb.queue(t, 1)
-	fb.now = fb.now.Add(fb.r.cfg.WitnessWindow + jitter)
+	fb.now = fb.now.Add(fb.r.cfg.WitnessWindow)
 	fb.step(t)
 	require.Len(t, chains["b"].submitted, 1)
 	fb.now = fb.now.Add(9 * time.Minute) // a relay that took 9 minutes to land
@@ -231,6 +237,7 @@ func TestRelayWaitForTheFirstRelayIsCapped(t *testing.T) {
 	fb.step(t)
 	require.Empty(t, fb.queued(t))
 	require.Equal(t, 9*time.Minute, fb.r.landing)
+	fb.r.peers = peers
 
 	limit := (fb.r.cfg.ReportTTL - fb.r.cfg.WitnessWindow - jitter) / 4
 	require.Equal(t, limit, fb.r.landingWait())
@@ -244,6 +251,8 @@ func TestRelayWaitForTheFirstRelayIsCapped(t *testing.T) {
 	fb.now = fb.now.Add(time.Millisecond)
 	fb.step(t)
 	require.Equal(t, 1, chains["b"].submitted[id], "and then relays it itself")
+	require.Equal(t, poctypes.RelayTxGas+poctypes.RelayMsgGasLimit(0, 64), shared.gas[len(shared.gas)-1],
+		"with gas for landing on the first relay, should it come after all (64: max_witnesses_per_msg)")
 
 	// A report-ttl that the window and the jitter nearly fill leaves no
 	// wait, and never a negative one.
@@ -273,19 +282,37 @@ func TestRelayStepResubmitsOnlyAfterTwiceTheLandingTime(t *testing.T) {
 	require.Len(t, f.chain.submits, 2, "resubmitted after twice the landing time")
 }
 
-// landing starts at the first relay's time to land and then moves an eighth
-// of the way to each new one; a beacon without a submission time (not sent
-// by this node since it was queued) teaches nothing.
+// landing starts at the first relay's time from falling due (its window
+// and this node's turn) to landing, and then moves an eighth of the way to
+// each new one; a beacon this node has not submitted teaches nothing.
 func TestRelayLandingAveragesThisNodesOwnRelays(t *testing.T) {
-	f := newRelayFixture(t)
-	at := func(d time.Duration) int64 { return f.now.Add(-d).UnixMilli() }
-	f.r.landed(f.now, 0)
+	f := newRelayFixture(t) // no peers: every beacon falls due when its window ends
+	window := f.r.cfg.WitnessWindow
+	relay := func(landedAfterDue time.Duration, submitted bool) BeaconEntry {
+		b := BeaconEntry{ArrivedMs: f.now.Add(-window - landedAfterDue).UnixMilli()}
+		if submitted {
+			b.SubmittedMs = f.now.Add(-time.Millisecond).UnixMilli() // the time of submission does not count
+		}
+		return b
+	}
+	f.r.landed(f.now, relay(time.Minute, false))
 	require.Zero(t, f.r.landing)
-	f.r.landed(f.now, at(8*time.Second))
+	f.r.landed(f.now, relay(8*time.Second, true))
 	require.Equal(t, 8*time.Second, f.r.landing)
-	f.r.landed(f.now, at(16*time.Second))
+	f.r.landed(f.now, relay(16*time.Second, true))
 	require.Equal(t, 9*time.Second, f.r.landing)
 	require.Equal(t, 9.0, testutil.ToFloat64(f.r.m.Landing), "exported as pocd_ingest_relay_landing_seconds")
-	f.r.landed(f.now, 0)
+	f.r.landed(f.now, relay(time.Minute, false))
 	require.Equal(t, 9*time.Second, f.r.landing)
+
+	// With peers, from the end of the window plus this node's turn.
+	f.r.cfg.RelayJitter, f.r.peers = 4*time.Second, [][]byte{[]byte("other")}
+	f.r.landing = 0
+	b := relay(10*time.Second, true)
+	b.ID = [32]byte{1}
+	for f.r.turn(b.ID) == 0 {
+		b.ID[0]++
+	}
+	f.r.landed(f.now, b)
+	require.Equal(t, 10*time.Second-f.r.turn(b.ID), f.r.landing)
 }

@@ -155,3 +155,50 @@ type fakeTx struct{ msg sdk.Msg }
 
 func (t fakeTx) GetMsgs() []sdk.Msg                    { return []sdk.Msg{t.msg} }
 func (t fakeTx) GetMsgsV2() ([]protov2.Message, error) { return nil, nil }
+
+// What a relayer declares (types.RelayMsgGasLimit) covers what a message
+// uses, less the transaction's own share: opening a PoC with its reports,
+// and adding to an open PoC that holds the most one relay can bring. On the
+// devnet, relays of no reports landing on a PoC another validator had just
+// opened with 14 ran out of gas in the block (declared 120,000 each).
+func TestRelayGasCoversWhatARelayUses(t *testing.T) {
+	f := setup(t)
+	maxW := int(types.DefaultParams().MaxWitnessesPerMsg)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	for i := range maxW {
+		f.hotspot(t, fmt.Sprintf("w%d", i), cellAt(t, 5, float64(i*5)))
+	}
+	f.seasoned(t, b)
+	second := bech([]byte("relayer2____________"))
+	f.registerRelayer(t, bech([]byte("operator2___________")), second)
+	gas := func(m *types.MsgSubmitPoc) uint64 {
+		ctx := f.ctx.WithGasMeter(storetypes.NewInfiniteGasMeter())
+		_, err := f.msgs.SubmitPoc(ctx, m)
+		require.NoError(t, err)
+		return ctx.GasMeter().GasConsumed()
+	}
+	reports := func(beacon *verify.Beacon, from, n int) []verify.Witness {
+		ws := make([]verify.Witness, n)
+		for i := range ws {
+			ws[i] = f.witness(fmt.Sprintf("w%d", from+i), beacon, int64(i), -950)
+		}
+		return ws
+	}
+	for _, n := range []int{0, 14, maxW} {
+		beacon := f.beacon("beaconer", byte(10+n))
+		used := gas(f.msg(beacon, reports(beacon, 0, n)...))
+		t.Logf("open with %d reports: %d gas, limit %d", n, used, types.RelayMsgGasLimit(n, 0))
+		require.LessOrEqual(t, used, types.RelayMsgGasLimit(n, 0), "opening with %d reports", n)
+	}
+	for _, held := range []int{14, maxW - 1} {
+		for _, add := range []int{0, 1} {
+			beacon := f.beacon("beaconer", byte(100+held+add))
+			gas(f.msg(beacon, reports(beacon, 0, held)...))
+			m := f.msg(beacon, reports(beacon, held, add)...)
+			m.Relayer = second
+			used := gas(m)
+			t.Logf("add %d to an open PoC holding %d: %d gas, limit %d", add, held, used, types.RelayMsgGasLimit(add, held))
+			require.LessOrEqual(t, used, types.RelayMsgGasLimit(add, held), "adding %d to %d", add, held)
+		}
+	}
+}
