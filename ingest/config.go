@@ -89,12 +89,14 @@ type Config struct {
 	// relayed. 0 means no ceiling.
 	MaxQueueBytes int64 `mapstructure:"max-queue-bytes"`
 	// MaxRelayDelay sheds load: while the least delay over 5 s between this
-	// node's relays falling due (witness window and relay turn passed) and
-	// their inclusion exceeds it, new beacons are refused as overloaded and
+	// node's first relays falling due (witness window passed) and their
+	// inclusion exceeds it, new beacons are refused as overloaded and
 	// witness reports of beacons this node does not hold are ignored
 	// before any signature is checked. A node offered more than it can
 	// include so keeps including at capacity with a bounded latency instead
 	// of queueing everything until all of it is late. 0 never sheds.
+	// Twice it caps how long a later rank waits for the first relay of a
+	// PoC not on chain (Relayer.landingWait).
 	MaxRelayDelay time.Duration `mapstructure:"max-relay-delay"`
 	// PeerQueue is the per-peer outbound queue.
 	PeerQueue int `mapstructure:"peer-queue"`

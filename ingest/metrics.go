@@ -87,7 +87,7 @@ func NewMetrics() *Metrics {
 		Overloaded: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "overloaded",
 			Help: "1 while new beacons are refused as overloaded: this node's relays reach the chain later than max-relay-delay."}),
 		Landing: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "relay_landing_seconds",
-			Help: "Moving average of this node's relays' time from submission to the chain; a later rank waits it for the first relay of a PoC not yet on chain."}),
+			Help: "Moving average of the time this node's first relays took from falling due to landing on chain; a later rank waits it (capped at twice max-relay-delay) for the first relay of a PoC not yet on chain."}),
 		Validation: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "validation_seconds",
 			Help:    "Time to validate and durably store one report.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"topic"}),

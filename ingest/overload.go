@@ -8,7 +8,9 @@ import (
 
 // overload decides when admission sheds new beacons: while this node's own
 // relays reach the chain later than max-relay-delay after they were due
-// (their beacon's witness window and this node's relay turn). It watches
+// (their beacon's witness window). Only the relays it makes as the
+// first-ranked validator count: a later rank's copy may have waited for the
+// first relay on purpose (Relayer.awaitsFirstRelay). It watches
 // the least such delay over each overloadInterval, as CoDel watches a
 // queue's sojourn time: one slow block does not make every relay of an
 // interval late, a backlog does. A node offered more than it can include

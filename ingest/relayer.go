@@ -78,6 +78,8 @@ type Relayer struct {
 	// landing is how long this node's relays have lately taken from
 	// falling due to landing on chain, a moving average (landed).
 	landing time.Duration
+	// earliestRelay is the chain's RelayParams.EarliestRelay as last read.
+	earliestRelay time.Duration
 }
 
 // expireEvery spaces the expiry scans: a report is deleted at most this
@@ -117,14 +119,18 @@ func (r *Relayer) turn(id [32]byte) time.Duration {
 // copy goes out that much later.
 //
 // A PoC already open is not affected: its additions go out at the turn, as
-// before, so they land within close_grace_ms. The wait is capped at a
-// quarter of what report-ttl leaves after the witness window and every
-// rank's jitter, so the last rank's copy still has most of the queue's
-// lifetime to land.
+// before, so they land within close_grace_ms. The wait is capped at twice
+// max-relay-delay, the delay past which this node counts itself overloaded
+// and sheds new beacons: landing stays near it under overload, and a copy
+// held back longer would near the chain's stale-relay bound (twice
+// entropy_lifespan_ms after the beacon) for a beacon admitted old. With
+// max-relay-delay 0 (shedding off) there is no wait.
 func (r *Relayer) landingWait() time.Duration {
-	limit := (r.cfg.ReportTTL - r.cfg.WitnessWindow - time.Duration(len(r.peers))*r.cfg.RelayJitter) / 4
-	return max(0, min(r.landing, limit))
+	return min(r.landing, r.landingCap())
 }
+
+// landingCap bounds landingWait and every landing sample.
+func (r *Relayer) landingCap() time.Duration { return 2 * r.cfg.MaxRelayDelay }
 
 // awaitsFirstRelay: b is not on chain, this node does not rank first for
 // it, and the first relay may still be on its way (landingWait).
@@ -133,32 +139,41 @@ func (r *Relayer) awaitsFirstRelay(b BeaconEntry, now time.Time) bool {
 	return turn > 0 && now.Before(dueAt(b, r.cfg.WitnessWindow, turn+r.landingWait()))
 }
 
-// presumedLost: b was submitted and is not on chain after resubmitAfter
-// blocks and after twice as long as this node's relays have lately taken to
-// land. On a congested chain a relay spends more than resubmitAfter blocks in
-// the mempool, and sending it again only lengthens the queue it waits in.
-func (r *Relayer) presumedLost(b BeaconEntry, height int64, now time.Time) bool {
-	return height > b.SubmittedAt+r.resubmitAfter && now.Sub(time.UnixMilli(b.SubmittedMs)) >= 2*r.landingWait()
-}
-
 // landed folds one of this node's relays seen on chain at now into landing:
-// the time from when it fell due (its window and this node's turn) to now.
-// That includes any wait in this node's own relayer as well as in the
-// mempool: on the devnet under overload a validator's relayer fell minutes
-// behind, and counting from submission let the others copy its relays. The
-// first sample is taken as it is, then landing moves an eighth of the way to
-// each new one. A beacon this node did not submit teaches nothing.
+// the time from when it could first have gone out (its witness window ended
+// and the chain would take it) to now. That includes any wait in this node's
+// own relayer as well as in the mempool: on the devnet under overload a
+// validator's relayer fell behind, and counting from submission let the
+// others copy its relays.
+//
+// Only relays this node made as the first-ranked validator, at its first
+// attempt, are samples: a copy it held back (awaitsFirstRelay) or sent again
+// would measure its own wait and feed on it. Each sample is clamped to the
+// cap, so one relay after an outage cannot set it. The first sample is taken
+// as it is, then landing moves an eighth of the way to each new one.
 func (r *Relayer) landed(now time.Time, b BeaconEntry) {
-	if b.SubmittedMs <= 0 {
+	if b.SubmittedMs <= 0 || b.Attempts != 1 || r.turn(b.ID) != 0 {
 		return
 	}
-	sample := now.Sub(dueAt(b, r.cfg.WitnessWindow, r.turn(b.ID)))
+	from := dueAt(b, r.cfg.WitnessWindow, 0)
+	if beacon, err := wire.DecodeBeacon(b.Raw); err == nil {
+		// A beacon stamped ahead waits for the chain (EarliestRelay).
+		from = later(from, time.Unix(0, beacon.TimestampNs).Add(r.earliestRelay))
+	}
+	sample := min(now.Sub(from), r.landingCap())
 	if r.landing == 0 {
 		r.landing = sample
 	} else {
 		r.landing += (sample - r.landing) / landingSamples
 	}
 	r.m.Landing.Set(r.landing.Seconds())
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 const landingSamples = 8
@@ -253,7 +268,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 		// Not on chain, or open without our copy: ours may open it or add
 		// the witness reports the chain lacks.
 		if b.State == StateSubmitted {
-			if r.presumedLost(b, height, now) {
+			if height > b.SubmittedAt+r.resubmitAfter {
 				// Its transaction left the mempool unincluded. It stays
 				// "submitted" in the store until a resubmission is
 				// accepted; if that fails, the next round gets here again.
@@ -275,6 +290,7 @@ func (r *Relayer) Step(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	r.earliestRelay = rp.EarliestRelay
 	// Not before the chain takes it: the beacon's own timestamp plus the
 	// witness lag. (A beacon stamped in the future waits here instead of
 	// failing every batch it would join.)
@@ -396,8 +412,10 @@ func (r *Relayer) complete(now time.Time, d *doneSet) error {
 			r.m.Included.Inc()
 			r.landed(now, b)
 			r.observeLatency(b, now)
-			if r.overload != nil {
-				r.overload.included(now, now.Sub(dueAt(b, r.cfg.WitnessWindow, r.turn(b.ID))))
+			if r.overload != nil && r.turn(b.ID) == 0 {
+				// Only its own first relays: a later rank's copy may have
+				// waited for the first relay (awaitsFirstRelay).
+				r.overload.included(now, now.Sub(dueAt(b, r.cfg.WitnessWindow, 0)))
 				r.m.Overloaded.Set(boolGauge(r.overload.shedding(now)))
 			}
 		} else {
@@ -464,7 +482,8 @@ func refusalIsFinal(codespace string, code uint32) bool {
 // heldWhenLanding is how many witness reports the open PoC b's relay may
 // meet when it lands, for its gas limit: an addition reads and rewrites the
 // whole record (poctypes.RelayHeldReportGas). An open PoC holds what the
-// chain said, and others may add up to a relay's worth (maxW) meanwhile.
+// chain said, and each other validator may add up to a relay's worth (maxW)
+// meanwhile, up to what an open PoC can hold.
 // Relays to open PoCs are few (gossip gives every validator the same
 // reports), so this generosity costs little.
 //
@@ -479,7 +498,7 @@ func refusalIsFinal(codespace string, code uint32) bool {
 func (r *Relayer) heldWhenLanding(b BeaconEntry, msg *poctypes.MsgSubmitPoc, rec OnChain, on bool, maxW int) int {
 	switch {
 	case on:
-		return rec.WitnessReports + maxW
+		return min(rec.WitnessReports+len(r.peers)*maxW, poctypes.MaxOpenWitnessesFactor*maxW)
 	case r.turn(b.ID) == 0 && b.Attempts == 0 && len(msg.Witnesses) > 0:
 		return 0
 	default:

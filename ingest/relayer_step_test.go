@@ -580,15 +580,41 @@ func TestRelayGasCoversTheOpenPocItMayLandOn(t *testing.T) {
 	f.chain.block(true)
 	f.step(t)
 
-	// Another validator opened this one with three reports; ours adds a fourth.
-	open := f.queue(t, 2)
+	// Another validator opened this one with three reports; ours adds a
+	// fourth. Each of the two other validators may add a relay's worth
+	// before it lands.
+	f.r.peers = [][]byte{[]byte("other"), []byte("third")}
+	// One this node does not rank first for: the first-ranked validator's
+	// first try does not ask the chain.
+	notFirst := func(local byte) [32]byte {
+		id := f.queue(t, local)
+		for f.r.turn(id) == 0 {
+			require.NoError(t, f.store.Complete(f.now.UnixMilli(), f.queued(t)[id]))
+			local += 10
+			id = f.queue(t, local)
+		}
+		return id
+	}
+	open := notFirst(2)
 	f.witness(t, open)
 	f.chain.record(open, true, "hnt1other")
 	for i := range 3 {
 		f.chain.recorded[open].witnesses[[32]byte{byte(i)}] = true
 	}
-	f.now = f.now.Add(time.Second)
+	f.now = f.now.Add(f.r.cfg.WitnessWindow + 2*f.r.cfg.RelayJitter) // past any turn
 	f.step(t)
 	require.Len(t, f.chain.gas, 5)
-	require.Equal(t, poctypes.RelayTxGas+poctypes.RelayMsgGasLimit(1, 3+maxW), f.chain.gas[4], "an addition to an open PoC")
+	require.Equal(t, poctypes.RelayTxGas+poctypes.RelayMsgGasLimit(1, 3+2*maxW), f.chain.gas[4], "an addition to an open PoC")
+
+	// No more than an open PoC can hold.
+	full := notFirst(4)
+	f.witness(t, full)
+	f.chain.record(full, true, "hnt1other")
+	for i := range 4*maxW - 1 {
+		f.chain.recorded[full].witnesses[[32]byte{byte(i), byte(i >> 8), 1}] = true
+	}
+	f.now = f.now.Add(f.r.cfg.WitnessWindow + 2*f.r.cfg.RelayJitter)
+	f.step(t)
+	require.Len(t, f.chain.gas, 6)
+	require.Equal(t, poctypes.RelayTxGas+poctypes.RelayMsgGasLimit(1, poctypes.MaxOpenWitnessesFactor*maxW), f.chain.gas[5])
 }

@@ -220,9 +220,9 @@ func TestRelayAddsToAnOpenPocAtItsTurnWhateverItLearnt(t *testing.T) {
 }
 
 // When the first relay never comes (its validator is down), the copy goes
-// out at the turn plus the learnt landing time, which is capped: a quarter
-// of what report-ttl leaves after the witness window and every rank's
-// jitter.
+// out at the turn plus the learnt landing time, which is capped at twice
+// max-relay-delay; so is every sample, so one relay that took minutes (after
+// an outage, say) cannot set it.
 func TestRelayWaitForTheFirstRelayIsCapped(t *testing.T) {
 	const jitter = 4 * time.Second
 	_, fb, shared, chains := twoValidators(t, jitter)
@@ -236,10 +236,11 @@ func TestRelayWaitForTheFirstRelayIsCapped(t *testing.T) {
 	shared.block(true)
 	fb.step(t)
 	require.Empty(t, fb.queued(t))
-	require.Equal(t, 9*time.Minute, fb.r.landing)
 	fb.r.peers = peers
 
-	limit := (fb.r.cfg.ReportTTL - fb.r.cfg.WitnessWindow - jitter) / 4
+	const limit = 20 * time.Second // twice the default max-relay-delay
+	require.Equal(t, 10*time.Second, fb.r.cfg.MaxRelayDelay)
+	require.Equal(t, limit, fb.r.landing, "the sample is clamped")
 	require.Equal(t, limit, fb.r.landingWait())
 	id := fb.queue(t, 2)
 	for i := byte(3); fb.r.turn(id) == 0; i++ {
@@ -254,65 +255,94 @@ func TestRelayWaitForTheFirstRelayIsCapped(t *testing.T) {
 	require.Equal(t, poctypes.RelayTxGas+poctypes.RelayMsgGasLimit(0, 64), shared.gas[len(shared.gas)-1],
 		"with gas for landing on the first relay, should it come after all (64: max_witnesses_per_msg)")
 
-	// A report-ttl that the window and the jitter nearly fill leaves no
-	// wait, and never a negative one.
-	fb.r.cfg.ReportTTL = fb.r.cfg.WitnessWindow + jitter - time.Second
+	// Without shedding (max-relay-delay 0) there is no wait.
+	fb.r.cfg.MaxRelayDelay = 0
 	require.Zero(t, fb.r.landingWait())
 }
 
-// A relay that has not landed after resubmitAfter blocks is sent again only
-// once it has also been out twice as long as this node's relays take to
-// land: on a congested chain it is still in the mempool.
-func TestRelayStepResubmitsOnlyAfterTwiceTheLandingTime(t *testing.T) {
-	f := newRelayFixture(t)
-	f.r.landing = 30 * time.Second
-	f.queue(t, 1)
-	f.now = f.now.Add(time.Second)
-	f.step(t)
-	require.Len(t, f.chain.submits, 1)
-	for i := 0; i < 11; i++ {
-		f.chain.block(false)
-		f.step(t)
-	}
-	f.now = f.now.Add(time.Minute - time.Millisecond)
-	f.step(t)
-	require.Len(t, f.chain.submits, 1, "after resubmitAfter blocks, but within twice the landing time")
-	f.now = f.now.Add(time.Millisecond)
-	f.step(t)
-	require.Len(t, f.chain.submits, 2, "resubmitted after twice the landing time")
-}
-
-// landing starts at the first relay's time from falling due (its window
-// and this node's turn) to landing, and then moves an eighth of the way to
-// each new one; a beacon this node has not submitted teaches nothing.
-func TestRelayLandingAveragesThisNodesOwnRelays(t *testing.T) {
+// landing starts at the first relay's time from falling due (its window) to
+// landing, and then moves an eighth of the way to each new one. Only relays
+// this node made as the first-ranked validator at their first attempt are
+// samples, each clamped to the cap (twice max-relay-delay); a beacon stamped
+// ahead counts from when the chain would take it.
+func TestRelayLandingAveragesThisNodesOwnFirstRelays(t *testing.T) {
 	f := newRelayFixture(t) // no peers: every beacon falls due when its window ends
 	window := f.r.cfg.WitnessWindow
-	relay := func(landedAfterDue time.Duration, submitted bool) BeaconEntry {
-		b := BeaconEntry{ArrivedMs: f.now.Add(-window - landedAfterDue).UnixMilli()}
-		if submitted {
+	relay := func(landedAfterDue time.Duration, attempts uint32) BeaconEntry {
+		b := BeaconEntry{ArrivedMs: f.now.Add(-window - landedAfterDue).UnixMilli(), Attempts: attempts}
+		if attempts > 0 {
 			b.SubmittedMs = f.now.Add(-time.Millisecond).UnixMilli() // the time of submission does not count
 		}
 		return b
 	}
-	f.r.landed(f.now, relay(time.Minute, false))
-	require.Zero(t, f.r.landing)
-	f.r.landed(f.now, relay(8*time.Second, true))
+	f.r.landed(f.now, relay(time.Minute, 0))
+	require.Zero(t, f.r.landing, "not submitted by this node")
+	f.r.landed(f.now, relay(8*time.Second, 1))
 	require.Equal(t, 8*time.Second, f.r.landing)
-	f.r.landed(f.now, relay(16*time.Second, true))
+	f.r.landed(f.now, relay(16*time.Second, 1))
 	require.Equal(t, 9*time.Second, f.r.landing)
 	require.Equal(t, 9.0, testutil.ToFloat64(f.r.m.Landing), "exported as pocd_ingest_relay_landing_seconds")
-	f.r.landed(f.now, relay(time.Minute, false))
-	require.Equal(t, 9*time.Second, f.r.landing)
+	f.r.landed(f.now, relay(time.Minute, 2))
+	require.Equal(t, 9*time.Second, f.r.landing, "a resubmission is not a sample")
+	f.r.landed(f.now, relay(time.Minute, 1))
+	require.Equal(t, 9*time.Second+(20*time.Second-9*time.Second)/8, f.r.landing, "clamped to 20 s")
 
-	// With peers, from the end of the window plus this node's turn.
+	// A beacon stamped ahead of its arrival: from its timestamp plus the
+	// chain's earliest relay.
+	f.chain.earliest = 2 * time.Second // read from the chain by a round with a beacon to relay
+	f.queue(t, 9)
+	f.now = f.now.Add(f.chain.earliest)
+	f.step(t)
+	require.Len(t, f.chain.submits, 1)
+	f.r.landing = 0
+	id := f.queueAt(t, 1, f.now.Add(30*time.Second))
+	b := f.queued(t)[id]
+	b.SubmittedMs, b.Attempts = f.now.UnixMilli(), 1
+	f.r.landed(f.now.Add(30*time.Second+2*time.Second+5*time.Second), b)
+	require.Equal(t, 5*time.Second, f.r.landing)
+
+	// With peers, only beacons this node ranks first for.
 	f.r.cfg.RelayJitter, f.r.peers = 4*time.Second, [][]byte{[]byte("other")}
 	f.r.landing = 0
-	b := relay(10*time.Second, true)
+	b = relay(10*time.Second, 1)
 	b.ID = [32]byte{1}
 	for f.r.turn(b.ID) == 0 {
 		b.ID[0]++
 	}
 	f.r.landed(f.now, b)
-	require.Equal(t, 10*time.Second-f.r.turn(b.ID), f.r.landing)
+	require.Zero(t, f.r.landing, "a copy as a later rank is not a sample")
+	for f.r.turn(b.ID) != 0 {
+		b.ID[0]++
+	}
+	f.r.landed(f.now, b)
+	require.Equal(t, 10*time.Second, f.r.landing)
+}
+
+// Overload counts only the relays a validator made as the first-ranked one:
+// a later rank's copy that waited for the first relay lands late on purpose,
+// and must not make admission shed.
+func TestRelayOverloadCountsOnlyFirstRankedRelays(t *testing.T) {
+	f := newRelayFixture(t)
+	f.r.overload = newOverload(time.Second)
+	f.r.cfg.RelayJitter, f.r.peers = 4*time.Second, [][]byte{[]byte("other")}
+	late := func(first bool) BeaconEntry {
+		b := BeaconEntry{ID: [32]byte{1}, ArrivedMs: f.now.Add(-f.r.cfg.WitnessWindow - time.Minute).UnixMilli(), SubmittedMs: f.now.UnixMilli(), Attempts: 1}
+		for (f.r.turn(b.ID) == 0) != first {
+			b.ID[0]++
+		}
+		return b
+	}
+	include := func(b BeaconEntry) {
+		d := doneSet{}
+		d.add(b, "included")
+		require.NoError(t, f.r.complete(f.now, &d))
+	}
+	include(late(false))
+	f.now = f.now.Add(overloadInterval)
+	include(late(false))
+	require.False(t, f.r.overload.shedding(f.now), "late copies as a later rank")
+	include(late(true))
+	f.now = f.now.Add(overloadInterval)
+	include(late(true))
+	require.True(t, f.r.overload.shedding(f.now), "late relays as the first-ranked validator")
 }

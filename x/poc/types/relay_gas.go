@@ -20,7 +20,10 @@ const (
 	// RelayHeldReportGas is each report the open PoC already holds when
 	// the message lands: a relay that adds to an open PoC reads its record
 	// and writes it back whole, so its cost grows with what the PoC holds.
-	RelayHeldReportGas = 10_000
+	// Measured: about 6,900 per report with the default 51-byte payload.
+	// Each held report carries the beacon's payload, so at the largest
+	// payload_size (MaxPayloadBytes, 256) it is about 14,000.
+	RelayHeldReportGas = 20_000
 )
 
 // RelayMsgGasLimit is one MsgSubmitPoc's share of its transaction's gas limit:
