@@ -114,9 +114,10 @@ func (r *Relayer) turn(id [32]byte) time.Duration {
 // reports/s, 70 % more witness reports were relayed than included, and
 // every node paid CheckTx for each copy (docs/benchmarks.md). Now it waits
 // for the first relay to land, which takes about as long as its own relays
-// take (the validators run the same code on similar machines), and then adds only the reports the open PoC lacks, or nothing. If
-// the first-ranked validator never relays (it is down, or withholds), the
-// copy goes out that much later.
+// take (the validators run the same code on similar machines), and then
+// adds only the reports the open PoC lacks, or nothing. If the first-ranked
+// validator never relays (it is down, or withholds), the copy goes out that
+// much later.
 //
 // A PoC already open is not affected: its additions go out at the turn, as
 // before, so they land within close_grace_ms. The wait is capped at twice
@@ -483,9 +484,9 @@ func refusalIsFinal(codespace string, code uint32) bool {
 // meet when it lands, for its gas limit: an addition reads and rewrites the
 // whole record (poctypes.RelayHeldReportGas). An open PoC holds what the
 // chain said, and each other validator may add up to a relay's worth (maxW)
-// meanwhile, up to what an open PoC can hold.
-// Relays to open PoCs are few (gossip gives every validator the same
-// reports), so this generosity costs little.
+// meanwhile, up to what an open PoC can hold. Relays to open PoCs are few
+// (gossip gives every validator the same reports), so this generosity costs
+// little.
 //
 // A PoC not on chain is opened by this relay when it is this node's first
 // try as the first-ranked validator: the others wait for it. Otherwise
