@@ -34,12 +34,15 @@ type stepChain struct {
 	height   int64
 	recorded map[[32]byte]*stepPoc
 	mempool  [][]*poctypes.MsgSubmitPoc
-	submits  []int    // beacons per submitted transaction
-	gas      []uint64 // gas limit of each submitted transaction
-	refuse   func(msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, bool)
-	queries  int
-	earliest time.Duration // RelayParams.EarliestRelay
-	noKeys   bool          // answer like a node older than report keys
+	submits  []int      // beacons per submitted transaction
+	gas      []uint64   // gas limit of each submitted transaction
+	asked    [][32]byte // every beacon Recorded was asked about
+	// failRecorded, when set, may make Recorded fail.
+	failRecorded func() error
+	refuse       func(msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, bool)
+	queries      int
+	earliest     time.Duration // RelayParams.EarliestRelay
+	noKeys       bool          // answer like a node older than report keys
 }
 
 type stepPoc struct {
@@ -63,6 +66,12 @@ func (c *stepChain) RelayerAddress() string { return "hnt1me" }
 
 func (c *stepChain) Recorded(_ context.Context, ids [][32]byte) (int64, map[[32]byte]OnChain, error) {
 	c.queries++
+	c.asked = append(c.asked, ids...)
+	if c.failRecorded != nil {
+		if err := c.failRecorded(); err != nil {
+			return 0, nil, err
+		}
+	}
 	out := map[[32]byte]OnChain{}
 	for _, id := range ids {
 		if p, ok := c.recorded[id]; ok {
@@ -617,4 +626,120 @@ func TestRelayGasCoversTheOpenPocItMayLandOn(t *testing.T) {
 	f.step(t)
 	require.Len(t, f.chain.gas, 6)
 	require.Equal(t, poctypes.RelayTxGas+poctypes.RelayMsgGasLimit(1, poctypes.MaxOpenWitnessesFactor*maxW), f.chain.gas[5])
+}
+
+// A round expires what is older than report-ttl, counts the beacons as
+// dropped (expired), and scans again only expireEvery after the last scan.
+func TestRelayStepExpiresOldReportsEveryTenSeconds(t *testing.T) {
+	f := newRelayFixture(t)
+	f.r.cfg.RelayJitter, f.r.peers = 0, nil
+	f.step(t) // the first round scans at once
+	scanned := f.now
+	old := f.queue(t, 1)
+	young := f.queue(t, 2)
+	f.chain.record(young, true, "hnt1other") // keeps it from being relayed and leaving
+	f.chain.record(old, true, "hnt1other")
+	// The old one arrived report-ttl before the next scan.
+	q := f.queued(t)[old]
+	q.ArrivedMs = scanned.Add(expireEvery - f.r.cfg.ReportTTL - time.Millisecond).UnixMilli()
+	require.NoError(t, f.store.Update(q))
+
+	f.now = scanned.Add(expireEvery - time.Millisecond)
+	f.step(t)
+	require.Contains(t, f.queued(t), old, "no scan before expireEvery has passed")
+	f.now = scanned.Add(expireEvery)
+	f.step(t)
+	require.NotContains(t, f.queued(t), old, "expired at the scan")
+	require.Contains(t, f.queued(t), young)
+	require.Equal(t, 1.0, testutil.ToFloat64(f.r.m.Dropped.WithLabelValues("expired")))
+}
+
+// queue_oldest_seconds is the age of the oldest queued beacon.
+func TestRelayStepReportsTheOldestQueuedBeacon(t *testing.T) {
+	f := newRelayFixture(t)
+	id := f.queue(t, 1)
+	f.chain.record(id, true, "hnt1other")
+	f.now = f.now.Add(3500 * time.Millisecond)
+	f.queue(t, 2)
+	f.step(t)
+	require.Equal(t, 3.5, testutil.ToFloat64(f.r.m.OldestQueued))
+}
+
+// A round asks the chain about every beacon it submitted and every due one,
+// except a due beacon this node ranks first for and has not tried: the
+// others are waiting their turn, so it cannot be on chain. Alone, a node
+// asks about every due beacon.
+func TestRelayStepAsksTheChainOnlyWhatItCannotKnow(t *testing.T) {
+	f := newRelayFixture(t)
+	f.r.peers = [][]byte{[]byte("other")}
+	var first, later [32]byte
+	for i := byte(1); first == [32]byte{} || later == [32]byte{}; i++ {
+		id := f.queue(t, i)
+		if f.r.turn(id) == 0 && first == [32]byte{} {
+			first = id
+		} else if f.r.turn(id) > 0 && later == [32]byte{} {
+			later = id
+		} else {
+			require.NoError(t, f.store.Complete(f.now.UnixMilli(), f.queued(t)[id]))
+		}
+	}
+	f.now = f.now.Add(f.r.cfg.WitnessWindow + f.r.cfg.RelayJitter)
+	f.step(t)
+	require.ElementsMatch(t, [][32]byte{later}, f.chain.asked, "the first-ranked, untried beacon is not asked about")
+	f.chain.asked = nil
+	f.step(t) // both submitted now
+	require.ElementsMatch(t, [][32]byte{first, later}, f.chain.asked)
+
+	alone := newRelayFixture(t)
+	id := alone.queue(t, 1)
+	alone.now = alone.now.Add(alone.r.cfg.WitnessWindow)
+	alone.step(t)
+	require.Equal(t, [][32]byte{id}, alone.chain.asked, "alone it cannot rank anyone else first")
+}
+
+// Run logs a failed round while it runs, and not a round that failed because
+// the node is stopping.
+func TestRelayRunLogsFailedRoundsUntilStopped(t *testing.T) {
+	run := func(fail func(cancel context.CancelFunc) error) string {
+		f := newRelayFixture(t)
+		f.r.cfg.RelayInterval = time.Millisecond
+		f.queue(t, 1)
+		ctx, cancel := context.WithCancel(context.Background())
+		calls := 0
+		f.chain.failRecorded = func() error {
+			calls++
+			if calls == 3 {
+				cancel()
+			}
+			return fail(cancel)
+		}
+		f.r.Run(ctx) // returns once cancelled
+		return f.logs.String()
+	}
+	logs := run(func(context.CancelFunc) error { return errors.New("node unreachable") })
+	require.Contains(t, logs, "relay step failed")
+	require.Contains(t, logs, "node unreachable")
+	logs = run(func(cancel context.CancelFunc) error {
+		cancel()
+		return context.Canceled
+	})
+	require.NotContains(t, logs, "relay step failed", "stopping is not a failure")
+}
+
+// Ready beacons go out oldest first: when a round has more than one
+// transaction holds, the oldest lead (they are nearest their deadlines).
+func TestRelayStepRelaysOldestFirst(t *testing.T) {
+	f := newRelayFixture(t)
+	f.r.cfg.MaxPocsPerTx = 1
+	var ids [][32]byte
+	for i := byte(1); i <= 4; i++ {
+		ids = append(ids, f.queue(t, i))
+		f.now = f.now.Add(time.Millisecond)
+	}
+	f.now = f.now.Add(f.r.cfg.WitnessWindow)
+	f.step(t)
+	require.Len(t, f.chain.mempool, 4)
+	for i, tx := range f.chain.mempool {
+		require.Equal(t, ids[i], tx[0].Beacon.ToVerify().ID(), "transaction %d", i)
+	}
 }
