@@ -7,15 +7,19 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/require"
 
 	"cosmossdk.io/log/v2"
+
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
 	"github.com/pocnet/pocd/chainclient"
 	"github.com/pocnet/pocd/wire"
@@ -37,6 +41,8 @@ type stepChain struct {
 	submits  []int      // beacons per submitted transaction
 	gas      []uint64   // gas limit of each submitted transaction
 	asked    [][32]byte // every beacon Recorded was asked about
+	// maxWitnesses is RelayParams.MaxWitnesses (0: 64).
+	maxWitnesses int
 	// failRecorded, when set, may make Recorded fail.
 	failRecorded func() error
 	refuse       func(msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, bool)
@@ -60,7 +66,11 @@ func (c *stepChain) Rules(context.Context) (Rules, error)                  { ret
 func (c *stepChain) IngestPeers(context.Context) (map[peer.ID]bool, error) { return nil, nil }
 func (c *stepChain) Entropy(context.Context, int64) (Entropy, error)       { return Entropy{}, ErrNoEntropy }
 func (c *stepChain) RelayParams(context.Context) (RelayParams, error) {
-	return RelayParams{MaxWitnesses: 64, EarliestRelay: c.earliest}, nil
+	maxW := 64
+	if c.maxWitnesses > 0 {
+		maxW = c.maxWitnesses
+	}
+	return RelayParams{MaxWitnesses: maxW, EarliestRelay: c.earliest}, nil
 }
 func (c *stepChain) RelayerAddress() string { return "hnt1me" }
 
@@ -634,6 +644,7 @@ func TestRelayStepExpiresOldReportsEveryTenSeconds(t *testing.T) {
 	f := newRelayFixture(t)
 	f.r.cfg.RelayJitter, f.r.peers = 0, nil
 	f.step(t) // the first round scans at once
+	require.NotContains(t, f.logs.String(), "expired queued beacons", "nothing expired: nothing said")
 	scanned := f.now
 	old := f.queue(t, 1)
 	young := f.queue(t, 2)
@@ -742,4 +753,160 @@ func TestRelayStepRelaysOldestFirst(t *testing.T) {
 	for i, tx := range f.chain.mempool {
 		require.Equal(t, ids[i], tx[0].Beacon.ToVerify().ID(), "transaction %d", i)
 	}
+}
+
+// What the chain refuses for good leaves the queue at once, counted by why;
+// anything else is tried again. A beacon refused in a batch goes alone next
+// time, with gas for landing on another's copy (it is no longer its first
+// try).
+func TestRelayStepFinalRefusalsLeaveTheQueue(t *testing.T) {
+	poc := func(err interface{ ABCICode() uint32 }) chainclient.Result {
+		return chainclient.Result{Code: err.ABCICode(), Codespace: poctypes.ModuleName}
+	}
+	for _, c := range []struct {
+		name   string
+		res    chainclient.Result
+		reason string // "" when it stays queued
+	}{
+		{"malformed", poc(poctypes.ErrMalformedReport), "refused"},
+		{"too many witnesses", poc(poctypes.ErrTooManyWitnesses), "refused"},
+		{"bad beacon signature", poc(poctypes.ErrBadBeaconSignature), "refused"},
+		{"judged or closed", poc(poctypes.ErrDuplicateBeacon), "peer_relayed"},
+		{"too old", poc(poctypes.ErrStaleRelay), "expired"},
+		{"tx too large", chainclient.Result{Code: sdkerrors.ErrTxTooLarge.ABCICode(), Codespace: sdkerrors.RootCodespace}, "refused"},
+		{"insufficient fee", chainclient.Result{Code: sdkerrors.ErrInsufficientFee.ABCICode(), Codespace: sdkerrors.RootCodespace}, ""},
+		{"another module's code 2", chainclient.Result{Code: poctypes.ErrDuplicateBeacon.ABCICode(), Codespace: "bank"}, ""},
+		{"root code of tx too large in another codespace", chainclient.Result{Code: sdkerrors.ErrTxTooLarge.ABCICode(), Codespace: "bank"}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newRelayFixture(t)
+			id := f.queue(t, 1)
+			f.witness(t, id)
+			f.queue(t, 2)
+			f.chain.refuse = func([]*poctypes.MsgSubmitPoc) (chainclient.Result, bool) { return c.res, true }
+			f.now = f.now.Add(time.Second)
+			f.step(t) // the batch of two is refused: each goes alone next
+			require.Len(t, f.chain.submits, 1)
+			require.Len(t, f.queued(t), 2)
+			f.chain.gas = nil
+			f.step(t)
+			require.Len(t, f.chain.gas, 2, "one transaction each")
+			require.Contains(t, f.chain.gas, uint64(poctypes.RelayTxGas)+poctypes.RelayMsgGasLimit(1, 64), "a retry may land on another's copy")
+			if c.reason == "" {
+				require.Contains(t, f.queued(t), id, "tried again")
+				require.True(t, f.queued(t)[id].Solo)
+				return
+			}
+			require.NotContains(t, f.queued(t), id)
+			require.Equal(t, 2.0, testutil.ToFloat64(f.r.m.Dropped.WithLabelValues(c.reason)))
+		})
+	}
+}
+
+// Witness reports go out in the order they arrived, up to the chain's
+// max_witnesses_per_msg: a flood of later reports cannot push out the early,
+// honest ones. Inclusion is timed from the beacon's own timestamp.
+func TestRelayStepCarriesTheEarliestReportsAndTimesInclusion(t *testing.T) {
+	f := newRelayFixture(t)
+	f.chain.maxWitnesses = 2
+	id := f.queue(t, 1)
+	var keys [][]byte
+	for range 3 {
+		f.now = f.now.Add(10 * time.Millisecond)
+		f.witness(t, id)
+	}
+	for _, w := range mustWitnesses(t, f, id) {
+		keys = append(keys, w.Pubkey)
+	}
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.Len(t, f.chain.mempool, 1)
+	got := f.chain.mempool[0][0].Witnesses
+	require.Len(t, got, 2)
+	require.Equal(t, keys[0], got[0].Pubkey)
+	require.Equal(t, keys[1], got[1].Pubkey)
+
+	f.chain.block(true)
+	f.now = f.now.Add(2 * time.Second)
+	f.step(t)
+	var m dto.Metric
+	require.NoError(t, f.r.m.Latency.Write(&m))
+	require.Equal(t, uint64(1), m.GetHistogram().GetSampleCount())
+	require.InDelta(t, f.now.Sub(time.Unix(0, f.beacons[id].TimestampNs)).Seconds(), m.GetHistogram().GetSampleSum(), 1e-9)
+}
+
+// mustWitnesses are a queued beacon's witness reports in arrival order.
+func mustWitnesses(t *testing.T, f *relayFixture, id [32]byte) []verify.Witness {
+	t.Helper()
+	ws, err := f.store.Witnesses(f.queued(t)[id].PayloadHash)
+	require.NoError(t, err)
+	sort.Slice(ws, func(i, j int) bool { return ws[i].ArrivedMs < ws[j].ArrivedMs })
+	out := make([]verify.Witness, len(ws))
+	for i, w := range ws {
+		wr, err := wire.DecodeWitness(w.Raw)
+		require.NoError(t, err)
+		out[i] = wr
+	}
+	return out
+}
+
+// A queued beacon that no longer decodes (only disk corruption does that) is
+// dropped as refused by the end of the round, and the round's other beacons
+// still go out.
+func TestRelayStepDropsAnUndecodableBeacon(t *testing.T) {
+	f := newRelayFixture(t)
+	good := f.queue(t, 1)
+	bad := BeaconEntry{ID: [32]byte{9}, PayloadHash: wire.HashPayload([]byte{9}), ArrivedMs: f.now.UnixMilli(), Raw: []byte{0xff, 0x01}}
+	ok, err := f.store.PutBeacon(bad, nil)
+	require.NoError(t, err)
+	require.True(t, ok)
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.NotContains(t, f.queued(t), bad.ID)
+	require.Contains(t, f.queued(t), good)
+	require.Equal(t, 1.0, testutil.ToFloat64(f.r.m.Dropped.WithLabelValues("refused")))
+	require.Len(t, f.chain.mempool, 1)
+	require.Contains(t, f.logs.String(), "dropping undecodable queued beacon")
+}
+
+// Shedding lasts while this node has relays due or awaiting inclusion, and
+// stops once it has none (no inclusion would ever end the interval).
+func TestRelayStepShedsWhileItsRelaysAwaitInclusion(t *testing.T) {
+	f := newRelayFixture(t)
+	f.r.overload = newOverload(time.Second)
+	f.r.overload.shed.Store(true)
+	f.queue(t, 1)
+	f.now = f.now.Add(time.Second)
+	f.step(t) // submitted
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.True(t, f.r.overload.shedding(f.now), "a relay awaits inclusion")
+	f.chain.block(true)
+	f.step(t) // included: the queue is empty
+	f.now = f.now.Add(time.Second)
+	f.step(t)
+	require.False(t, f.r.overload.shedding(f.now), "nothing due or awaiting inclusion")
+}
+
+// A beacon whose batch was refused counts that as a try: when its own relay
+// later has to be sent again, its gas allows for another's copy having
+// landed first.
+func TestRelayStepARefusedBatchCountsAsATry(t *testing.T) {
+	f := newRelayFixture(t)
+	id := f.queue(t, 1)
+	f.witness(t, id)
+	f.queue(t, 2)
+	f.chain.refuse = func(msgs []*poctypes.MsgSubmitPoc) (chainclient.Result, bool) {
+		return chainclient.Result{Code: sdkerrors.ErrInsufficientFee.ABCICode(), Codespace: sdkerrors.RootCodespace}, len(msgs) > 1
+	}
+	f.now = f.now.Add(time.Second)
+	f.step(t) // refused as a batch
+	f.step(t) // each alone, accepted
+	require.Equal(t, uint32(2), f.queued(t)[id].Attempts)
+	for range 11 {
+		f.chain.block(false) // dropped from the mempool
+		f.step(t)
+	}
+	require.Len(t, f.chain.gas, 5)
+	require.Contains(t, f.chain.gas[3:], uint64(poctypes.RelayTxGas)+poctypes.RelayMsgGasLimit(1, 64))
 }
