@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"crypto/ed25519"
 	"encoding/hex"
 	"fmt"
 	"testing"
@@ -158,12 +159,24 @@ func (t fakeTx) GetMsgsV2() ([]protov2.Message, error) { return nil, nil }
 
 // What a relayer declares (types.RelayMsgGasLimit) covers what a message
 // uses, less the transaction's own share: opening a PoC with its reports,
-// and adding to an open PoC that holds the most one relay can bring. On the
-// devnet, relays of no reports landing on a PoC another validator had just
-// opened with 14 ran out of gas in the block (declared 120,000 each).
+// and adding to an open PoC that holds the most one relay can bring, with
+// the default payload and the largest payload_size (each stored report
+// carries the payload). On the devnet, relays of no reports landing on a PoC
+// another validator had just opened with 14 ran out of gas in the block
+// (declared 120,000 each).
 func TestRelayGasCoversWhatARelayUses(t *testing.T) {
+	for _, size := range []int{int(types.DefaultParams().PayloadSize), types.MaxPayloadBytes} {
+		t.Run(fmt.Sprintf("payload %d", size), func(t *testing.T) { relayGasCovers(t, size) })
+	}
+}
+
+func relayGasCovers(t *testing.T, payloadSize int) {
 	f := setup(t)
-	maxW := int(types.DefaultParams().MaxWitnessesPerMsg)
+	p, err := f.k.Params.Get(f.ctx)
+	require.NoError(t, err)
+	p.PayloadSize = int32(payloadSize)
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	maxW := int(p.MaxWitnessesPerMsg)
 	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
 	for i := range maxW {
 		f.hotspot(t, fmt.Sprintf("w%d", i), cellAt(t, 5, float64(i*5)))
@@ -171,6 +184,12 @@ func TestRelayGasCoversWhatARelayUses(t *testing.T) {
 	f.seasoned(t, b)
 	second := bech([]byte("relayer2____________"))
 	f.registerRelayer(t, bech([]byte("operator2___________")), second)
+	beacon := func(local byte) *verify.Beacon {
+		b := f.beacon("beaconer", local)
+		b.Payload = verify.BeaconPayload(f.entropy, b.Pubkey, b.LocalEntropy, payloadSize)
+		b.Signature = ed25519.Sign(f.keys["beaconer"], b.SignBytes())
+		return b
+	}
 	gas := func(m *types.MsgSubmitPoc) uint64 {
 		ctx := f.ctx.WithGasMeter(storetypes.NewInfiniteGasMeter())
 		_, err := f.msgs.SubmitPoc(ctx, m)
@@ -185,16 +204,16 @@ func TestRelayGasCoversWhatARelayUses(t *testing.T) {
 		return ws
 	}
 	for _, n := range []int{0, 14, maxW} {
-		beacon := f.beacon("beaconer", byte(10+n))
-		used := gas(f.msg(beacon, reports(beacon, 0, n)...))
+		b := beacon(byte(10 + n))
+		used := gas(f.msg(b, reports(b, 0, n)...))
 		t.Logf("open with %d reports: %d gas, limit %d", n, used, types.RelayMsgGasLimit(n, 0))
 		require.LessOrEqual(t, used, types.RelayMsgGasLimit(n, 0), "opening with %d reports", n)
 	}
 	for _, held := range []int{14, maxW - 1} {
 		for _, add := range []int{0, 1} {
-			beacon := f.beacon("beaconer", byte(100+held+add))
-			gas(f.msg(beacon, reports(beacon, 0, held)...))
-			m := f.msg(beacon, reports(beacon, held, add)...)
+			b := beacon(byte(100 + held + add))
+			gas(f.msg(b, reports(b, 0, held)...))
+			m := f.msg(b, reports(b, held, add)...)
 			m.Relayer = second
 			used := gas(m)
 			t.Logf("add %d to an open PoC holding %d: %d gas, limit %d", add, held, used, types.RelayMsgGasLimit(add, held))
