@@ -85,7 +85,7 @@ func NewMetrics() *Metrics {
 			Help:    "From a witness report's signed timestamp to this node seeing its PoC on chain.",
 			Buckets: []float64{1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 300}}),
 		Overloaded: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "overloaded",
-			Help: "1 while new beacons are refused as overloaded: this node's relays reach the chain later than max-relay-delay."}),
+			Help: "1 while new beacons are refused as overloaded: this node's first relays reach the chain later than max-relay-delay."}),
 		Landing: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "relay_landing_seconds",
 			Help: "Moving average of the time this node's first relays took from falling due to landing on chain; a later rank waits it (capped at twice max-relay-delay) for the first relay of a PoC not yet on chain."}),
 		Validation: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "validation_seconds",
