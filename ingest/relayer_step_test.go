@@ -574,8 +574,9 @@ func TestRelayStepWithoutReportKeysComparesCounts(t *testing.T) {
 // a PoC not on chain with reports (it opens it); a relay's worth (the chain's
 // max_witnesses_per_msg) for a retry, which another validator's copy may
 // have beaten to it; and for a PoC already open, what it holds plus a relay's
-// worth. Relays of no reports that landed on a PoC just opened with 14 ran
-// out of gas on the devnet.
+// worth from each other validator, up to what an open PoC can hold. Relays of
+// no reports that landed on a PoC just opened with 14 ran out of gas on the
+// devnet.
 func TestRelayGasCoversTheOpenPocItMayLandOn(t *testing.T) {
 	const maxW = 64 // stepChain's max_witnesses_per_msg
 	f := newRelayFixture(t)
