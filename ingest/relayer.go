@@ -140,26 +140,27 @@ func (r *Relayer) awaitsFirstRelay(b BeaconEntry, now time.Time) bool {
 	return turn > 0 && now.Before(dueAt(b, r.cfg.WitnessWindow, turn+r.landingWait()))
 }
 
-// landed folds one of this node's relays seen on chain at now into landing:
-// the time from when it could first have gone out (its witness window ended
-// and the chain would take it) to now. That includes any wait in this node's
+// landed folds one of this node's relays, made as the first-ranked validator
+// and seen on chain at now, into landing: the time from when it could first
+// have gone out (its witness window ended, and the chain would take a beacon
+// stamped at stamped; zero: unknown) to now. That includes any wait in this node's
 // own relayer as well as in the mempool: on the devnet under overload a
 // validator's relayer fell behind, and counting from submission let the
 // others copy its relays.
 //
-// Only relays this node made as the first-ranked validator, at its first
-// attempt, are samples: a copy it held back (awaitsFirstRelay) or sent again
-// would measure its own wait and feed on it. Each sample is clamped to the
+// Only relays at their first attempt are samples (complete passes only
+// first-ranked ones): a copy held back (awaitsFirstRelay) or a relay sent
+// again would measure this node's own wait and feed on it. Each sample is clamped to the
 // cap, so one relay after an outage cannot set it. The first sample is taken
 // as it is, then landing moves an eighth of the way to each new one.
-func (r *Relayer) landed(now time.Time, b BeaconEntry) {
-	if b.SubmittedMs <= 0 || b.Attempts != 1 || r.turn(b.ID) != 0 {
+func (r *Relayer) landed(now time.Time, b BeaconEntry, stamped time.Time) {
+	if b.SubmittedMs <= 0 || b.Attempts != 1 {
 		return
 	}
 	from := dueAt(b, r.cfg.WitnessWindow, 0)
-	if beacon, err := wire.DecodeBeacon(b.Raw); err == nil {
+	if !stamped.IsZero() {
 		// A beacon stamped ahead waits for the chain (EarliestRelay).
-		from = later(from, time.Unix(0, beacon.TimestampNs).Add(r.earliestRelay))
+		from = later(from, stamped.Add(r.earliestRelay))
 	}
 	sample := min(now.Sub(from), r.landingCap())
 	if r.landing == 0 {
@@ -409,18 +410,26 @@ func (r *Relayer) complete(now time.Time, d *doneSet) error {
 		return err
 	}
 	for i, b := range d.entries {
-		if d.reasons[i] == "included" {
-			r.m.Included.Inc()
-			r.landed(now, b)
-			r.observeLatency(b, now)
-			if r.overload != nil && r.turn(b.ID) == 0 {
-				// Only its own first relays: a later rank's copy may have
-				// waited for the first relay (awaitsFirstRelay).
-				r.overload.included(now, now.Sub(dueAt(b, r.cfg.WitnessWindow, 0)))
-				r.m.Overloaded.Set(boolGauge(r.overload.shedding(now)))
-			}
-		} else {
+		if d.reasons[i] != "included" {
 			r.m.Dropped.WithLabelValues(d.reasons[i]).Inc()
+			continue
+		}
+		r.m.Included.Inc()
+		var stamped time.Time // the beacon's own timestamp; zero if it no longer decodes
+		if beacon, err := wire.DecodeBeacon(b.Raw); err == nil {
+			stamped = time.Unix(0, beacon.TimestampNs)
+			r.m.Latency.Observe(now.Sub(stamped).Seconds())
+		}
+		// Only its own first relays teach landing and overload: a later
+		// rank's copy may have waited for the first relay on purpose
+		// (awaitsFirstRelay).
+		if r.turn(b.ID) != 0 {
+			continue
+		}
+		r.landed(now, b, stamped)
+		if r.overload != nil {
+			r.overload.included(now, now.Sub(dueAt(b, r.cfg.WitnessWindow, 0)))
+			r.m.Overloaded.Set(boolGauge(r.overload.shedding(now)))
 		}
 	}
 	*d = doneSet{}
@@ -602,10 +611,4 @@ func boolGauge(b bool) float64 {
 		return 1
 	}
 	return 0
-}
-
-func (r *Relayer) observeLatency(b BeaconEntry, now time.Time) {
-	if beacon, err := wire.DecodeBeacon(b.Raw); err == nil {
-		r.m.Latency.Observe(now.Sub(time.Unix(0, beacon.TimestampNs)).Seconds())
-	}
 }

@@ -268,6 +268,11 @@ func TestRelayWaitForTheFirstRelayIsCapped(t *testing.T) {
 func TestRelayLandingAveragesThisNodesOwnFirstRelays(t *testing.T) {
 	f := newRelayFixture(t) // no peers: every beacon falls due when its window ends
 	window := f.r.cfg.WitnessWindow
+	landed := func(now time.Time, b BeaconEntry) { // seen on chain by a relay round
+		d := doneSet{}
+		d.add(b, "included")
+		require.NoError(t, f.r.complete(now, &d))
+	}
 	relay := func(landedAfterDue time.Duration, attempts uint32) BeaconEntry {
 		b := BeaconEntry{ArrivedMs: f.now.Add(-window - landedAfterDue).UnixMilli(), Attempts: attempts}
 		if attempts > 0 {
@@ -275,16 +280,16 @@ func TestRelayLandingAveragesThisNodesOwnFirstRelays(t *testing.T) {
 		}
 		return b
 	}
-	f.r.landed(f.now, relay(time.Minute, 0))
+	landed(f.now, relay(time.Minute, 0))
 	require.Zero(t, f.r.landing, "not submitted by this node")
-	f.r.landed(f.now, relay(8*time.Second, 1))
+	landed(f.now, relay(8*time.Second, 1))
 	require.Equal(t, 8*time.Second, f.r.landing)
-	f.r.landed(f.now, relay(16*time.Second, 1))
+	landed(f.now, relay(16*time.Second, 1))
 	require.Equal(t, 9*time.Second, f.r.landing)
 	require.Equal(t, 9.0, testutil.ToFloat64(f.r.m.Landing), "exported as pocd_ingest_relay_landing_seconds")
-	f.r.landed(f.now, relay(time.Minute, 2))
+	landed(f.now, relay(time.Minute, 2))
 	require.Equal(t, 9*time.Second, f.r.landing, "a resubmission is not a sample")
-	f.r.landed(f.now, relay(time.Minute, 1))
+	landed(f.now, relay(time.Minute, 1))
 	require.Equal(t, 9*time.Second+(20*time.Second-9*time.Second)/8, f.r.landing, "clamped to 20 s")
 
 	// A beacon stamped ahead of its arrival: from its timestamp plus the
@@ -298,7 +303,7 @@ func TestRelayLandingAveragesThisNodesOwnFirstRelays(t *testing.T) {
 	id := f.queueAt(t, 1, f.now.Add(30*time.Second))
 	b := f.queued(t)[id]
 	b.SubmittedMs, b.Attempts = f.now.UnixMilli(), 1
-	f.r.landed(f.now.Add(30*time.Second+2*time.Second+5*time.Second), b)
+	landed(f.now.Add(30*time.Second+2*time.Second+5*time.Second), b)
 	require.Equal(t, 5*time.Second, f.r.landing)
 
 	// With peers, only beacons this node ranks first for.
@@ -309,12 +314,12 @@ func TestRelayLandingAveragesThisNodesOwnFirstRelays(t *testing.T) {
 	for f.r.turn(b.ID) == 0 {
 		b.ID[0]++
 	}
-	f.r.landed(f.now, b)
+	landed(f.now, b)
 	require.Zero(t, f.r.landing, "a copy as a later rank is not a sample")
 	for f.r.turn(b.ID) != 0 {
 		b.ID[0]++
 	}
-	f.r.landed(f.now, b)
+	landed(f.now, b)
 	require.Equal(t, 10*time.Second, f.r.landing)
 }
 
