@@ -23,13 +23,16 @@ import (
 type point struct {
 	Hotspots        int     `json:"hotspots"`
 	HexWalkWorstMs  float64 `json:"hex_walk_worst_block_ms"`
-	HexFinishMs     float64 `json:"hex_finish_block_ms"`
+	HexRollupMs     float64 `json:"hex_rollup_worst_block_ms"`
+	HexClearMs      float64 `json:"hex_clear_worst_block_ms"`
 	SettleMs        float64 `json:"settle_block_ms"`
 	PayoutWorstMs   float64 `json:"payout_worst_block_ms"`
 	GenesisExportMs float64 `json:"genesis_export_ms"`
 	GenesisImportMs float64 `json:"genesis_import_ms"`
 	PayoutBlocks    int     `json:"payout_blocks"`
 	HexWalkBlocks   int     `json:"hex_walk_blocks"`
+	HexRollup       int     `json:"hex_rollup_blocks"`
+	HexClear        int     `json:"hex_clear_blocks"`
 }
 
 type series struct {
@@ -52,7 +55,8 @@ func main() {
 	}
 	perBlock := []series{
 		{"hex walk, worst block", func(p point) float64 { return p.HexWalkWorstMs }},
-		{"hex swap-in block", func(p point) float64 { return p.HexFinishMs }},
+		{"hex roll-up, worst block", func(p point) float64 { return p.HexRollupMs }},
+		{"hex clear, worst block", func(p point) float64 { return p.HexClearMs }},
 		{"settlement block", func(p point) float64 { return p.SettleMs }},
 		{"payout, worst block", func(p point) float64 { return p.PayoutWorstMs }},
 	}
@@ -63,7 +67,7 @@ func main() {
 		{"genesis export", func(p point) float64 { return p.GenesisExportMs }},
 		{"genesis import", func(p point) float64 { return p.GenesisImportMs }},
 		{"payout, blocks", func(p point) float64 { return float64(p.PayoutBlocks) }},
-		{"hex walk, blocks", func(p point) float64 { return float64(p.HexWalkBlocks) }},
+		{"hex rebuild, blocks", func(p point) float64 { return float64(p.HexWalkBlocks + p.HexRollup + p.HexClear) }},
 	}
 	if err := draw2(pts, perBlock, "One block's cost as hotspots grow", "ms", *out+"-per-block.png"); err != nil {
 		fail(err)

@@ -497,11 +497,11 @@ func TestAttackUnboundedBlockWorkPruning(t *testing.T) {
 	require.Greater(t, left, 0, "one block's budget does not delete the whole epoch")
 	require.Less(t, left, 40)
 
-	// A maintenance task that fails (a corrupt staging entry makes the hex
+	// A maintenance task that fails (a corrupt rebuild record makes the hex
 	// rebuild fail) is rolled back and reported; the PoC closing of the
 	// same block and the pruning still happen.
 	kv := f.ctx.KVStore(f.pkey)
-	kv.Set(append([]byte{21}, make([]byte, 8)...), []byte{1, 2, 3})
+	kv.Set(types.HexRebuildKey, []byte{1, 2, 3})
 	beacon := f.beacon("beaconer", 200)
 	res, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon))
 	require.NoError(t, err)
@@ -551,18 +551,16 @@ func TestAttackUnboundedBlockWorkHexRebuild(t *testing.T) {
 	f.endBlocks(t, 1)
 	r, err := f.k.HexRebuild.Get(f.ctx)
 	require.NoError(t, err)
-	require.False(t, r.Walked, "151 records do not fit one block's budget of 100")
-	_, err = f.k.HexCounts.Get(f.ctx, 0)
-	require.ErrorIs(t, err, collections.ErrNotFound)
-	f.endBlocks(t, 1)
-	r, err = f.k.HexRebuild.Get(f.ctx)
+	require.Equal(t, types.HEX_REBUILD_STAGE_WALK, r.Stage, "151 records do not fit one block's budget of 100")
+	hs, err := f.query.HexScale(f.ctx, &types.QueryHexScaleRequest{Cell: cellAt(t, 0, 0)})
 	require.NoError(t, err)
-	require.True(t, r.Walked)
-	require.Equal(t, uint64(1), r.Active)
+	require.Empty(t, hs.Counts, "nothing switched in yet")
+	// The rest of the walk (51) and the roll-up of one res-11 cell through
+	// seven resolutions (14) fit the next block.
 	f.endBlocks(t, 1)
 	_, err = f.k.HexRebuild.Get(f.ctx)
 	require.ErrorIs(t, err, collections.ErrNotFound, "done")
-	hs, err := f.query.HexScale(f.ctx, &types.QueryHexScaleRequest{Cell: cellAt(t, 0, 0)})
+	hs, err = f.query.HexScale(f.ctx, &types.QueryHexScaleRequest{Cell: cellAt(t, 0, 0)})
 	require.NoError(t, err)
 	require.Equal(t, uint32(10000), hs.Scale)
 	require.Equal(t, int64(1), hs.ComputedEpoch)

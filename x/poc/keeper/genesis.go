@@ -6,6 +6,7 @@ import (
 	"cosmossdk.io/collections"
 
 	"github.com/pocnet/pocd/x/poc/types"
+	"github.com/pocnet/pocd/x/poc/verify"
 )
 
 // InitGenesis loads the module state.
@@ -85,13 +86,20 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	// A rebuild's res-11 counts are the start of the next generation.
+	gen := gs.HexGeneration
+	if err := k.HexGeneration.Set(ctx, gen); err != nil {
+		return err
+	}
 	for _, c := range gs.HexStaging {
-		if err := k.HexStaging.Set(ctx, c.Cell, c.Count); err != nil {
+		if err := k.HexCounts.Set(ctx, collections.Join(gen+1, c.Cell), types.HexCount{
+			Cell: c.Cell, Res: verify.PopulationResolution, Unclipped: c.Count, Limit: c.Count, Clipped: c.Count,
+		}); err != nil {
 			return err
 		}
 	}
 	for _, h := range gs.HexCounts {
-		if err := k.HexCounts.Set(ctx, h.Cell, h); err != nil {
+		if err := k.HexCounts.Set(ctx, collections.Join(gen, h.Cell), h); err != nil {
 			return err
 		}
 	}
@@ -153,7 +161,12 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 	}); err != nil {
 		return nil, err
 	}
-	if err := k.HexCounts.Walk(ctx, nil, func(_ uint64, h types.HexCount) (bool, error) {
+	gen, err := k.hexGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gs.HexGeneration = gen
+	if err := k.HexCounts.Walk(ctx, collections.NewPrefixedPairRange[uint64, uint64](gen), func(_ collections.Pair[uint64, uint64], h types.HexCount) (bool, error) {
 		gs.HexCounts = append(gs.HexCounts, h)
 		return false, nil
 	}); err != nil {
@@ -185,15 +198,7 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 	} else if !isNotFound(err) {
 		return nil, err
 	}
-	if r, err := k.HexRebuild.Get(ctx); err == nil {
-		gs.HexRebuild = &r
-	} else if !isNotFound(err) {
-		return nil, err
-	}
-	if err := k.HexStaging.Walk(ctx, nil, func(cell, n uint64) (bool, error) {
-		gs.HexStaging = append(gs.HexStaging, types.HexStagingCount{Cell: cell, Count: n})
-		return false, nil
-	}); err != nil {
+	if err := k.exportHexRebuild(ctx, gen, gs); err != nil {
 		return nil, err
 	}
 	seq, err := k.Seq.Peek(ctx)
@@ -202,4 +207,32 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 	}
 	gs.NextSeq = seq + 1
 	return gs, nil
+}
+
+// exportHexRebuild exports a rebuild in progress as its walked res-11
+// counts: a roll-up under way restarts from its first resolution after
+// import (it is a function of those counts and its table), and a rebuild
+// clearing its old generation is over as far as the new chain is concerned.
+func (k *Keeper) exportHexRebuild(ctx context.Context, gen uint64, gs *types.GenesisState) error {
+	r, err := k.HexRebuild.Get(ctx)
+	if isNotFound(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if r.Stage == types.HEX_REBUILD_STAGE_CLEAR {
+		return nil
+	}
+	if err := k.HexCounts.Walk(ctx, resolutionRange(gen+1, verify.PopulationResolution), func(_ collections.Pair[uint64, uint64], h types.HexCount) (bool, error) {
+		gs.HexStaging = append(gs.HexStaging, types.HexStagingCount{Cell: h.Cell, Count: h.Unclipped})
+		return false, nil
+	}); err != nil {
+		return err
+	}
+	if r.Stage != types.HEX_REBUILD_STAGE_WALK {
+		r.Stage, r.Level, r.CellCursor = types.HEX_REBUILD_STAGE_SUM, 0, 0
+		r.Cells = uint64(len(gs.HexStaging))
+	}
+	gs.HexRebuild = &r
+	return nil
 }

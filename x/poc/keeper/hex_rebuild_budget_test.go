@@ -39,26 +39,22 @@ func TestHexRebuildWalksItsBudgetExactly(t *testing.T) {
 	f.endBlocks(t, 1)
 	r, err := f.k.HexRebuild.Get(f.ctx)
 	require.NoError(t, err)
-	require.False(t, r.Walked, "one record is left for the next block")
+	require.Equal(t, types.HEX_REBUILD_STAGE_WALK, r.Stage, "one record is left for the next block")
 	require.Equal(t, fmt.Sprintf("z%03d", p.HexRebuildPerBlock-3), r.Cursor, "the budget's last record")
 	require.Equal(t, uint64(2), r.Active, "both active, one at exactly the window's start")
 	c, err := h3.Cell(h3.IndexFromString(cellAt(t, 0, 0))).Parent(11)
 	require.NoError(t, err)
-	n, err := f.k.HexStaging.Get(f.ctx, uint64(c))
+	n, err := f.k.HexCounts.Get(f.ctx, collections.Join(uint64(1), uint64(c)))
 	require.NoError(t, err)
-	require.Equal(t, uint64(2), n, "both counted in their cell")
-	f.endBlocks(t, 1)
-	r, err = f.k.HexRebuild.Get(f.ctx)
-	require.NoError(t, err)
-	require.True(t, r.Walked)
+	require.Equal(t, types.HexCount{Cell: uint64(c), Res: 11, Unclipped: 2, Limit: 2, Clipped: 2}, n, "both counted in their cell, in the next generation")
 
-	// The next block swaps the new counts in, ends the rebuild and says so.
+	// The next block walks the last record, rolls the counts up, switches
+	// them in, ends the rebuild and says so.
 	f.ctx = f.ctx.WithEventManager(sdk.NewEventManager())
 	f.endBlocks(t, 1)
 	_, err = f.k.HexRebuild.Get(f.ctx)
 	require.ErrorIs(t, err, collections.ErrNotFound)
 	ev := typedEvents[*types.EventHexScalesRecomputed](t, f.ctx)
 	require.Len(t, ev, 1)
-	require.Equal(t, int64(1), ev[0].Epoch)
-	require.Equal(t, uint64(2), ev[0].ActiveHotspots)
+	require.Equal(t, types.EventHexScalesRecomputed{Epoch: 1, ActiveHotspots: 2, Cells: 8}, *ev[0], "one cell at res 11 and at each of the seven resolutions above it")
 }

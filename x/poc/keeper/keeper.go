@@ -78,9 +78,12 @@ type Keeper struct {
 	Shares         collections.Map[collections.Pair[int64, string], types.RewardShares]
 	DeniedHotspots collections.KeySet[string]
 	DeniedEdges    collections.KeySet[collections.Pair[string, string]]
-	HexCounts      collections.Map[uint64, types.HexCount]
-	HexEpoch       collections.Item[int64]
-	Entropy        collections.Map[int64, types.BlockEntropy]
+	// HexCounts: (generation, cell) -> the cell's HIP-17 numbers. Readers
+	// use HexGeneration's; a rebuild writes the next one beside it.
+	HexCounts     collections.Map[collections.Pair[uint64, uint64], types.HexCount]
+	HexGeneration collections.Item[uint64]
+	HexEpoch      collections.Item[int64]
+	Entropy       collections.Map[int64, types.BlockEntropy]
 	// EpochTotals sums Shares per epoch, so settlement never iterates hotspots.
 	EpochTotals collections.Map[int64, types.RewardShares]
 	// OpenPocs are relayed PoCs still accepting witness reports.
@@ -88,11 +91,10 @@ type Keeper struct {
 	// Relayers: validator operator -> its registered relay account and
 	// ingest peer ID.
 	Relayers *collections.IndexedMap[string, types.RelayerRegistration, RelayerIndexes]
-	// PruneBefore, HexRebuild and HexStaging are the cursors of the
-	// epoch-boundary work done a budget per block (maintenance.go).
+	// PruneBefore and HexRebuild are the cursors of the epoch-boundary
+	// work done a budget per block (maintenance.go, hex_rebuild.go).
 	PruneBefore collections.Item[int64]
 	HexRebuild  collections.Item[types.HexRebuild]
-	HexStaging  collections.Map[uint64, uint64]
 }
 
 // NewKeeper builds the keeper.
@@ -121,10 +123,12 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 		DeniedHotspots: collections.NewKeySet(sb, types.DeniedHotspotsKey, "denied_hotspots", collections.StringKey),
 		DeniedEdges: collections.NewKeySet(sb, types.DeniedEdgesKey, "denied_edges",
 			collections.PairKeyCodec(collections.StringKey, collections.StringKey)),
-		HexCounts:   collections.NewMap(sb, types.HexCountsKey, "hex_counts", collections.Uint64Key, codec.CollValue[types.HexCount](cdc)),
-		HexEpoch:    collections.NewItem(sb, types.HexEpochKey, "hex_epoch", collections.Int64Value),
-		Entropy:     collections.NewMap(sb, types.EntropyKey, "entropy", collections.Int64Key, codec.CollValue[types.BlockEntropy](cdc)),
-		EpochTotals: collections.NewMap(sb, types.EpochTotalsKey, "epoch_totals", collections.Int64Key, codec.CollValue[types.RewardShares](cdc)),
+		HexCounts: collections.NewMap(sb, types.HexCountsKey, "hex_counts",
+			collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key), codec.CollValue[types.HexCount](cdc)),
+		HexGeneration: collections.NewItem(sb, types.HexGenerationKey, "hex_generation", collections.Uint64Value),
+		HexEpoch:      collections.NewItem(sb, types.HexEpochKey, "hex_epoch", collections.Int64Value),
+		Entropy:       collections.NewMap(sb, types.EntropyKey, "entropy", collections.Int64Key, codec.CollValue[types.BlockEntropy](cdc)),
+		EpochTotals:   collections.NewMap(sb, types.EpochTotalsKey, "epoch_totals", collections.Int64Key, codec.CollValue[types.RewardShares](cdc)),
 		OpenPocs: collections.NewIndexedMap(sb, types.OpenPocsKey, "open_pocs", collections.BytesKey, codec.CollValue[types.OpenPoc](cdc),
 			OpenPocIndexes{ByClose: indexes.NewMulti(sb, types.OpenByCloseKey, "open_pocs_by_close", collections.Int64Key, collections.BytesKey,
 				func(_ []byte, op types.OpenPoc) (int64, error) { return op.CloseAtMs, nil })}),
@@ -137,7 +141,6 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 			}),
 		PruneBefore: collections.NewItem(sb, types.PruneBeforeKey, "prune_before", collections.Int64Value),
 		HexRebuild:  collections.NewItem(sb, types.HexRebuildKey, "hex_rebuild", codec.CollValue[types.HexRebuild](cdc)),
-		HexStaging:  collections.NewMap(sb, types.HexStagingKey, "hex_staging", collections.Uint64Key, collections.Uint64Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {

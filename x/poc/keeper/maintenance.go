@@ -2,15 +2,11 @@ package keeper
 
 import (
 	"context"
-	"errors"
 
 	"cosmossdk.io/collections"
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	"github.com/uber/h3-go/v4"
 
-	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 	"github.com/pocnet/pocd/x/poc/types"
-	"github.com/pocnet/pocd/x/poc/verify"
 )
 
 // RunMaintenance does one block's budget of pruning and of the hex-density
@@ -121,107 +117,4 @@ func firstKeys[K, V any](it collections.Iterator[K, V], n uint64) ([]K, error) {
 		out = append(out, k)
 	}
 	return out, nil
-}
-
-// hexRebuildStep walks up to hex_rebuild_per_block activity records,
-// counting the active hotspots per resolution-11 cell in HexStaging; in
-// the block after the walk ends it rolls the counts up and swaps them in:
-// work proportional to the active res-11 cells (and the cells above them),
-// not to every hotspot ever seen.
-func (k *Keeper) hexRebuildStep(ctx sdk.Context, p types.Params) error {
-	r, err := k.HexRebuild.Get(ctx)
-	if isNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	if r.Walked {
-		return k.finishHexRebuild(ctx, p, r)
-	}
-	rng := new(collections.Range[string])
-	if r.Cursor != "" {
-		rng = rng.StartExclusive(r.Cursor)
-	}
-	it, err := k.Activity.Iterate(ctx, rng)
-	if err != nil {
-		return err
-	}
-	defer it.Close()
-	walked := uint64(0)
-	for ; it.Valid() && walked < p.HexRebuildPerBlock; it.Next() {
-		kv, err := it.KeyValue()
-		if err != nil {
-			return err
-		}
-		walked++
-		addr, a := kv.Key, kv.Value
-		r.Cursor = addr
-		if a.LastWitnessedBeaconMs == 0 || a.LastWitnessedBeaconMs < r.SinceMs {
-			continue
-		}
-		hs, err := k.hotspots.GetHotspot(ctx, addr)
-		if errors.Is(err, hotspottypes.ErrHotspotNotFound) {
-			continue // no longer registered: not active
-		} else if err != nil {
-			return err
-		}
-		cell, err := hotspottypes.ParseLocation(hs.Location)
-		if err != nil {
-			continue
-		}
-		p11, err := h3.Cell(cell).Parent(verify.PopulationResolution)
-		if err != nil {
-			continue
-		}
-		n, err := k.HexStaging.Get(ctx, uint64(p11))
-		if err != nil && !isNotFound(err) {
-			return err
-		}
-		if err := k.HexStaging.Set(ctx, uint64(p11), n+1); err != nil {
-			return err
-		}
-		r.Active++
-	}
-	r.Walked = !it.Valid()
-	return k.HexRebuild.Set(ctx, r)
-}
-
-func (k *Keeper) finishHexRebuild(ctx sdk.Context, p types.Params, r types.HexRebuild) error {
-	counts11 := map[uint64]uint64{}
-	var cells11 []uint64
-	err := k.HexStaging.Walk(ctx, nil, func(cell, n uint64) (bool, error) {
-		counts11[cell] = n
-		cells11 = append(cells11, cell) // in key order
-		return false, nil
-	})
-	if err != nil {
-		return err
-	}
-	m, err := verify.NewHexDensityMapFromCounts(p.VerifyHexParams(), cells11, counts11)
-	if err != nil {
-		return err
-	}
-	if err := k.HexCounts.Clear(ctx, nil); err != nil {
-		return err
-	}
-	counts := m.Cells()
-	for _, c := range counts {
-		if err := k.HexCounts.Set(ctx, c.Cell, types.HexCount{
-			Cell: c.Cell, Res: int32(c.Res), Unclipped: c.Unclipped, Occupied: c.Occupied, Limit: c.Limit, Clipped: c.Clipped,
-		}); err != nil {
-			return err
-		}
-	}
-	if err := k.HexEpoch.Set(ctx, r.Epoch); err != nil {
-		return err
-	}
-	if err := k.HexStaging.Clear(ctx, nil); err != nil {
-		return err
-	}
-	if err := k.HexRebuild.Remove(ctx); err != nil {
-		return err
-	}
-	return ctx.EventManager().EmitTypedEvent(&types.EventHexScalesRecomputed{
-		Epoch: r.Epoch, ActiveHotspots: r.Active, Cells: uint64(len(counts)),
-	})
 }

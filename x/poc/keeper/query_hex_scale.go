@@ -33,16 +33,22 @@ func (q queryServer) HexScale(ctx context.Context, req *types.QueryHexScaleReque
 	if err != nil {
 		return nil, err
 	}
+	gen, err := q.k.hexGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
 	res := &types.QueryHexScaleResponse{Scale: scale}
 	for r := min(cell.Resolution(), verify.PopulationResolution); r >= int(p.HexParams[len(p.HexParams)-1].Res); r-- {
 		a, err := h3.Cell(uint64(cell)).Parent(r)
 		if err != nil {
 			return nil, err
 		}
-		if hc, err := q.k.HexCounts.Get(ctx, uint64(a)); err == nil {
-			res.Counts = append(res.Counts, hc)
-		} else if !isNotFound(err) {
+		hc, found, err := q.k.hexCount(ctx, gen, uint64(a))
+		if err != nil {
 			return nil, err
+		}
+		if found {
+			res.Counts = append(res.Counts, hc)
 		}
 	}
 	if e, err := q.k.HexEpoch.Get(ctx); err == nil {

@@ -15,13 +15,17 @@ func isNotFound(err error) bool { return errors.Is(err, collections.ErrNotFound)
 
 // scaleOf is a location's transmit scale from the stored hex counts.
 func (k *Keeper) scaleOf(ctx context.Context, p types.Params, location uint64) (uint32, error) {
+	gen, err := k.hexGeneration(ctx)
+	if err != nil {
+		return 0, err
+	}
 	var storeErr error
 	s := verify.ScaleFromCounts(p.VerifyHexParams(), location, func(cell uint64) (verify.HexCount, bool) {
-		hc, err := k.HexCounts.Get(ctx, cell)
-		if err != nil {
-			if !isNotFound(err) && storeErr == nil {
-				storeErr = err
-			}
+		hc, found, err := k.hexCount(ctx, gen, cell)
+		if err != nil && storeErr == nil {
+			storeErr = err
+		}
+		if !found {
 			return verify.HexCount{}, false
 		}
 		return verify.HexCount{Cell: hc.Cell, Res: int(hc.Res), Unclipped: hc.Unclipped, Occupied: hc.Occupied, Limit: hc.Limit, Clipped: hc.Clipped}, true

@@ -1,6 +1,12 @@
 package types
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/uber/h3-go/v4"
+
+	"github.com/pocnet/pocd/x/poc/verify"
+)
 
 // DefaultGenesis has default parameters and nothing else.
 func DefaultGenesis() *GenesisState { return &GenesisState{Params: DefaultParams(), NextSeq: 1} }
@@ -50,6 +56,43 @@ func (gs GenesisState) Validate() error {
 		if len(p.BeaconId) != 32 || p.Seq == 0 || p.Seq >= gs.NextSeq {
 			return ErrInvalidGenesis.Wrapf("bad poc record seq %d", p.Seq)
 		}
+	}
+	return gs.validateHex()
+}
+
+// validateHex checks the hex counts and a rebuild in progress: each cell
+// once, at the resolution it claims (a rebuild walks one resolution as a
+// key range), and a rebuild exported as ExportGenesis writes it.
+func (gs GenesisState) validateHex() error {
+	seen := make(map[uint64]bool, len(gs.HexCounts))
+	for _, c := range gs.HexCounts {
+		if !h3.Cell(c.Cell).IsValid() || h3.Cell(c.Cell).Resolution() != int(c.Res) || seen[c.Cell] {
+			return ErrInvalidGenesis.Wrapf("hex count of cell %x: a valid cell at its res, once", c.Cell)
+		}
+		seen[c.Cell] = true
+	}
+	staged := make(map[uint64]bool, len(gs.HexStaging))
+	for _, c := range gs.HexStaging {
+		if !h3.Cell(c.Cell).IsValid() || h3.Cell(c.Cell).Resolution() != verify.PopulationResolution || c.Count == 0 || staged[c.Cell] {
+			return ErrInvalidGenesis.Wrapf("hex staging of cell %x: a valid res-%d cell, once, with a count", c.Cell, verify.PopulationResolution)
+		}
+		staged[c.Cell] = true
+	}
+	r := gs.HexRebuild
+	switch {
+	case r == nil && len(gs.HexStaging) > 0:
+		return ErrInvalidGenesis.Wrap("hex staging without a rebuild in progress")
+	case r == nil:
+		return nil
+	case r.Cells != uint64(len(gs.HexStaging)):
+		return ErrInvalidGenesis.Wrap("hex rebuild: cells must count the staged res-11 cells")
+	case r.Stage == HEX_REBUILD_STAGE_WALK:
+		return nil
+	case r.Stage != HEX_REBUILD_STAGE_SUM || r.Level != 0 || r.CellCursor != 0:
+		return ErrInvalidGenesis.Wrap("hex rebuild: a walk, or a roll-up at its start (stage SUM, level 0, no cursor)")
+	}
+	if err := ValidateHexParams(r.HexParams); err != nil {
+		return ErrInvalidGenesis.Wrapf("hex rebuild's table: %v", err)
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ var (
 	SharesKey         = collections.NewPrefix(8)  // (epoch, hotspot) -> RewardShares
 	DeniedHotspotsKey = collections.NewPrefix(9)  // hotspot
 	DeniedEdgesKey    = collections.NewPrefix(10) // (a, b), a < b
-	HexCountsKey      = collections.NewPrefix(11) // cell -> HexCount
+	// 11 (cell -> HexCount) is retired: counts now live in generations (23).
 	HexEpochKey       = collections.NewPrefix(12) // epoch of the last recomputation
 	EntropyKey        = collections.NewPrefix(13) // height -> BlockEntropy
 	EpochTotalsKey    = collections.NewPrefix(14) // epoch -> RewardShares (sum over hotspots)
@@ -30,10 +30,16 @@ var (
 	RelayersByAccount = collections.NewPrefix(18) // (relay account, validator operator)
 	PruneBeforeKey    = collections.NewPrefix(19) // records of epochs before it are being pruned
 	HexRebuildKey     = collections.NewPrefix(20) // HexRebuild in progress
-	HexStagingKey     = collections.NewPrefix(21) // res-11 cell -> active count of the rebuild in progress
+	// 21 (res-11 cell -> count of the rebuild in progress) is retired: a
+	// rebuild counts straight into the next generation (23).
 	// RelayersByIngestPeer: ingest peer ID -> validator operator, for the
 	// registrations that have one.
 	RelayersByIngestPeer = collections.NewPrefix(22)
+	// HexCountsKey: (generation, cell) -> HexCount. Cells of one resolution
+	// are contiguous (an H3 index holds its resolution above its digits),
+	// so a rebuild walks one resolution of one generation as a range.
+	HexCountsKey     = collections.NewPrefix(23)
+	HexGenerationKey = collections.NewPrefix(24) // generation of HexCounts in use
 )
 
 // MaxRecordedPocsQuery bounds the beacon ids in one RecordedPocs request;

@@ -132,11 +132,19 @@ func (p Params) Validate() error {
 		return ErrInvalidParams.Wrap("epoch_identifier is required")
 	case p.RetentionEpochs == 0:
 		return ErrInvalidParams.Wrap("retention_epochs must be positive")
-	case len(p.HexParams) == 0:
+	}
+	return ValidateHexParams(p.HexParams)
+}
+
+// ValidateHexParams checks a HIP-17 table: resolutions descending from at
+// most 10 (each is rolled up from the one before, the first from the
+// population's res 11) and 0 < target <= max.
+func ValidateHexParams(table []HexResParams) error {
+	if len(table) == 0 {
 		return ErrInvalidParams.Wrap("hex_params is required")
 	}
-	for i, h := range p.HexParams {
-		if h.Res < 0 || h.Res > 10 || (i > 0 && h.Res >= p.HexParams[i-1].Res) {
+	for i, h := range table {
+		if h.Res < 0 || h.Res > 10 || (i > 0 && h.Res >= table[i-1].Res) {
 			return ErrInvalidParams.Wrap("hex_params resolutions must descend from at most 10")
 		}
 		if h.Target == 0 || h.Max < h.Target {

@@ -16,6 +16,22 @@ type HexResParams struct {
 	Max    uint64 // hard cap
 }
 
+// Occupies says whether a cell with this unclipped count counts as an
+// occupied neighbour at this resolution.
+func (rp HexResParams) Occupies(unclipped uint64) bool { return unclipped >= rp.Target }
+
+// Clip applies the resolution's rule to one cell: occupied is how many
+// cells of its k=1 disk (itself included) Occupy; past N of them the limit
+// grows by Target each, up to Max.
+func (rp HexResParams) Clip(cell, unclipped, occupied uint64) HexCount {
+	grow := uint64(0)
+	if occupied > rp.N {
+		grow = occupied - rp.N
+	}
+	limit := min(rp.Max, rp.Target*(grow+1))
+	return HexCount{Cell: cell, Res: rp.Res, Unclipped: unclipped, Occupied: occupied, Limit: limit, Clipped: min(limit, unclipped)}
+}
+
 // DefaultHexParams: resolutions 10 down to 4.
 func DefaultHexParams() []HexResParams {
 	return []HexResParams{
@@ -100,18 +116,13 @@ func NewHexDensityMapFromCounts(params []HexResParams, cells []uint64, counts ma
 			}
 			var occupied uint64
 			for _, q := range disk {
-				if unclipped[uint64(q)] >= rp.Target {
+				if rp.Occupies(unclipped[uint64(q)]) {
 					occupied++
 				}
 			}
-			grow := uint64(0)
-			if occupied > rp.N {
-				grow = occupied - rp.N
-			}
-			limit := min(rp.Max, rp.Target*(grow+1))
-			clipped := min(limit, unclipped[c])
-			m.counts[c] = HexCount{Cell: c, Res: rp.Res, Unclipped: unclipped[c], Occupied: occupied, Limit: limit, Clipped: clipped}
-			next[c] = clipped
+			hc := rp.Clip(c, unclipped[c], occupied)
+			m.counts[c] = hc
+			next[c] = hc.Clipped
 		}
 		level = next
 	}
