@@ -1649,8 +1649,8 @@ type Params struct {
 	MaxCloseWitnessesPerBlock uint64 `protobuf:"varint,20,opt,name=max_close_witnesses_per_block,json=maxCloseWitnessesPerBlock,proto3" json:"max_close_witnesses_per_block,omitempty"`
 	// prune_per_block bounds the records pruning deletes in one block.
 	PrunePerBlock uint64 `protobuf:"varint,21,opt,name=prune_per_block,json=prunePerBlock,proto3" json:"prune_per_block,omitempty"`
-	// hex_rebuild_per_block bounds the activity records a hex-density
-	// rebuild walks in one block.
+	// hex_rebuild_per_block bounds a hex-density rebuild's work in one
+	// block: activity records walked, cells summed, judged or cleared.
 	HexRebuildPerBlock uint64 `protobuf:"varint,22,opt,name=hex_rebuild_per_block,json=hexRebuildPerBlock,proto3" json:"hex_rebuild_per_block,omitempty"`
 }
 
