@@ -37,6 +37,11 @@ func SeedCells(n int) (cells []uint64, centres []hotspottypes.Vec3, err error) {
 // SeedPubkey is seeded hotspot i's ed25519 public key (its seed is
 // SHA-256 of i, big-endian).
 func SeedPubkey(i int) []byte {
+	return []byte(SeedKey(i).Public().(ed25519.PublicKey))
+}
+
+// SeedKey is seeded hotspot i's key, for benchmarks that sign its reports.
+func SeedKey(i int) ed25519.PrivateKey {
 	seed := sha256.Sum256(binary.BigEndian.AppendUint64(nil, uint64(i)))
-	return []byte(ed25519.NewKeyFromSeed(seed[:]).Public().(ed25519.PublicKey))
+	return ed25519.NewKeyFromSeed(seed[:])
 }

@@ -22,9 +22,7 @@ import (
 
 type point struct {
 	Hotspots        int     `json:"hotspots"`
-	HexWalkWorstMs  float64 `json:"hex_walk_worst_block_ms"`
-	HexRollupMs     float64 `json:"hex_rollup_worst_block_ms"`
-	HexClearMs      float64 `json:"hex_clear_worst_block_ms"`
+	HexWorstMs      float64 `json:"hex_worst_block_ms"`
 	SettleMs        float64 `json:"settle_block_ms"`
 	PayoutWorstMs   float64 `json:"payout_worst_block_ms"`
 	GenesisExportMs float64 `json:"genesis_export_ms"`
@@ -54,9 +52,7 @@ func main() {
 		fail(err)
 	}
 	perBlock := []series{
-		{"hex walk, worst block", func(p point) float64 { return p.HexWalkWorstMs }},
-		{"hex roll-up, worst block", func(p point) float64 { return p.HexRollupMs }},
-		{"hex clear, worst block", func(p point) float64 { return p.HexClearMs }},
+		{"hex rebuild, worst block", func(p point) float64 { return p.HexWorstMs }},
 		{"settlement block", func(p point) float64 { return p.SettleMs }},
 		{"payout, worst block", func(p point) float64 { return p.PayoutWorstMs }},
 	}
