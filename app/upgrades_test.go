@@ -1,9 +1,13 @@
 package app_test
 
 import (
+	"encoding/binary"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/uber/h3-go/v4"
+
+	"cosmossdk.io/collections"
 
 	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 
@@ -11,6 +15,7 @@ import (
 	"github.com/pocnet/pocd/app/upgrades"
 	v2 "github.com/pocnet/pocd/app/upgrades/v2"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
+	poctypes "github.com/pocnet/pocd/x/poc/types"
 )
 
 // Anything listed in app.Upgrades gets a handler registered with x/upgrade
@@ -54,4 +59,29 @@ func TestUpgradeV2MigratesHotspotParams(t *testing.T) {
 	after, err := w.a.HotspotKeeper.GetHotspot(w.ctx, hs)
 	require.NoError(t, err)
 	require.Equal(t, before, after)
+}
+
+// The v2 plan also runs x/poc's migration through the app's wiring: hex
+// counts stored by cell under version 1's prefix become generation 0 of
+// the new layout, and the version map moves to 2.
+func TestUpgradeV2MovesHexCountsIntoGenerations(t *testing.T) {
+	w := newWired(t)
+	cell := uint64(h3.IndexFromString("8a283082a2b7fff"))
+	count := poctypes.HexCount{Cell: cell, Res: 10, Unclipped: 3, Occupied: 1, Limit: 1, Clipped: 1}
+	bz, err := count.Marshal()
+	require.NoError(t, err)
+	w.ctx.KVStore(w.a.GetKey(poctypes.StoreKey)).Set(binary.BigEndian.AppendUint64([]byte{11}, cell), bz)
+	vm := w.a.ModuleManager.GetVersionMap()
+	vm[poctypes.ModuleName] = 1
+	require.NoError(t, w.a.UpgradeKeeper.SetModuleVersionMap(w.ctx, vm))
+
+	require.NoError(t, w.a.UpgradeKeeper.ApplyUpgrade(w.ctx, upgradetypes.Plan{Name: v2.Name, Height: w.ctx.BlockHeight()}))
+
+	got, err := w.a.PocKeeper.HexCounts.Get(w.ctx, collections.Join(uint64(0), cell))
+	require.NoError(t, err)
+	require.Equal(t, count, got)
+	require.False(t, w.ctx.KVStore(w.a.GetKey(poctypes.StoreKey)).Has(binary.BigEndian.AppendUint64([]byte{11}, cell)))
+	vm, err = w.a.UpgradeKeeper.GetModuleVersionMap(w.ctx)
+	require.NoError(t, err)
+	require.Equal(t, uint64(2), vm[poctypes.ModuleName])
 }

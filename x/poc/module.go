@@ -27,7 +27,7 @@ import (
 )
 
 // ConsensusVersion is bumped with every state migration.
-const ConsensusVersion = 1
+const ConsensusVersion = 2
 
 var (
 	_ appmodule.AppModule        = AppModule{}
@@ -81,7 +81,12 @@ func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwrunt
 func (am AppModule) RegisterServices(registrar grpc.ServiceRegistrar) error {
 	types.RegisterMsgServer(registrar, keeper.NewMsgServerImpl(am.keeper))
 	types.RegisterQueryServer(registrar, keeper.NewQueryServerImpl(am.keeper))
-	return nil
+	// The module manager passes its configurator, which also takes migrations.
+	cfg, ok := registrar.(module.Configurator)
+	if !ok {
+		return nil
+	}
+	return cfg.RegisterMigration(types.ModuleName, 1, keeper.NewMigrator(am.keeper).Migrate1to2)
 }
 
 // DefaultGenesis returns default parameters and no records.

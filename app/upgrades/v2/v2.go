@@ -1,6 +1,8 @@
 // Package v2 is the chain's first software upgrade. It runs x/hotspot's
 // v1→v2 migration, which adds params.max_elevation (the bound on an asserted
-// antenna elevation). No store is added, renamed or deleted.
+// antenna elevation), and x/poc's, which moves the hex-density counts into
+// generations (prefixes 11 and 21 retired for 23). No store is added,
+// renamed or deleted.
 package v2
 
 import "github.com/pocnet/pocd/app/upgrades"

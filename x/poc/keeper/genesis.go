@@ -91,6 +91,11 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	if err := k.HexGeneration.Set(ctx, gen); err != nil {
 		return err
 	}
+	if len(gs.HexTable) > 0 {
+		if err := k.HexTable.Set(ctx, types.HexTable{HexParams: gs.HexTable}); err != nil {
+			return err
+		}
+	}
 	for _, c := range gs.HexStaging {
 		if err := k.HexCounts.Set(ctx, collections.Join(gen+1, c.Cell), types.HexCount{
 			Cell: c.Cell, Res: verify.PopulationResolution, Unclipped: c.Count, Limit: c.Count, Clipped: c.Count,
@@ -166,6 +171,11 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 		return nil, err
 	}
 	gs.HexGeneration = gen
+	if t, err := k.HexTable.Get(ctx); err == nil {
+		gs.HexTable = t.HexParams
+	} else if !isNotFound(err) {
+		return nil, err
+	}
 	if err := k.HexCounts.Walk(ctx, collections.NewPrefixedPairRange[uint64, uint64](gen), func(_ collections.Pair[uint64, uint64], h types.HexCount) (bool, error) {
 		gs.HexCounts = append(gs.HexCounts, h)
 		return false, nil

@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"cosmossdk.io/collections"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -41,6 +42,16 @@ func (k *Keeper) hexGeneration(ctx context.Context) (uint64, error) {
 		return 0, nil
 	}
 	return g, err
+}
+
+// hexTable is the HIP-17 table the generation in use was built with: the
+// params' until a rebuild has switched one in.
+func (k *Keeper) hexTable(ctx context.Context, p types.Params) ([]types.HexResParams, error) {
+	t, err := k.HexTable.Get(ctx)
+	if isNotFound(err) {
+		return p.HexParams, nil
+	}
+	return t.HexParams, err
 }
 
 // hexCount reads a cell's counts in the generation in use.
@@ -98,7 +109,7 @@ func (k *Keeper) hexRebuildStep(ctx sdk.Context, p types.Params) error {
 				return k.HexRebuild.Remove(ctx)
 			}
 		default:
-			return types.ErrInvalidGenesis.Wrapf("hex rebuild in unknown stage %d", r.Stage)
+			return fmt.Errorf("hex rebuild in unknown stage %d", r.Stage)
 		}
 		if err != nil {
 			return err
@@ -218,8 +229,7 @@ func (k *Keeper) hexSum(ctx sdk.Context, r *types.HexRebuild, next, budget uint6
 // k=1 disks. When the level is done the next one is summed; after the last
 // the new generation goes into use.
 func (k *Keeper) hexJudge(ctx sdk.Context, r *types.HexRebuild, next, budget uint64) (uint64, error) {
-	rp := r.HexParams[r.Level]
-	vrp := verify.HexResParams{Res: int(rp.Res), N: rp.N, Target: rp.Target, Max: rp.Max}
+	vrp := types.VerifyHexTable(r.HexParams)[r.Level]
 	cells, err := k.hexCells(ctx, next, vrp.Res, r.CellCursor, budget)
 	if err != nil {
 		return 0, err
@@ -257,6 +267,9 @@ func (k *Keeper) hexJudge(ctx sdk.Context, r *types.HexRebuild, next, budget uin
 		return uint64(len(cells)), nil
 	}
 	if err := k.HexGeneration.Set(ctx, next); err != nil {
+		return 0, err
+	}
+	if err := k.HexTable.Set(ctx, types.HexTable{HexParams: r.HexParams}); err != nil {
 		return 0, err
 	}
 	if err := k.HexEpoch.Set(ctx, r.Epoch); err != nil {

@@ -169,6 +169,16 @@ func TestHexRebuildKeepsItsTableThroughAParameterChange(t *testing.T) {
 		f.endBlocks(t, 1)
 	}
 	require.Equal(t, asStored(want.Cells()), hexGen(t, f, 1))
+	// Read with the table the counts were built with, not the new one
+	// (which names resolutions these counts lack).
+	for _, c := range cells {
+		hs, err := f.query.HexScale(f.ctx, &types.QueryHexScaleRequest{Cell: h3.Cell(c).String()})
+		require.NoError(t, err)
+		require.Equal(t, want.Scale(c), hs.Scale)
+	}
+	gs, err := f.k.ExportGenesis(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, p.HexParams, gs.HexTable, "exported with its counts")
 }
 
 // Exported at any point of a rebuild, the state imports into a chain that
@@ -238,7 +248,7 @@ func TestGenesisRefusesHexEntriesARebuildWouldMisread(t *testing.T) {
 	require.NoError(t, err)
 	walk := func() *types.GenesisState {
 		gs := types.DefaultGenesis()
-		gs.HexRebuild = &types.HexRebuild{Epoch: 1, Cells: 1}
+		gs.HexRebuild = &types.HexRebuild{Epoch: 1, Cells: 1, Active: 2}
 		gs.HexStaging = []types.HexStagingCount{{Cell: res11, Count: 2}}
 		return gs
 	}
@@ -257,13 +267,23 @@ func TestGenesisRefusesHexEntriesARebuildWouldMisread(t *testing.T) {
 			c := types.HexCount{Cell: res11, Res: 11, Unclipped: 1, Limit: 1, Clipped: 1}
 			gs.HexCounts = []types.HexCount{c, c}
 		},
-		"not a cell":                  func(gs *types.GenesisState) { gs.HexCounts = []types.HexCount{{Cell: 42, Res: 0}} },
-		"a staged cell not at res 11": func(gs *types.GenesisState) { gs.HexStaging[0].Cell = uint64(res10) },
-		"a staged cell with no count": func(gs *types.GenesisState) { gs.HexStaging[0].Count = 0 },
-		"a staged cell twice":         func(gs *types.GenesisState) { gs.HexStaging = append(gs.HexStaging, gs.HexStaging[0]) },
-		"staging without a rebuild":   func(gs *types.GenesisState) { gs.HexRebuild = nil },
-		"cells not the staged count":  func(gs *types.GenesisState) { gs.HexRebuild.Cells = 2 },
-		"a roll-up past its start":    func(gs *types.GenesisState) { gs.HexRebuild.Stage = types.HEX_REBUILD_STAGE_JUDGE },
+		"not a cell":                     func(gs *types.GenesisState) { gs.HexCounts = []types.HexCount{{Cell: 42, Res: 0}} },
+		"a staged cell not at res 11":    func(gs *types.GenesisState) { gs.HexStaging[0].Cell = uint64(res10) },
+		"a staged cell with no count":    func(gs *types.GenesisState) { gs.HexStaging[0].Count = 0 },
+		"a staged cell twice":            func(gs *types.GenesisState) { gs.HexStaging = append(gs.HexStaging, gs.HexStaging[0]) },
+		"staging without a rebuild":      func(gs *types.GenesisState) { gs.HexRebuild = nil },
+		"cells not the staged count":     func(gs *types.GenesisState) { gs.HexRebuild.Cells = 2 },
+		"active not the staged hotspots": func(gs *types.GenesisState) { gs.HexRebuild.Active = 3 },
+		"a count clipped above its unclipped count": func(gs *types.GenesisState) {
+			gs.HexCounts = []types.HexCount{{Cell: res11, Res: 11, Unclipped: 1, Limit: 2, Clipped: 2}}
+		},
+		"a count clipped above its limit": func(gs *types.GenesisState) {
+			gs.HexCounts = []types.HexCount{{Cell: res11, Res: 11, Unclipped: 2, Limit: 1, Clipped: 2}}
+		},
+		"a bad table for the counts": func(gs *types.GenesisState) {
+			gs.HexTable = []types.HexResParams{{Res: 8, N: 2, Target: 0, Max: 1}}
+		},
+		"a roll-up past its start": func(gs *types.GenesisState) { gs.HexRebuild.Stage = types.HEX_REBUILD_STAGE_JUDGE },
 		"a roll-up at a later level": func(gs *types.GenesisState) {
 			gs.HexRebuild.Stage, gs.HexRebuild.Level = types.HEX_REBUILD_STAGE_SUM, 1
 		},

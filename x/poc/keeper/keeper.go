@@ -59,6 +59,7 @@ func (i RelayerIndexes) IndexesList() []collections.Index[string, types.RelayerR
 // Keeper stores PoC verdicts, per-hotspot activity and reward shares.
 type Keeper struct {
 	cdc          codec.BinaryCodec
+	storeService corestore.KVStoreService // for migrations of retired prefixes
 	addressCodec address.Codec
 	valCodec     address.Codec
 	authority    string
@@ -82,8 +83,11 @@ type Keeper struct {
 	// use HexGeneration's; a rebuild writes the next one beside it.
 	HexCounts     collections.Map[collections.Pair[uint64, uint64], types.HexCount]
 	HexGeneration collections.Item[uint64]
-	HexEpoch      collections.Item[int64]
-	Entropy       collections.Map[int64, types.BlockEntropy]
+	// HexTable is the HIP-17 table the generation in use was built with;
+	// scales are read with it, not with a table changed since.
+	HexTable collections.Item[types.HexTable]
+	HexEpoch collections.Item[int64]
+	Entropy  collections.Map[int64, types.BlockEntropy]
 	// EpochTotals sums Shares per epoch, so settlement never iterates hotspots.
 	EpochTotals collections.Map[int64, types.RewardShares]
 	// OpenPocs are relayed PoCs still accepting witness reports.
@@ -103,7 +107,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 ) *Keeper {
 	sb := collections.NewSchemaBuilder(storeService)
 	k := &Keeper{
-		cdc: cdc, addressCodec: addressCodec, valCodec: validatorAddressCodec, authority: authority,
+		cdc: cdc, storeService: storeService, addressCodec: addressCodec, valCodec: validatorAddressCodec, authority: authority,
 		hotspots: hotspots, epochs: epochs, staking: staking,
 		Params: collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Pocs:   collections.NewMap(sb, types.PocsKey, "pocs", collections.BytesKey, codec.CollValue[types.PocRecord](cdc)),
@@ -126,6 +130,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 		HexCounts: collections.NewMap(sb, types.HexCountsKey, "hex_counts",
 			collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key), codec.CollValue[types.HexCount](cdc)),
 		HexGeneration: collections.NewItem(sb, types.HexGenerationKey, "hex_generation", collections.Uint64Value),
+		HexTable:      collections.NewItem(sb, types.HexTableKey, "hex_table", codec.CollValue[types.HexTable](cdc)),
 		HexEpoch:      collections.NewItem(sb, types.HexEpochKey, "hex_epoch", collections.Int64Value),
 		Entropy:       collections.NewMap(sb, types.EntropyKey, "entropy", collections.Int64Key, codec.CollValue[types.BlockEntropy](cdc)),
 		EpochTotals:   collections.NewMap(sb, types.EpochTotalsKey, "epoch_totals", collections.Int64Key, codec.CollValue[types.RewardShares](cdc)),

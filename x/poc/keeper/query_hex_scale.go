@@ -25,7 +25,11 @@ func (q queryServer) HexScale(ctx context.Context, req *types.QueryHexScaleReque
 	if err != nil {
 		return nil, err
 	}
-	minRes := int(p.HexParams[0].Res)
+	table, err := q.k.hexTable(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	minRes := int(table[0].Res)
 	if cell.Resolution() < minRes {
 		return nil, status.Errorf(codes.InvalidArgument, "cell resolution must be at least %d", minRes)
 	}
@@ -38,7 +42,7 @@ func (q queryServer) HexScale(ctx context.Context, req *types.QueryHexScaleReque
 		return nil, err
 	}
 	res := &types.QueryHexScaleResponse{Scale: scale}
-	for r := min(cell.Resolution(), verify.PopulationResolution); r >= int(p.HexParams[len(p.HexParams)-1].Res); r-- {
+	for r := min(cell.Resolution(), verify.PopulationResolution); r >= int(table[len(table)-1].Res); r-- {
 		a, err := h3.Cell(uint64(cell)).Parent(r)
 		if err != nil {
 			return nil, err

@@ -13,14 +13,19 @@ import (
 
 func isNotFound(err error) bool { return errors.Is(err, collections.ErrNotFound) }
 
-// scaleOf is a location's transmit scale from the stored hex counts.
+// scaleOf is a location's transmit scale from the stored hex counts, read
+// with the table they were built with.
 func (k *Keeper) scaleOf(ctx context.Context, p types.Params, location uint64) (uint32, error) {
 	gen, err := k.hexGeneration(ctx)
 	if err != nil {
 		return 0, err
 	}
+	table, err := k.hexTable(ctx, p)
+	if err != nil {
+		return 0, err
+	}
 	var storeErr error
-	s := verify.ScaleFromCounts(p.VerifyHexParams(), location, func(cell uint64) (verify.HexCount, bool) {
+	s := verify.ScaleFromCounts(types.VerifyHexTable(table), location, func(cell uint64) (verify.HexCount, bool) {
 		hc, found, err := k.hexCount(ctx, gen, cell)
 		if err != nil && storeErr == nil {
 			storeErr = err

@@ -64,19 +64,31 @@ func (gs GenesisState) Validate() error {
 // once, at the resolution it claims (a rebuild walks one resolution as a
 // key range), and a rebuild exported as ExportGenesis writes it.
 func (gs GenesisState) validateHex() error {
+	if len(gs.HexTable) > 0 {
+		if err := ValidateHexParams(gs.HexTable); err != nil {
+			return ErrInvalidGenesis.Wrapf("hex_table: %v", err)
+		}
+	}
 	seen := make(map[uint64]bool, len(gs.HexCounts))
 	for _, c := range gs.HexCounts {
 		if !h3.Cell(c.Cell).IsValid() || h3.Cell(c.Cell).Resolution() != int(c.Res) || seen[c.Cell] {
 			return ErrInvalidGenesis.Wrapf("hex count of cell %x: a valid cell at its res, once", c.Cell)
 		}
+		// A clipped count above the unclipped one would scale above 1.
+		if c.Clipped > c.Unclipped || c.Clipped > c.Limit {
+			return ErrInvalidGenesis.Wrapf("hex count of cell %x: clipped must not exceed unclipped or limit", c.Cell)
+		}
 		seen[c.Cell] = true
 	}
 	staged := make(map[uint64]bool, len(gs.HexStaging))
+	var active uint64
 	for _, c := range gs.HexStaging {
-		if !h3.Cell(c.Cell).IsValid() || h3.Cell(c.Cell).Resolution() != verify.PopulationResolution || c.Count == 0 || staged[c.Cell] {
+		if !h3.Cell(c.Cell).IsValid() || h3.Cell(c.Cell).Resolution() != verify.PopulationResolution || c.Count == 0 || staged[c.Cell] ||
+			active+c.Count < active {
 			return ErrInvalidGenesis.Wrapf("hex staging of cell %x: a valid res-%d cell, once, with a count", c.Cell, verify.PopulationResolution)
 		}
 		staged[c.Cell] = true
+		active += c.Count
 	}
 	r := gs.HexRebuild
 	switch {
@@ -84,8 +96,8 @@ func (gs GenesisState) validateHex() error {
 		return ErrInvalidGenesis.Wrap("hex staging without a rebuild in progress")
 	case r == nil:
 		return nil
-	case r.Cells != uint64(len(gs.HexStaging)):
-		return ErrInvalidGenesis.Wrap("hex rebuild: cells must count the staged res-11 cells")
+	case r.Cells != uint64(len(gs.HexStaging)) || r.Active != active:
+		return ErrInvalidGenesis.Wrap("hex rebuild: cells and active must count the staged res-11 cells and hotspots")
 	case r.Stage == HEX_REBUILD_STAGE_WALK:
 		return nil
 	case r.Stage != HEX_REBUILD_STAGE_SUM || r.Level != 0 || r.CellCursor != 0:

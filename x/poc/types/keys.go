@@ -40,6 +40,7 @@ var (
 	// so a rebuild walks one resolution of one generation as a range.
 	HexCountsKey     = collections.NewPrefix(23)
 	HexGenerationKey = collections.NewPrefix(24) // generation of HexCounts in use
+	HexTableKey      = collections.NewPrefix(25) // HIP-17 table of the generation in use
 )
 
 // MaxRecordedPocsQuery bounds the beacon ids in one RecordedPocs request;

@@ -86,9 +86,13 @@ func (p Params) Verify() verify.Params {
 }
 
 // VerifyHexParams converts the HIP-17 table.
-func (p Params) VerifyHexParams() []verify.HexResParams {
-	out := make([]verify.HexResParams, len(p.HexParams))
-	for i, h := range p.HexParams {
+func (p Params) VerifyHexParams() []verify.HexResParams { return VerifyHexTable(p.HexParams) }
+
+// VerifyHexTable converts a HIP-17 table (the params', or the one a
+// generation of counts was built with).
+func VerifyHexTable(table []HexResParams) []verify.HexResParams {
+	out := make([]verify.HexResParams, len(table))
+	for i, h := range table {
 		out[i] = verify.HexResParams{Res: int(h.Res), N: h.N, Target: h.Target, Max: h.Max}
 	}
 	return out

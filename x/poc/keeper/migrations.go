@@ -1,0 +1,85 @@
+package keeper
+
+import (
+	"cosmossdk.io/collections"
+	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/pocnet/pocd/x/poc/types"
+	"github.com/pocnet/pocd/x/poc/verify"
+)
+
+// Migrator holds the store migrations of x/poc, one method per consensus
+// version step, registered in module.go.
+type Migrator struct{ k *Keeper }
+
+// NewMigrator returns the migrator for k.
+func NewMigrator(k *Keeper) Migrator { return Migrator{k: k} }
+
+// Retired prefixes of consensus version 1 (types/keys.go).
+var (
+	legacyHexCountsKey  = collections.NewPrefix(11) // cell -> HexCount
+	legacyHexStagingKey = collections.NewPrefix(21) // res-11 cell -> count of the rebuild in progress
+)
+
+// Migrate1to2 (the v2 upgrade) moves the hex counts into generations. The
+// counts in use become generation 0; a rebuild's staged res-11 counts
+// become the start of generation 1, where the budgeted rebuild expects
+// them. A rebuild whose walk had ended (version 1's `walked`, now a
+// reserved field) resumes its walk at its cursor, finds nothing left and
+// goes on to the roll-up with the current table. Both retired prefixes are
+// emptied.
+func (m Migrator) Migrate1to2(ctx sdk.Context) error {
+	k := m.k
+	sb := collections.NewSchemaBuilder(k.storeService)
+	oldCounts := collections.NewMap(sb, legacyHexCountsKey, "hex_counts_v1", collections.Uint64Key, codec.CollValue[types.HexCount](k.cdc))
+	oldStaging := collections.NewMap(sb, legacyHexStagingKey, "hex_staging_v1", collections.Uint64Key, collections.Uint64Value)
+	if _, err := sb.Build(); err != nil {
+		return err
+	}
+	counts, err := oldCounts.Iterate(ctx, nil)
+	if err != nil {
+		return err
+	}
+	kvs, err := counts.KeyValues()
+	if err != nil {
+		return err
+	}
+	for _, kv := range kvs {
+		if err := k.HexCounts.Set(ctx, collections.Join(uint64(0), kv.Key), kv.Value); err != nil {
+			return err
+		}
+	}
+	if err := oldCounts.Clear(ctx, nil); err != nil {
+		return err
+	}
+	staging, err := oldStaging.Iterate(ctx, nil)
+	if err != nil {
+		return err
+	}
+	staged, err := staging.KeyValues()
+	if err != nil {
+		return err
+	}
+	for _, kv := range staged {
+		if err := k.HexCounts.Set(ctx, collections.Join(uint64(1), kv.Key), types.HexCount{
+			Cell: kv.Key, Res: verify.PopulationResolution, Unclipped: kv.Value, Limit: kv.Value, Clipped: kv.Value,
+		}); err != nil {
+			return err
+		}
+	}
+	if err := oldStaging.Clear(ctx, nil); err != nil {
+		return err
+	}
+	if err := k.HexGeneration.Set(ctx, 0); err != nil {
+		return err
+	}
+	r, err := k.HexRebuild.Get(ctx)
+	if isNotFound(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	r.Cells = uint64(len(staged)) // version 1 did not count cells
+	return k.HexRebuild.Set(ctx, r)
+}

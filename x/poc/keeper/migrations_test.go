@@ -1,0 +1,79 @@
+package keeper_test
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/uber/h3-go/v4"
+
+	"github.com/pocnet/pocd/x/poc/keeper"
+	"github.com/pocnet/pocd/x/poc/types"
+	"github.com/pocnet/pocd/x/poc/verify"
+)
+
+// A chain upgraded from consensus version 1 keeps its hex scales: the
+// counts in use move to generation 0 and are read as before, a rebuild
+// whose walk had ended (its staged counts under the retired prefix 21)
+// finishes into generation 1 with the counts the in-memory roll-up gives,
+// and nothing is left under the retired prefixes.
+func TestMigrate1to2MovesHexCountsIntoGenerations(t *testing.T) {
+	f := setup(t)
+	p := types.DefaultParams()
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	cells := hexFleet(t, f, 20)
+	table := p.VerifyHexParams()
+	old, err := verify.NewHexDensityMap(table, cells[:5])
+	require.NoError(t, err)
+	want, err := verify.NewHexDensityMap(table, cells)
+	require.NoError(t, err)
+
+	// Version 1's layout, written raw: counts by cell under prefix 11,
+	// staged res-11 counts under 21, and a rebuild whose walk had ended
+	// (field 4, walked, now reserved).
+	kv := f.ctx.KVStore(f.pkey)
+	be := func(prefix byte, n uint64) []byte { return binary.BigEndian.AppendUint64([]byte{prefix}, n) }
+	for _, c := range asStored(old.Cells()) {
+		bz, err := c.Marshal()
+		require.NoError(t, err)
+		kv.Set(be(11, c.Cell), bz)
+	}
+	staged := map[uint64]uint64{}
+	for _, c := range cells {
+		p11, err := h3.Cell(c).Parent(verify.PopulationResolution)
+		require.NoError(t, err)
+		staged[uint64(p11)]++
+	}
+	for cell, n := range staged {
+		kv.Set(be(21, cell), binary.BigEndian.AppendUint64(nil, n))
+	}
+	var last string
+	require.NoError(t, f.k.Activity.Walk(f.ctx, nil, func(addr string, _ types.HotspotActivity) (bool, error) { last = addr; return false, nil }))
+	r := types.HexRebuild{Epoch: 2, SinceMs: nowMs - 60_000, Cursor: last, Active: uint64(len(cells))}
+	bz, err := r.Marshal()
+	require.NoError(t, err)
+	kv.Set(types.HexRebuildKey, append(bz, 0x20, 0x01)) // walked = true
+	scaleBefore := verify.ScaleFromCounts(table, cells[0], func(c uint64) (verify.HexCount, bool) { return old.Count(c) })
+
+	require.NoError(t, keeper.NewMigrator(f.k).Migrate1to2(f.ctx))
+
+	for _, prefix := range []byte{11, 21} {
+		it := kv.Iterator([]byte{prefix}, []byte{prefix + 1})
+		require.False(t, it.Valid(), "prefix %d emptied", prefix)
+		require.NoError(t, it.Close())
+	}
+	require.Equal(t, asStored(old.Cells()), hexGen(t, f, 0), "the counts in use, as generation 0")
+	hs, err := f.query.HexScale(f.ctx, &types.QueryHexScaleRequest{Cell: h3.Cell(cells[0]).String()})
+	require.NoError(t, err)
+	require.Equal(t, scaleBefore, hs.Scale, "read as before the upgrade")
+	got, err := f.k.HexRebuild.Get(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, uint64(len(staged)), got.Cells, "the staged cells counted")
+
+	f.endBlocks(t, 1) // the walk resumes past its cursor, then the roll-up
+	has, err := f.k.HexRebuild.Has(f.ctx)
+	require.NoError(t, err)
+	require.False(t, has, "the rebuild finished")
+	require.Equal(t, asStored(want.Cells()), hexGen(t, f, 1))
+	require.Empty(t, hexGen(t, f, 0))
+}
