@@ -23,6 +23,8 @@ import (
 type point struct {
 	Hotspots        int     `json:"hotspots"`
 	HexWorstMs      float64 `json:"hex_worst_block_ms"`
+	NormalRelayMs   float64 `json:"normal_relay_block_ms"`
+	NormalCloseMs   float64 `json:"normal_close_block_ms"`
 	SettleMs        float64 `json:"settle_block_ms"`
 	PayoutWorstMs   float64 `json:"payout_worst_block_ms"`
 	GenesisExportMs float64 `json:"genesis_export_ms"`
@@ -41,7 +43,7 @@ type series struct {
 func main() {
 	in := flag.String("in", "build/growth.json", "BenchmarkGrowth's JSON (GROWTH_OUT)")
 	out := flag.String("out", "docs/growth", "output prefix: <out>-per-block.png and <out>-whole.png")
-	normal := flag.Float64("normal-block-ms", 0, "a normal block's execution time, drawn as the 2x line on the per-block plot (0: none)")
+	normal := flag.Float64("normal-block-ms", 0, "a normal block's execution time, drawn as the 2x line on the per-block plot (0: twice each size's measured normal block)")
 	flag.Parse()
 	bz, err := os.ReadFile(*in)
 	if err != nil {
@@ -58,6 +60,8 @@ func main() {
 	}
 	if *normal > 0 {
 		perBlock = append(perBlock, series{"2 x a normal block", func(point) float64 { return 2 * *normal }})
+	} else {
+		perBlock = append(perBlock, series{"2 x a normal block (same state)", func(p point) float64 { return 2 * (p.NormalRelayMs + p.NormalCloseMs) }})
 	}
 	whole := []series{
 		{"genesis export", func(p point) float64 { return p.GenesisExportMs }},

@@ -60,7 +60,7 @@ func DefaultParams() Params {
 		CloseGraceMs:              30_000,
 		MaxCloseWitnessesPerBlock: 20_000,
 		PrunePerBlock:             20_000,
-		HexRebuildPerBlock:        20_000,
+		HexRebuildPerBlock:        8_000,
 	}
 	for _, h := range verify.DefaultHexParams() {
 		p.HexParams = append(p.HexParams, HexResParams{Res: int32(h.Res), N: h.N, Target: h.Target, Max: h.Max})
