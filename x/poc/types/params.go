@@ -59,8 +59,8 @@ func DefaultParams() Params {
 		RetentionEpochs:           30,
 		CloseGraceMs:              30_000,
 		MaxCloseWitnessesPerBlock: 20_000,
-		PrunePerBlock:             20_000,
-		HexRebuildPerBlock:        8_000,
+		PrunePerBlock:             5_000,
+		HexRebuildPerBlock:        4_000,
 	}
 	for _, h := range verify.DefaultHexParams() {
 		p.HexParams = append(p.HexParams, HexResParams{Res: int32(h.Res), N: h.N, Target: h.Target, Max: h.Max})
