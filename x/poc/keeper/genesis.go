@@ -97,9 +97,7 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 		}
 	}
 	for _, c := range gs.HexStaging {
-		if err := k.HexCounts.Set(ctx, collections.Join(gen+1, c.Cell), types.HexCount{
-			Cell: c.Cell, Res: verify.PopulationResolution, Unclipped: c.Count, Limit: c.Count, Clipped: c.Count,
-		}); err != nil {
+		if err := k.HexCounts.Set(ctx, collections.Join(gen+1, c.Cell), populationCount(c.Cell, c.Count)); err != nil {
 			return err
 		}
 	}
@@ -233,7 +231,7 @@ func (k *Keeper) exportHexRebuild(ctx context.Context, gen uint64, gs *types.Gen
 	if r.Stage == types.HEX_REBUILD_STAGE_CLEAR {
 		return nil
 	}
-	if err := k.HexCounts.Walk(ctx, resolutionRange(gen+1, verify.PopulationResolution), func(_ collections.Pair[uint64, uint64], h types.HexCount) (bool, error) {
+	if err := k.HexCounts.Walk(ctx, resolutionRange(gen+1, verify.PopulationResolution, 0), func(_ collections.Pair[uint64, uint64], h types.HexCount) (bool, error) {
 		gs.HexStaging = append(gs.HexStaging, types.HexStagingCount{Cell: h.Cell, Count: h.Unclipped})
 		return false, nil
 	}); err != nil {

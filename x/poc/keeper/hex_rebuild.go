@@ -63,13 +63,18 @@ func (k *Keeper) hexCount(ctx context.Context, gen, cell uint64) (types.HexCount
 	return hc, err == nil, err
 }
 
-// resolutionRange is every cell of one resolution in one generation: an
-// H3 cell index holds its mode and resolution above its base cell and
-// digits, so the cells of a resolution are contiguous.
-func resolutionRange(gen uint64, res int) *collections.Range[collections.Pair[uint64, uint64]] {
-	return new(collections.Range[collections.Pair[uint64, uint64]]).
-		StartInclusive(collections.Join(gen, cellIndexFloor(res))).
-		EndExclusive(collections.Join(gen, cellIndexFloor(res+1)))
+// resolutionRange is the cells of one resolution in one generation after
+// the cell cursor (0: all of them): an H3 cell index holds its mode and
+// resolution above its base cell and digits, so the cells of a resolution
+// are contiguous.
+func resolutionRange(gen uint64, res int, after uint64) *collections.Range[collections.Pair[uint64, uint64]] {
+	rng := new(collections.Range[collections.Pair[uint64, uint64]])
+	if after != 0 {
+		rng = rng.StartExclusive(collections.Join(gen, after))
+	} else {
+		rng = rng.StartInclusive(collections.Join(gen, cellIndexFloor(res)))
+	}
+	return rng.EndExclusive(collections.Join(gen, cellIndexFloor(res+1)))
 }
 
 // cellIndexFloor is the least index of an H3 cell (mode 1) at res.
@@ -173,14 +178,16 @@ func (k *Keeper) countActive(ctx sdk.Context, r *types.HexRebuild, next uint64, 
 		return err
 	}
 	if !found {
-		hc = types.HexCount{Cell: uint64(p11), Res: verify.PopulationResolution}
 		r.Cells++
 	}
-	// A res-11 cell is not clipped: its count is its own limit.
-	hc.Unclipped++
-	hc.Limit, hc.Clipped = hc.Unclipped, hc.Unclipped
 	r.Active++
-	return k.HexCounts.Set(ctx, collections.Join(next, uint64(p11)), hc)
+	return k.HexCounts.Set(ctx, collections.Join(next, uint64(p11)), populationCount(uint64(p11), hc.Unclipped+1))
+}
+
+// populationCount is a res-11 cell's count of n active hotspots. It is
+// not clipped: its count is its own limit.
+func populationCount(cell, n uint64) types.HexCount {
+	return types.HexCount{Cell: cell, Res: verify.PopulationResolution, Unclipped: n, Limit: n, Clipped: n}
 }
 
 // childRes is the resolution summed into hex_params[level]: the
@@ -250,10 +257,8 @@ func (k *Keeper) hexJudge(ctx sdk.Context, r *types.HexRebuild, next, budget uin
 				occupied++
 			}
 		}
-		j := vrp.Clip(c.Cell, c.Unclipped, occupied)
-		if err := k.HexCounts.Set(ctx, collections.Join(next, c.Cell), types.HexCount{
-			Cell: j.Cell, Res: int32(j.Res), Unclipped: j.Unclipped, Occupied: j.Occupied, Limit: j.Limit, Clipped: j.Clipped,
-		}); err != nil {
+		j := types.HexCountFromVerify(vrp.Clip(c.Cell, c.Unclipped, occupied))
+		if err := k.HexCounts.Set(ctx, collections.Join(next, c.Cell), j); err != nil {
 			return 0, err
 		}
 	}
@@ -303,13 +308,7 @@ func (k *Keeper) hexClear(ctx sdk.Context, old, budget uint64) (uint64, bool, er
 // hexCells reads up to n cells of one resolution of a generation, after
 // the cell cursor (0: from the first).
 func (k *Keeper) hexCells(ctx context.Context, gen uint64, res int, cursor, n uint64) ([]types.HexCount, error) {
-	rng := resolutionRange(gen, res)
-	if cursor != 0 {
-		rng = new(collections.Range[collections.Pair[uint64, uint64]]).
-			StartExclusive(collections.Join(gen, cursor)).
-			EndExclusive(collections.Join(gen, cellIndexFloor(res+1)))
-	}
-	it, err := k.HexCounts.Iterate(ctx, rng)
+	it, err := k.HexCounts.Iterate(ctx, resolutionRange(gen, res, cursor))
 	if err != nil {
 		return nil, err
 	}

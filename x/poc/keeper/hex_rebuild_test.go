@@ -50,7 +50,7 @@ func hexGen(t *testing.T, f *fixture, gen uint64) []types.HexCount {
 func asStored(cs []verify.HexCount) []types.HexCount {
 	out := make([]types.HexCount, len(cs))
 	for i, c := range cs {
-		out[i] = types.HexCount{Cell: c.Cell, Res: int32(c.Res), Unclipped: c.Unclipped, Occupied: c.Occupied, Limit: c.Limit, Clipped: c.Clipped}
+		out[i] = types.HexCountFromVerify(c)
 	}
 	return out
 }

@@ -6,7 +6,6 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/pocnet/pocd/x/poc/types"
-	"github.com/pocnet/pocd/x/poc/verify"
 )
 
 // Migrator holds the store migrations of x/poc, one method per consensus
@@ -62,9 +61,7 @@ func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 		return err
 	}
 	for _, kv := range staged {
-		if err := k.HexCounts.Set(ctx, collections.Join(uint64(1), kv.Key), types.HexCount{
-			Cell: kv.Key, Res: verify.PopulationResolution, Unclipped: kv.Value, Limit: kv.Value, Clipped: kv.Value,
-		}); err != nil {
+		if err := k.HexCounts.Set(ctx, collections.Join(uint64(1), kv.Key), populationCount(kv.Key, kv.Value)); err != nil {
 			return err
 		}
 	}

@@ -33,7 +33,7 @@ func (k *Keeper) scaleOf(ctx context.Context, p types.Params, location uint64) (
 		if !found {
 			return verify.HexCount{}, false
 		}
-		return verify.HexCount{Cell: hc.Cell, Res: int(hc.Res), Unclipped: hc.Unclipped, Occupied: hc.Occupied, Limit: hc.Limit, Clipped: hc.Clipped}, true
+		return hc.ToVerify(), true
 	})
 	return s, storeErr
 }

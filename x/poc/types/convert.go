@@ -36,6 +36,16 @@ func WitnessFromVerify(w verify.Witness) WitnessReport {
 	}
 }
 
+// ToVerify converts a stored hex count for the rules.
+func (h HexCount) ToVerify() verify.HexCount {
+	return verify.HexCount{Cell: h.Cell, Res: int(h.Res), Unclipped: h.Unclipped, Occupied: h.Occupied, Limit: h.Limit, Clipped: h.Clipped}
+}
+
+// HexCountFromVerify converts a count the rules computed for storage.
+func HexCountFromVerify(c verify.HexCount) HexCount {
+	return HexCount{Cell: c.Cell, Res: int32(c.Res), Unclipped: c.Unclipped, Occupied: c.Occupied, Limit: c.Limit, Clipped: c.Clipped}
+}
+
 // ValidateSizes bounds what a relayer can make the chain process: sizes only;
 // everything else is a verdict.
 func (m *MsgSubmitPoc) ValidateSizes(maxWitnesses uint32) error {
