@@ -136,6 +136,18 @@ type growthChain struct {
 	t0     time.Time
 }
 
+// newGrowthChain is the node app at height 1 with the default genesis
+// (no validators: the benchmarks run blocks by hand, without consensus).
+func newGrowthChain(b *testing.B) *growthChain {
+	c := &growthChain{a: nodeApp(b), t0: time.Unix(1_700_000_000, 0)}
+	c.block(b, func(ctx sdk.Context) error {
+		_, err := c.a.ModuleManager.InitGenesis(ctx, c.a.AppCodec(), c.a.DefaultGenesis())
+		require.ErrorContains(b, err, "validator set is empty after InitGenesis")
+		return nil
+	})
+	return c
+}
+
 // block runs f on a cache of the committed store as block h+1 and commits
 // it, returning f's time (the commit is not counted: it is the node's
 // cost for any block, measured once after the seed).
@@ -166,12 +178,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func growth(b *testing.B, n int) growthPoint {
 	b.StopTimer()
 	p := growthPoint{Hotspots: n}
-	c := &growthChain{a: nodeApp(b), t0: time.Unix(1_700_000_000, 0)}
-	c.block(b, func(ctx sdk.Context) error {
-		_, err := c.a.ModuleManager.InitGenesis(ctx, c.a.AppCodec(), c.a.DefaultGenesis())
-		require.ErrorContains(b, err, "validator set is empty after InitGenesis")
-		return nil
-	})
+	c := newGrowthChain(b)
 
 	// The seed: hotspots four to a res-12 cell, laid out by sim.SeedCells.
 	cells, centres, err := sim.SeedCells(n)

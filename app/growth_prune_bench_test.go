@@ -44,12 +44,7 @@ func BenchmarkPrune(b *testing.B) {
 func prune(b *testing.B, pocs int) (blocks int, worstMs, usPerEntry float64, entries int) {
 	b.StopTimer()
 	const witnesses = 14
-	c := &growthChain{a: nodeApp(b), t0: time.Unix(1_700_000_000, 0)}
-	c.block(b, func(ctx sdk.Context) error {
-		_, err := c.a.ModuleManager.InitGenesis(ctx, c.a.AppCodec(), c.a.DefaultGenesis())
-		require.ErrorContains(b, err, "validator set is empty after InitGenesis")
-		return nil
-	})
+	c := newGrowthChain(b)
 	// Hotspot addresses, as many as the PoCs' witnesses could be.
 	addrs := make([]string, 10_000)
 	for i := range addrs {
