@@ -141,6 +141,9 @@ type GRPCChain struct {
 	rulesAt   time.Time
 	ingestIDs map[peer.ID]bool
 	peersAt   time.Time
+
+	// now is the clock the caches' lifetimes are measured on.
+	now func() time.Time
 }
 
 // latestEntropyTTL is well under a block: a poll sees a new block at most
@@ -162,11 +165,11 @@ const (
 
 // NewGRPCChain wraps a connection to a pocd gRPC server.
 func NewGRPCChain(conn *grpc.ClientConn, signer *chainclient.Signer) *GRPCChain {
-	return &GRPCChain{conn: conn, signer: signer, cache: map[string]cachedHotspot{}, entropy: map[int64]Entropy{}}
+	return &GRPCChain{conn: conn, signer: signer, cache: map[string]cachedHotspot{}, entropy: map[int64]Entropy{}, now: time.Now}
 }
 
 func (c *GRPCChain) Hotspot(ctx context.Context, address string) (HotspotInfo, error) {
-	now := time.Now()
+	now := c.now()
 	c.mu.Lock()
 	if e, ok := c.cache[address]; ok && now.Before(e.until) {
 		c.mu.Unlock()
@@ -198,7 +201,7 @@ func (c *GRPCChain) Hotspot(ctx context.Context, address string) (HotspotInfo, e
 
 func (c *GRPCChain) Rules(ctx context.Context) (Rules, error) {
 	c.mu.Lock()
-	if c.rules.Plans != nil && time.Since(c.rulesAt) < rulesTTL {
+	if c.rules.Plans != nil && c.now().Sub(c.rulesAt) < rulesTTL {
 		defer c.mu.Unlock()
 		return c.rules, nil
 	}
@@ -216,14 +219,14 @@ func (c *GRPCChain) Rules(ctx context.Context) (Rules, error) {
 		r.Plans[p.Region] = poctypes.VerifyRegionPlan(p)
 	}
 	c.mu.Lock()
-	c.rules, c.rulesAt = r, time.Now()
+	c.rules, c.rulesAt = r, c.now()
 	c.mu.Unlock()
 	return r, nil
 }
 
 func (c *GRPCChain) IngestPeers(ctx context.Context) (map[peer.ID]bool, error) {
 	c.mu.Lock()
-	if c.ingestIDs != nil && time.Since(c.peersAt) < peersTTL {
+	if c.ingestIDs != nil && c.now().Sub(c.peersAt) < peersTTL {
 		defer c.mu.Unlock()
 		return c.ingestIDs, nil
 	}
@@ -246,7 +249,7 @@ func (c *GRPCChain) IngestPeers(ctx context.Context) (map[peer.ID]bool, error) {
 		req.Pagination.Key = res.Pagination.NextKey
 	}
 	c.mu.Lock()
-	c.ingestIDs, c.peersAt = ids, time.Now()
+	c.ingestIDs, c.peersAt = ids, c.now()
 	c.mu.Unlock()
 	return ids, nil
 }
@@ -255,7 +258,7 @@ func (c *GRPCChain) Entropy(ctx context.Context, height int64) (Entropy, error) 
 	c.mu.Lock()
 	e, ok := c.entropy[height]
 	if height == 0 {
-		e, ok = c.latest, c.latest.Height > 0 && time.Since(c.latestAt) < latestEntropyTTL
+		e, ok = c.latest, c.latest.Height > 0 && c.now().Sub(c.latestAt) < latestEntropyTTL
 	}
 	c.mu.Unlock()
 	if ok {
@@ -272,7 +275,7 @@ func (c *GRPCChain) Entropy(ctx context.Context, height int64) (Entropy, error) 
 	c.mu.Lock()
 	if height == 0 && e.Height >= c.latest.Height {
 		// Not backwards: two polls may be answered out of order.
-		c.latest, c.latestAt = e, time.Now()
+		c.latest, c.latestAt = e, c.now()
 	}
 	if len(c.entropy) > 4096 {
 		c.entropy = map[int64]Entropy{}
