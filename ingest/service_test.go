@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
@@ -115,4 +117,46 @@ func TestValidationGivesUpOnAWedgedNode(t *testing.T) {
 	require.NoError(t, wp.PublishWitness(ctx, gateway.BuildWitness(w.priv, beacon, -900, 50, beacon.FrequencyHz, time.Now())))
 	require.Eventually(t, func() bool { return ignored(svc, "witness", ingest.IgnoreUnavailable) == 1 }, 40*time.Second, 50*time.Millisecond)
 	require.Zero(t, rejected(svc, "witness", ingest.RejectUnknownHotspot))
+}
+
+// An ingest node dials the peers its operator configured and redials one
+// that drops.
+func TestServiceKeepsItsConfiguredPeers(t *testing.T) {
+	a := startService(t, t.TempDir(), newFakeChain())
+	cfg := testConfig()
+	cfg.Peers = []string{a.Host.Addrs()[0].String() + "/p2p/" + a.Host.ID().String()}
+	b := startServiceWith(t, cfg, t.TempDir(), newFakeChain())
+	connected := func() bool { return b.Host.Network().Connectedness(a.Host.ID()) == network.Connected }
+	require.Eventually(t, connected, 20*time.Second, 20*time.Millisecond, "dialled")
+	require.NoError(t, a.Host.Network().ClosePeer(b.Host.ID()))
+	require.Eventually(t, func() bool { return !connected() }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, connected, 20*time.Second, 20*time.Millisecond, "redialled")
+}
+
+// A connected peer that becomes a registered validator's ingest peer is
+// disconnected once, at the next registry refresh (every 10 s), so that it
+// announces its subscriptions again and the share topic's filter judges
+// them anew.
+func TestNewlyRegisteredPeerIsReconnected(t *testing.T) {
+	c := newFakeChain()
+	svc := startService(t, t.TempDir(), c)
+	other := startService(t, t.TempDir(), newFakeChain())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, other.Host.Connect(ctx, peer.AddrInfo{ID: svc.Host.ID(), Addrs: svc.Host.Addrs()}))
+	disconnected := make(chan struct{}, 1)
+	svc.Host.Network().Notify(&network.NotifyBundle{DisconnectedF: func(_ network.Network, cn network.Conn) {
+		if cn.RemotePeer() == other.Host.ID() {
+			select {
+			case disconnected <- struct{}{}:
+			default:
+			}
+		}
+	}})
+	c.setIngestPeers(other.Host.ID())
+	select {
+	case <-disconnected:
+	case <-ctx.Done():
+		t.Fatal("the newly registered peer was not disconnected within a registry refresh")
+	}
 }
