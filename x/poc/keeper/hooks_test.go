@@ -97,8 +97,12 @@ func TestGenesisRoundTrip(t *testing.T) {
 	_, err = f.msgs.AddToDenylist(f.ctx, &types.MsgAddToDenylist{Authority: f.gov, Hotspots: []string{w}, Edges: []types.Edge{{A: b, B: w}}})
 	require.NoError(t, err)
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 1))
+	// A pruning horizon, so that what genesis imports after it is seen to
+	// follow it.
+	require.NoError(t, f.k.PruneBefore.Set(f.ctx, 1))
 
 	gs, g, again := reimport(t, f)
+	require.Equal(t, int64(1), gs.PruneBefore)
 	require.Len(t, gs.OpenPocs, 1)
 	require.Len(t, gs.Relayers, 1)
 	require.NotNil(t, gs.HexRebuild, "a rebuild in progress is exported")
