@@ -116,3 +116,21 @@ func TestCellCenterAcrossFaceEdges(t *testing.T) {
 	}
 	require.Greater(t, checked, minChecked, "cells on face edges")
 }
+
+// normalize gives the canonical member of an ijk triple's class (H3's
+// ijkNormalize): every coordinate non-negative, the smallest zero, the
+// differences between coordinates unchanged. Checked over every triple in a
+// cube around the origin, so each coordinate in turn is the most negative.
+func TestNormalizeGivesTheCanonicalTriple(t *testing.T) {
+	for i := -4; i <= 4; i++ {
+		for j := -4; j <= 4; j++ {
+			for k := -4; k <= 4; k++ {
+				c := ijk{i, j, k}
+				c.normalize()
+				require.GreaterOrEqual(t, min(c.i, c.j, c.k), 0, "(%d, %d, %d)", i, j, k)
+				require.Zero(t, min(c.i, c.j, c.k), "(%d, %d, %d)", i, j, k)
+				require.Equal(t, [2]int{i - j, j - k}, [2]int{c.i - c.j, c.j - c.k}, "(%d, %d, %d) changed class", i, j, k)
+			}
+		}
+	}
+}
