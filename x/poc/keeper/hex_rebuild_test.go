@@ -151,7 +151,8 @@ func TestHexRebuildKeepsItsTableThroughAParameterChange(t *testing.T) {
 	want, err := verify.NewHexDensityMap(p.VerifyHexParams(), cells)
 	require.NoError(t, err)
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 1))
-	for {
+	for blocks := 0; ; blocks++ {
+		require.Less(t, blocks, 10_000, "the rebuild reaches its judge stage")
 		f.endBlocks(t, 1)
 		r, err := f.k.HexRebuild.Get(f.ctx)
 		require.NoError(t, err)
@@ -199,7 +200,8 @@ func TestGenesisKeepsARebuildAtEveryStage(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 1))
 	stages := map[types.HexRebuildStage]bool{}
-	for {
+	for blocks := 0; ; blocks++ {
+		require.Less(t, blocks, 10_000, "the rebuild ends")
 		r, err := f.k.HexRebuild.Get(f.ctx)
 		if isNotFoundErr(err) {
 			break
