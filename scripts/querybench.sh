@@ -13,11 +13,16 @@ KR=(--keyring-backend test --home "$HOME_DIR")
 
 rm -rf "$HOME_DIR"
 "$POCD" init query --chain-id pocd-query --home "$HOME_DIR" >/dev/null 2>&1
+# IAVL_CACHE: the node's iavl-cache-size (nodes per store); unset keeps pocd init's.
+if [ -n "${IAVL_CACHE:-}" ]; then
+  sed -i "s/^iavl-cache-size = .*/iavl-cache-size = $IAVL_CACHE/" "$HOME_DIR/config/app.toml"
+  grep -q "^iavl-cache-size = $IAVL_CACHE\$" "$HOME_DIR/config/app.toml"
+fi
 "$POCD" keys add validator "${KR[@]}" >/dev/null 2>&1
 "$POCD" genesis add-genesis-account validator 100000000000000bones "${KR[@]}"
 "$POCD" genesis gentx validator 10000000000000bones --chain-id pocd-query "${KR[@]}" >/dev/null 2>&1
 "$POCD" genesis collect-gentxs --home "$HOME_DIR" >/dev/null 2>&1
-go run ./scripts/querybench seed -genesis "$HOME_DIR/config/genesis.json" -hotspots "$HOTSPOTS"
+${QUERYBENCH:-go run ./scripts/querybench} seed -genesis "$HOME_DIR/config/genesis.json" -hotspots "$HOTSPOTS"
 echo ">> genesis: $(du -h "$HOME_DIR/config/genesis.json" | cut -f1) with $HOTSPOTS hotspots"
 
 start=$(date +%s.%N)
@@ -31,7 +36,7 @@ for i in $(seq 1 1800); do
   sleep 1
 done
 echo ">> node at height 2 after $(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $start}") s (genesis import included)"
-go run ./scripts/querybench measure -grpc 127.0.0.1:9090 -genesis "$HOME_DIR/config/genesis.json" -queries "$QUERIES" \
+${QUERYBENCH:-go run ./scripts/querybench} measure -grpc 127.0.0.1:9090 -genesis "$HOME_DIR/config/genesis.json" -queries "$QUERIES" \
   -out "$HOME_DIR/result.json"
 echo ">> node RSS after the queries: $(grep VmRSS /proc/$NODE/status | tr -s ' ' | cut -d' ' -f2-)"
 echo ">> x/hotspot state on disk: application.db $(du -sh "$HOME_DIR/data/application.db" | cut -f1)"
