@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/spf13/cast"
 
@@ -152,6 +153,9 @@ type App struct {
 	// explorer is app.toml's [explorer]: whether the API server serves the
 	// coverage explorer.
 	explorer explorer.Config
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // New builds the application. loadLatest is false only for export at a past height.
@@ -359,6 +363,15 @@ func (app *App) registerUpgrades() {
 
 // Name returns the app name.
 func (app *App) Name() string { return app.BaseApp.Name() }
+
+// Close closes the app's databases once. The SDK's start command calls it
+// twice on SIGTERM (after stopping CometBFT, then in its own cleanup), and
+// pebble, the application database `pocd init` chooses, panics on a second
+// Close: every graceful stop exited with a panic and status 2.
+func (app *App) Close() error {
+	app.closeOnce.Do(func() { app.closeErr = app.BaseApp.Close() })
+	return app.closeErr
+}
 
 // LegacyAmino returns the amino codec (genutil and ledger still need it).
 func (app *App) LegacyAmino() *codec.LegacyAmino { return app.legacyAmino }

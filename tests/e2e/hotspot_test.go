@@ -142,6 +142,7 @@ func TestHotspotLifecycle(t *testing.T) {
 	require.NoError(t, err)
 
 	n.stop()
+	require.NoError(t, n.exitErr, "SIGTERM stops the node cleanly (the SDK closed pebble twice: a panic, status 2)")
 	n.start()
 	n.waitHeight(h+2, 90*time.Second)
 
