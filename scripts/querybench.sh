@@ -38,5 +38,6 @@ done
 echo ">> node at height 2 after $(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $start}") s (genesis import included)"
 ${QUERYBENCH:-go run ./scripts/querybench} measure -grpc 127.0.0.1:9090 -genesis "$HOME_DIR/config/genesis.json" -queries "$QUERIES" \
   -out "$HOME_DIR/result.json"
-echo ">> node RSS after the queries: $(grep VmRSS /proc/$NODE/status | tr -s ' ' | cut -d' ' -f2-)"
+# awk: the line is "VmRSS:<tab>[spaces]N kB", with no space from 10 GB on.
+echo ">> node RSS after the queries: $(awk '/^VmRSS/ {print $2, $3}' /proc/$NODE/status)"
 echo ">> x/hotspot state on disk: application.db $(du -sh "$HOME_DIR/data/application.db" | cut -f1)"
