@@ -3,6 +3,7 @@
 # genesis holds HOTSPOTS hotspots (scripts/querybench says how they are
 # laid out). A fresh chain under ./.querynet (wiped first). Results:
 # docs/benchmarks.md ("Growth"). Usage: make query-bench [HOTSPOTS=100000]
+# [IAVL_CACHE=nodes] [QUERYBENCH=a prebuilt scripts/querybench binary]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 POCD=${POCD:-./build/pocd}
