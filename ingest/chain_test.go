@@ -43,20 +43,27 @@ func (s *entropyServer) Entropy(_ context.Context, req *poctypes.QueryEntropyReq
 	return &poctypes.QueryEntropyResponse{Entropy: poctypes.BlockEntropy{Height: h, Hash: []byte{byte(h)}, TimeMs: h * 1000}}, nil
 }
 
-func startEntropyServer(t *testing.T) (*entropyServer, *GRPCChain) {
+// serveLoopback serves what register adds on a loopback port and returns a
+// GRPCChain connected to it; both are closed when the test ends.
+func serveLoopback(t *testing.T, register func(*grpc.Server)) *GRPCChain {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	srv := grpc.NewServer()
-	es := &entropyServer{}
-	es.height.Store(10)
-	poctypes.RegisterQueryServer(srv, es)
+	register(srv)
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)
 	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close() })
-	return es, NewGRPCChain(conn, nil)
+	return NewGRPCChain(conn, nil)
+}
+
+func startEntropyServer(t *testing.T) (*entropyServer, *GRPCChain) {
+	t.Helper()
+	es := &entropyServer{}
+	es.height.Store(10)
+	return es, serveLoopback(t, func(srv *grpc.Server) { poctypes.RegisterQueryServer(srv, es) })
 }
 
 // Beacons that name a block this node has not committed poll the newest
@@ -194,17 +201,10 @@ func startChainServer(t *testing.T, s *chainServer, now *time.Time) *GRPCChain {
 	t.Helper()
 	s.calls = map[string]int{}
 	s.poc.s = s
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	srv := grpc.NewServer()
-	hotspottypes.RegisterQueryServer(srv, s)
-	poctypes.RegisterQueryServer(srv, &s.poc)
-	go func() { _ = srv.Serve(lis) }()
-	t.Cleanup(srv.Stop)
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	c := NewGRPCChain(conn, nil)
+	c := serveLoopback(t, func(srv *grpc.Server) {
+		hotspottypes.RegisterQueryServer(srv, s)
+		poctypes.RegisterQueryServer(srv, &s.poc)
+	})
 	c.now = func() time.Time { return *now }
 	return c
 }

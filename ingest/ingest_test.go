@@ -217,7 +217,12 @@ func startService(t *testing.T, home string, c ingest.Chain) *ingest.Service {
 
 func startServiceWith(t *testing.T, cfg ingest.Config, home string, c ingest.Chain) *ingest.Service {
 	t.Helper()
-	svc, err := ingest.Start(context.Background(), cfg, home, "test-chain", c, ingest.NewMetrics(), log.NewNopLogger())
+	return startServiceLogging(t, cfg, home, c, log.NewNopLogger())
+}
+
+func startServiceLogging(t *testing.T, cfg ingest.Config, home string, c ingest.Chain, logger log.Logger) *ingest.Service {
+	t.Helper()
+	svc, err := ingest.Start(context.Background(), cfg, home, "test-chain", c, ingest.NewMetrics(), logger)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, svc.Close()) })
 	return svc

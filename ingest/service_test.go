@@ -55,10 +55,7 @@ func (l *recordingLogger) logged(level *[]string, substr string) int {
 func startLogged(t *testing.T, c *fakeChain) (*ingest.Service, *recordingLogger) {
 	t.Helper()
 	l := newRecordingLogger()
-	svc, err := ingest.Start(context.Background(), testConfig(), t.TempDir(), "test-chain", c, ingest.NewMetrics(), l)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, svc.Close()) })
-	return svc, l
+	return startServiceLogging(t, testConfig(), t.TempDir(), c, l), l
 }
 
 // A healthy service measures its queue every second and logs no error
