@@ -61,9 +61,10 @@ func TestUpgradeV2MigratesHotspotParams(t *testing.T) {
 	require.Equal(t, before, after)
 }
 
-// The v2 plan also runs x/poc's migration through the app's wiring: hex
+// The v2 plan also runs x/poc's migrations through the app's wiring: hex
 // counts stored by cell under version 1's prefix become generation 0 of
-// the new layout, and the version map moves to 2.
+// the new layout, the params gain record_retention_epochs, and the version
+// map moves to 3.
 func TestUpgradeV2MovesHexCountsIntoGenerations(t *testing.T) {
 	w := newWired(t)
 	cell := uint64(h3.IndexFromString("8a283082a2b7fff"))
@@ -71,17 +72,24 @@ func TestUpgradeV2MovesHexCountsIntoGenerations(t *testing.T) {
 	bz, err := count.Marshal()
 	require.NoError(t, err)
 	w.ctx.KVStore(w.a.GetKey(poctypes.StoreKey)).Set(binary.BigEndian.AppendUint64([]byte{11}, cell), bz)
+	p, err := w.a.PocKeeper.Params.Get(w.ctx)
+	require.NoError(t, err)
+	p.RecordRetentionEpochs = 0 // versions 1 and 2 have no such field
+	require.NoError(t, w.a.PocKeeper.Params.Set(w.ctx, p))
 	vm := w.a.ModuleManager.GetVersionMap()
 	vm[poctypes.ModuleName] = 1
 	require.NoError(t, w.a.UpgradeKeeper.SetModuleVersionMap(w.ctx, vm))
 
 	require.NoError(t, w.a.UpgradeKeeper.ApplyUpgrade(w.ctx, upgradetypes.Plan{Name: v2.Name, Height: w.ctx.BlockHeight()}))
 
+	p, err = w.a.PocKeeper.Params.Get(w.ctx)
+	require.NoError(t, err)
+	require.Equal(t, poctypes.DefaultParams().RecordRetentionEpochs, p.RecordRetentionEpochs)
 	got, err := w.a.PocKeeper.HexCounts.Get(w.ctx, collections.Join(uint64(0), cell))
 	require.NoError(t, err)
 	require.Equal(t, count, got)
 	require.False(t, w.ctx.KVStore(w.a.GetKey(poctypes.StoreKey)).Has(binary.BigEndian.AppendUint64([]byte{11}, cell)))
 	vm, err = w.a.UpgradeKeeper.GetModuleVersionMap(w.ctx)
 	require.NoError(t, err)
-	require.Equal(t, uint64(2), vm[poctypes.ModuleName])
+	require.Equal(t, uint64(3), vm[poctypes.ModuleName])
 }

@@ -27,7 +27,7 @@ import (
 )
 
 // ConsensusVersion is bumped with every state migration.
-const ConsensusVersion = 2
+const ConsensusVersion = 3
 
 var (
 	_ appmodule.AppModule        = AppModule{}
@@ -86,7 +86,11 @@ func (am AppModule) RegisterServices(registrar grpc.ServiceRegistrar) error {
 	if !ok {
 		return nil
 	}
-	return cfg.RegisterMigration(types.ModuleName, 1, keeper.NewMigrator(am.keeper).Migrate1to2)
+	m := keeper.NewMigrator(am.keeper)
+	if err := cfg.RegisterMigration(types.ModuleName, 1, m.Migrate1to2); err != nil {
+		return err
+	}
+	return cfg.RegisterMigration(types.ModuleName, 2, m.Migrate2to3)
 }
 
 // DefaultGenesis returns default parameters and no records.

@@ -81,6 +81,11 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	if gs.SharesPruneBefore > 0 {
+		if err := k.SharesPruneBefore.Set(ctx, gs.SharesPruneBefore); err != nil {
+			return err
+		}
+	}
 	if gs.HexRebuild != nil {
 		if err := k.HexRebuild.Set(ctx, *gs.HexRebuild); err != nil {
 			return err
@@ -203,6 +208,11 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 	}
 	if b, err := k.PruneBefore.Get(ctx); err == nil {
 		gs.PruneBefore = b
+	} else if !isNotFound(err) {
+		return nil, err
+	}
+	if b, err := k.SharesPruneBefore.Get(ctx); err == nil {
+		gs.SharesPruneBefore = b
 	} else if !isNotFound(err) {
 		return nil, err
 	}

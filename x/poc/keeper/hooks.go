@@ -3,6 +3,8 @@ package keeper
 import (
 	"context"
 
+	"cosmossdk.io/collections"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	epochstypes "github.com/cosmos/cosmos-sdk/x/epochs/types"
 
@@ -18,10 +20,11 @@ var _ epochstypes.EpochHooks = Hooks{}
 func (k *Keeper) Hooks() Hooks { return Hooks{k} }
 
 // AfterEpochEnd schedules the hex-density rebuild and the pruning of
-// records older than the retention when a PoC epoch ends. Both then run a
-// budget per block in EndBlock (maintenance.go): done here at once they
-// would cost one block hundreds of millions of writes at the measured
-// throughput, in the block that also settles the epoch's rewards.
+// PoC records older than record_retention_epochs and of reward shares older
+// than retention_epochs when a PoC epoch ends. Both then run a budget per
+// block in EndBlock (maintenance.go): done here at once they would cost one
+// block hundreds of millions of writes at the measured throughput, in the
+// block that also settles the epoch's rewards.
 func (h Hooks) AfterEpochEnd(ctx context.Context, identifier string, epoch int64) error {
 	p, err := h.k.Params.Get(ctx)
 	if err != nil {
@@ -33,7 +36,10 @@ func (h Hooks) AfterEpochEnd(ctx context.Context, identifier string, epoch int64
 	if err := h.k.StartHexRebuild(ctx, epoch); err != nil {
 		return err
 	}
-	return h.k.SchedulePrune(ctx, epoch-int64(p.RetentionEpochs))
+	if err := h.k.SchedulePrune(ctx, epoch-int64(p.RecordRetentionEpochs)); err != nil {
+		return err
+	}
+	return advance(ctx, h.k.SharesPruneBefore, epoch-int64(p.RetentionEpochs))
 }
 
 // BeforeEpochStart does nothing.
@@ -57,15 +63,20 @@ func (k *Keeper) StartHexRebuild(ctx context.Context, epoch int64) error {
 	return k.HexRebuild.Set(ctx, types.HexRebuild{Epoch: epoch, SinceMs: since})
 }
 
-// SchedulePrune marks the records of epochs before `before` for deletion.
-// The mark only moves forward.
+// SchedulePrune marks the PoC records of epochs before `before` for
+// deletion. The mark only moves forward.
 func (k *Keeper) SchedulePrune(ctx context.Context, before int64) error {
-	cur, err := k.PruneBefore.Get(ctx)
+	return advance(ctx, k.PruneBefore, before)
+}
+
+// advance moves a pruning mark forward to `before`, never back.
+func advance(ctx context.Context, mark collections.Item[int64], before int64) error {
+	cur, err := mark.Get(ctx)
 	if err != nil && !isNotFound(err) {
 		return err
 	}
 	if before <= cur {
 		return nil
 	}
-	return k.PruneBefore.Set(ctx, before)
+	return mark.Set(ctx, before)
 }

@@ -56,6 +56,7 @@ func TestEpochEndRecomputesScalesAndPrunes(t *testing.T) {
 	p.RetentionEpochs = 1
 	require.NoError(t, f.k.Params.Set(f.ctx, p))
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3))
+	f.staleBeacons(t)
 	f.endBlocks(t, 1)
 	_, err = f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(rec.BeaconId)})
 	require.ErrorIs(t, err, types.ErrPocNotFound)
@@ -142,20 +143,25 @@ func reimport(t *testing.T, f *fixture) (exported *types.GenesisState, g *fixtur
 	return exported, g, again
 }
 
-// The pruning horizon (epochs before it are pruned or being pruned) survives
-// an export and import.
+// The pruning horizons of PoC records and of reward shares (epochs before
+// them are pruned or being pruned) survive an export and import.
 func TestGenesisKeepsThePruningHorizon(t *testing.T) {
 	f := setup(t)
 	require.NoError(t, f.k.PruneBefore.Set(f.ctx, 3))
+	require.NoError(t, f.k.SharesPruneBefore.Set(f.ctx, 2))
 	gs, err := f.k.ExportGenesis(f.ctx)
 	require.NoError(t, err)
 	require.NoError(t, gs.Validate())
 	require.Equal(t, int64(3), gs.PruneBefore)
+	require.Equal(t, int64(2), gs.SharesPruneBefore)
 	g := setup(t)
 	require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
 	got, err := g.k.PruneBefore.Get(g.ctx)
 	require.NoError(t, err)
 	require.Equal(t, int64(3), got)
+	got, err = g.k.SharesPruneBefore.Get(g.ctx)
+	require.NoError(t, err)
+	require.Equal(t, int64(2), got)
 }
 
 // Hex counts survive an export and import (a rebuild in progress, at each

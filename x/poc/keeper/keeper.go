@@ -95,10 +95,12 @@ type Keeper struct {
 	// Relayers: validator operator -> its registered relay account and
 	// ingest peer ID.
 	Relayers *collections.IndexedMap[string, types.RelayerRegistration, RelayerIndexes]
-	// PruneBefore and HexRebuild are the cursors of the epoch-boundary
-	// work done a budget per block (maintenance.go, hex_rebuild.go).
-	PruneBefore collections.Item[int64]
-	HexRebuild  collections.Item[types.HexRebuild]
+	// PruneBefore (PoC records), SharesPruneBefore (reward shares) and
+	// HexRebuild are the cursors of the epoch-boundary work done a budget
+	// per block (maintenance.go, hex_rebuild.go).
+	PruneBefore       collections.Item[int64]
+	SharesPruneBefore collections.Item[int64]
+	HexRebuild        collections.Item[types.HexRebuild]
 }
 
 // NewKeeper builds the keeper.
@@ -144,8 +146,9 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 				IngestPeer: newOptionalUnique(sb, types.RelayersByIngestPeer, "relayers_by_ingest_peer", collections.StringKey,
 					func(_ string, r types.RelayerRegistration) string { return r.IngestPeer }),
 			}),
-		PruneBefore: collections.NewItem(sb, types.PruneBeforeKey, "prune_before", collections.Int64Value),
-		HexRebuild:  collections.NewItem(sb, types.HexRebuildKey, "hex_rebuild", codec.CollValue[types.HexRebuild](cdc)),
+		PruneBefore:       collections.NewItem(sb, types.PruneBeforeKey, "prune_before", collections.Int64Value),
+		SharesPruneBefore: collections.NewItem(sb, types.SharesPruneBeforeKey, "shares_prune_before", collections.Int64Value),
+		HexRebuild:        collections.NewItem(sb, types.HexRebuildKey, "hex_rebuild", codec.CollValue[types.HexRebuild](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

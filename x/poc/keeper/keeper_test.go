@@ -247,6 +247,16 @@ func names(n int, prefix string) []string {
 }
 
 // endBlocks runs n more blocks' EndBlock (PoC closing and maintenance).
+// staleBeacons moves the block time past the relay bound of every beacon
+// stamped until now (twice the entropy lifespan): only then may pruning
+// delete their records.
+func (f *fixture) staleBeacons(t testing.TB) {
+	t.Helper()
+	p, err := f.k.Params.Get(f.ctx)
+	require.NoError(t, err)
+	f.ctx = f.ctx.WithBlockTime(f.ctx.BlockTime().Add(time.Duration(2*p.EntropyLifespanMs+1) * time.Millisecond))
+}
+
 func (f *fixture) endBlocks(t testing.TB, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {

@@ -20,7 +20,7 @@ func (k *Keeper) RunMaintenance(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	k.isolated(sdkCtx, "prune", func(c sdk.Context) error { return k.pruneStep(c, p.PrunePerBlock) })
+	k.isolated(sdkCtx, "prune", func(c sdk.Context) error { return k.pruneStep(c, p) })
 	k.isolated(sdkCtx, "hex_rebuild", func(c sdk.Context) error { return k.hexRebuildStep(c, p) })
 	return nil
 }
@@ -35,75 +35,103 @@ func (k *Keeper) isolated(ctx sdk.Context, task string, f func(sdk.Context) erro
 	write()
 }
 
-// pruneStep deletes up to budget entries of records of epochs before the
-// prune mark: PoCs with their witness verdicts and indexes first, then the
-// epochs' reward shares and totals.
-func (k *Keeper) pruneStep(ctx sdk.Context, budget uint64) error {
-	before, err := k.PruneBefore.Get(ctx)
+// pruneStep deletes up to budget entries: first PoC records (with their
+// witness verdicts and indexes) of epochs before PruneBefore, then, with
+// what is left of the budget, reward shares and totals of epochs before
+// SharesPruneBefore. The two are independent: records waiting for their
+// beacons to go stale do not hold the shares back.
+func (k *Keeper) pruneStep(ctx sdk.Context, p types.Params) error {
+	budget := p.PrunePerBlock
+	used, err := k.prunePocs(ctx, p, budget)
+	if err != nil || used >= budget {
+		return err
+	}
+	before, err := k.SharesPruneBefore.Get(ctx)
 	if isNotFound(err) || before <= 0 {
 		return nil
 	} else if err != nil {
 		return err
 	}
+	rng := new(collections.Range[collections.Pair[int64, string]]).EndExclusive(collections.Join(before, ""))
+	it, err := k.Shares.Iterate(ctx, rng)
+	if err != nil {
+		return err
+	}
+	keys, err := firstKeys(it, budget-used)
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		if err := k.Shares.Remove(ctx, key); err != nil {
+			return err
+		}
+	}
+	used += uint64(len(keys))
+	if used >= budget {
+		return nil
+	}
+	return k.EpochTotals.Clear(ctx, new(collections.Range[int64]).EndExclusive(before))
+}
+
+// prunePocs deletes PoC records of epochs before PruneBefore until it has
+// deleted budget entries (the last PoC may take it past), and returns how
+// many it deleted.
+//
+// A record is deleted only once its beacon can no longer be relayed
+// (ErrStaleRelay: twice the entropy lifespan after its timestamp). The
+// record is what refuses a second relay of a judged beacon; deleted
+// earlier, a late relay would open and judge the beacon again and pay its
+// shares twice. Epochs alone do not ensure it: after a halt the epochs
+// module ends one overdue epoch per block, so a short record retention
+// could pass in seconds. Pruning waits at such a record instead.
+func (k *Keeper) prunePocs(ctx sdk.Context, p types.Params, budget uint64) (used uint64, err error) {
+	before, err := k.PruneBefore.Get(ctx)
+	if isNotFound(err) || before <= 0 {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
 	rng := new(collections.Range[collections.Pair[int64, []byte]]).EndExclusive(collections.Join(before, []byte{}))
 	it, err := k.PocsByEpoch.Iterate(ctx, rng)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var keys []collections.Pair[int64, []byte]
 	for ; it.Valid() && uint64(len(keys)) < budget; it.Next() {
 		key, err := it.Key()
 		if err != nil {
 			it.Close()
-			return err
+			return 0, err
 		}
 		keys = append(keys, key)
 	}
 	it.Close()
-	var used uint64
+	nowMs := ctx.BlockTime().UnixMilli()
 	pocs := 0
 	for _, key := range keys {
 		if used >= budget {
 			break
 		}
+		rec, err := k.Pocs.Get(ctx, key.K2())
+		if err != nil && !isNotFound(err) {
+			return 0, err
+		}
+		if err == nil && nowMs-rec.TimestampNs/1e6 <= 2*p.EntropyLifespanMs {
+			break
+		}
 		n, err := k.removePoc(ctx, key.K1(), key.K2())
 		if err != nil {
-			return err
+			return 0, err
 		}
 		used += uint64(n)
 		pocs++
 	}
 	if pocs > 0 {
 		if err := ctx.EventManager().EmitTypedEvent(&types.EventPocsPruned{ThroughEpoch: before - 1, Pocs: uint64(pocs)}); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	if pocs < len(keys) || used >= budget {
-		return nil // more PoCs next block
-	}
-	if len(keys) == int(budget) {
-		return nil
-	}
-	// PoCs done: shares and totals, within what is left of the budget.
-	srng := new(collections.Range[collections.Pair[int64, string]]).EndExclusive(collections.Join(before, ""))
-	sit, err := k.Shares.Iterate(ctx, srng)
-	if err != nil {
-		return err
-	}
-	skeys, err := firstKeys(sit, budget-used)
-	if err != nil {
-		return err
-	}
-	for _, sk := range skeys {
-		if err := k.Shares.Remove(ctx, sk); err != nil {
-			return err
-		}
-	}
-	used += uint64(len(skeys))
-	if used >= budget {
-		return nil
-	}
-	return k.EpochTotals.Clear(ctx, new(collections.Range[int64]).EndExclusive(before))
+	return used, nil
 }
 
 func firstKeys[K, V any](it collections.Iterator[K, V], n uint64) ([]K, error) {

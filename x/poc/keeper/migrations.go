@@ -80,3 +80,29 @@ func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 	r.Cells = uint64(len(staged)) // version 1 did not count cells
 	return k.HexRebuild.Set(ctx, r)
 }
+
+// Migrate2to3 splits the retention. Version 2 kept PoC records and reward
+// shares for retention_epochs; version 3 keeps the full records only
+// record_retention_epochs (the new param, set to its default) and the
+// shares as before. The single pruning mark
+// becomes both marks: epochs already being pruned stay so. The next epoch
+// end moves the records' mark ahead, and pruning works through the older
+// records a budget per block.
+func (m Migrator) Migrate2to3(ctx sdk.Context) error {
+	k := m.k
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	p.RecordRetentionEpochs = types.DefaultParams().RecordRetentionEpochs // 1: within any retention_epochs
+	if err := k.Params.Set(ctx, p); err != nil {
+		return err
+	}
+	before, err := k.PruneBefore.Get(ctx)
+	if isNotFound(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return k.SharesPruneBefore.Set(ctx, before)
+}

@@ -77,3 +77,36 @@ func TestMigrate1to2MovesHexCountsIntoGenerations(t *testing.T) {
 	require.Equal(t, asStored(want.Cells()), hexGen(t, f, 1))
 	require.Empty(t, hexGen(t, f, 0))
 }
+
+// A chain upgraded from consensus version 2 gets record_retention_epochs
+// at its default, and its one pruning mark becomes the shares' mark too:
+// the epochs being pruned stay so.
+func TestMigrate2to3SplitsTheRetention(t *testing.T) {
+	f := setup(t)
+	p := types.DefaultParams()
+	p.RecordRetentionEpochs = 0 // what version 2 stored
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	require.NoError(t, f.k.PruneBefore.Set(f.ctx, 7))
+
+	require.NoError(t, keeper.NewMigrator(f.k).Migrate2to3(f.ctx))
+
+	got, err := f.k.Params.Get(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, types.DefaultParams().RecordRetentionEpochs, got.RecordRetentionEpochs)
+	require.NoError(t, got.Validate())
+	before, err := f.k.SharesPruneBefore.Get(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, int64(7), before)
+
+	// A chain that kept a single epoch: the records cannot outlive the shares.
+	g := setup(t)
+	p.RetentionEpochs = 1
+	require.NoError(t, g.k.Params.Set(g.ctx, p))
+	require.NoError(t, keeper.NewMigrator(g.k).Migrate2to3(g.ctx))
+	got, err = g.k.Params.Get(g.ctx)
+	require.NoError(t, err)
+	require.NoError(t, got.Validate())
+	has, err := g.k.SharesPruneBefore.Has(g.ctx)
+	require.NoError(t, err)
+	require.False(t, has, "no mark: nothing was being pruned")
+}

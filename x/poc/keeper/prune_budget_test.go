@@ -46,6 +46,7 @@ func TestPruneStopsAtTheBudgetExactly(t *testing.T) {
 
 	f.epochs.epoch = 3
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3)) // prunes epochs < 2
+	f.staleBeacons(t)
 	// pruned runs one block and returns its EventPocsPruned.
 	pruned := func() []*types.EventPocsPruned {
 		f.ctx = f.ctx.WithEventManager(sdk.NewEventManager())
@@ -110,10 +111,54 @@ func TestPruneSharesUseWhatIsLeftOfTheBudget(t *testing.T) {
 
 	f.epochs.epoch = 3
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3)) // prunes epochs < 2
+	f.staleBeacons(t)
 	f.endBlocks(t, 1)
 	require.Equal(t, shares-left, count(), "shares deleted up to what the PoCs left of the budget")
 	require.True(t, hasTotals(), "no budget left for the totals")
 	f.endBlocks(t, 1)
 	require.Zero(t, count())
 	require.False(t, hasTotals(), "the totals go in the block that has budget left")
+}
+
+// The PoC that takes a block's pruning past its budget is deleted whole
+// (seven entries with two witnesses: 15 of them are 105 entries against
+// 100), and that block deletes no shares: nothing is left of its budget.
+func TestPruneOvershootLeavesTheSharesForLater(t *testing.T) {
+	f := setup(t)
+	p := types.DefaultParams()
+	p.BeaconIntervalMs = 0
+	p.RetentionEpochs = 1
+	p.PrunePerBlock = types.MinMaintenancePerBlock
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.hotspot(t, "good2", cellAt(t, 6, 90))
+	f.seasoned(t, b)
+	for i := 0; i < 20; i++ {
+		beacon := f.beacon("beaconer", byte(i))
+		_, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950), f.witness("good2", beacon, 300, -950)))
+		require.NoError(t, err)
+	}
+	f.closeDue(t)
+	for i := 0; i < 10; i++ {
+		require.NoError(t, f.k.Shares.Set(f.ctx, collections.Join(int64(1), fmt.Sprintf("hotspot%02d", i)), types.RewardShares{WitnessShares: 1}))
+	}
+	count := func() (pocs, shares int) {
+		require.NoError(t, f.k.PocsByEpoch.Walk(f.ctx, nil, func(collections.Pair[int64, []byte]) (bool, error) { pocs++; return false, nil }))
+		require.NoError(t, f.k.Shares.Walk(f.ctx, nil, func(collections.Pair[int64, string], types.RewardShares) (bool, error) { shares++; return false, nil }))
+		return pocs, shares
+	}
+	_, shares := count()
+
+	f.epochs.epoch = 3
+	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3)) // prunes epochs < 2
+	f.staleBeacons(t)
+	f.endBlocks(t, 1)
+	pocs, left := count()
+	require.Equal(t, 5, pocs, "15 PoCs of 7 entries: the fifteenth starts below the budget")
+	require.Equal(t, shares, left, "no shares deleted past the budget")
+	f.endBlocks(t, 1)
+	pocs, left = count()
+	require.Zero(t, pocs)
+	require.Zero(t, left)
 }

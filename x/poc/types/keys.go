@@ -28,7 +28,7 @@ var (
 	OpenByCloseKey    = collections.NewPrefix(16) // (close_at_ms, beacon id): the closing queue
 	RelayersKey       = collections.NewPrefix(17) // validator operator -> RelayerRegistration
 	RelayersByAccount = collections.NewPrefix(18) // (relay account, validator operator)
-	PruneBeforeKey    = collections.NewPrefix(19) // records of epochs before it are being pruned
+	PruneBeforeKey    = collections.NewPrefix(19) // PoC records of epochs before it are being pruned
 	HexRebuildKey     = collections.NewPrefix(20) // HexRebuild in progress
 	// 21 (res-11 cell -> count of the rebuild in progress) is retired: a
 	// rebuild counts straight into the next generation (23).
@@ -41,6 +41,9 @@ var (
 	HexCountsKey     = collections.NewPrefix(23)
 	HexGenerationKey = collections.NewPrefix(24) // generation of HexCounts in use
 	HexTableKey      = collections.NewPrefix(25) // HIP-17 table of the generation in use
+	// SharesPruneBeforeKey: reward shares and totals of epochs before it are
+	// being pruned.
+	SharesPruneBeforeKey = collections.NewPrefix(26)
 )
 
 // MaxRecordedPocsQuery bounds the beacon ids in one RecordedPocs request;

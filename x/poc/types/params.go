@@ -57,6 +57,7 @@ func DefaultParams() Params {
 		HexActivityWindowMs:       60 * 3600_000,
 		EpochIdentifier:           DefaultEpochIdentifier,
 		RetentionEpochs:           30,
+		RecordRetentionEpochs:     1,
 		CloseGraceMs:              30_000,
 		MaxCloseWitnessesPerBlock: 20_000,
 		PrunePerBlock:             5_000,
@@ -136,6 +137,11 @@ func (p Params) Validate() error {
 		return ErrInvalidParams.Wrap("epoch_identifier is required")
 	case p.RetentionEpochs == 0:
 		return ErrInvalidParams.Wrap("retention_epochs must be positive")
+	// Full records are the short history and the shares the long one: a
+	// record outliving its epoch's shares would describe rewards no longer
+	// on chain.
+	case p.RecordRetentionEpochs == 0 || p.RecordRetentionEpochs > p.RetentionEpochs:
+		return ErrInvalidParams.Wrap("record_retention_epochs must be 1..retention_epochs")
 	}
 	return ValidateHexParams(p.HexParams)
 }

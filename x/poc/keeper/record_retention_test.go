@@ -1,0 +1,132 @@
+package keeper_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/pocnet/pocd/x/poc/types"
+)
+
+// Full PoC records are kept record_retention_epochs and the reward shares
+// retention_epochs: ending epoch 3 with 1 and 2 deletes epoch 1's records
+// and witness verdicts but keeps its shares and totals, which go when
+// epoch 4 ends.
+func TestFullRecordsArePrunedBeforeTheirShares(t *testing.T) {
+	f := setup(t)
+	p := types.DefaultParams()
+	p.RecordRetentionEpochs = 1
+	p.RetentionEpochs = 2
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	w := f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.seasoned(t, b, w)
+	beacon := f.beacon("beaconer", 1)
+	rec := f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+	require.Equal(t, int64(1), rec.Epoch)
+	shares, err := f.k.HotspotShares(f.ctx, 1, w)
+	require.NoError(t, err)
+	require.NotZero(t, shares.WitnessShares)
+	totals, err := f.k.EpochShareTotals(f.ctx, 1)
+	require.NoError(t, err)
+	require.NotZero(t, totals.WitnessShares)
+
+	f.epochs.epoch = 4
+	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3))
+	f.staleBeacons(t)
+	f.endBlocks(t, 1)
+	_, err = f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: hexID(rec.BeaconId)})
+	require.ErrorIs(t, err, types.ErrPocNotFound, "the record is past record_retention_epochs")
+	ws, err := f.query.Witnessed(f.ctx, &types.QueryWitnessedRequest{Hotspot: w})
+	require.NoError(t, err)
+	require.Empty(t, ws.Witnessed, "and so are its witness verdicts")
+	got, err := f.k.HotspotShares(f.ctx, 1, w)
+	require.NoError(t, err)
+	require.Equal(t, shares, got, "the shares are within retention_epochs")
+	gotTotals, err := f.k.EpochShareTotals(f.ctx, 1)
+	require.NoError(t, err)
+	require.Equal(t, totals, gotTotals)
+
+	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 4))
+	f.endBlocks(t, 1)
+	got, err = f.k.HotspotShares(f.ctx, 1, w)
+	require.NoError(t, err)
+	require.Zero(t, got.WitnessShares, "epoch 4's end takes epoch 1's shares")
+	gotTotals, err = f.k.EpochShareTotals(f.ctx, 1)
+	require.NoError(t, err)
+	require.Zero(t, gotTotals.WitnessShares)
+}
+
+// Attack: after a halt, the epochs module ends one overdue epoch per block,
+// so a short record retention passes in seconds. A judged PoC's record is
+// what refuses a second relay of its beacon (ErrDuplicateBeacon); deleted
+// while the beacon could still be relayed, a late or replayed relay would
+// judge it again and pay its hotspots twice. Pruning waits until the
+// beacon is too old to relay (ErrStaleRelay).
+func TestAttackJudgedBeaconRelayedAgainAfterEpochCatchUp(t *testing.T) {
+	f := setup(t)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	w := f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.seasoned(t, b, w)
+	beacon := f.beacon("beaconer", 1)
+	relay := f.msg(beacon, f.witness("good", beacon, 300, -950))
+	rec := f.judge(t, relay)
+	shares, err := f.k.HotspotShares(f.ctx, rec.Epoch, w)
+	require.NoError(t, err)
+	require.NotZero(t, shares.WitnessShares)
+
+	// Three overdue epochs end in three blocks: record_retention_epochs (1)
+	// has passed for epoch 1.
+	for e := int64(1); e <= 3; e++ {
+		f.epochs.epoch = e + 1
+		require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, e))
+		f.endBlocks(t, 1)
+	}
+	before, err := f.k.PruneBefore.Get(f.ctx)
+	require.NoError(t, err)
+	require.Greater(t, before, rec.Epoch, "epoch 1 is due for pruning")
+	_, err = f.msgs.SubmitPoc(f.ctx, relay)
+	require.ErrorIs(t, err, types.ErrDuplicateBeacon, "the record still refuses the beacon")
+
+	// At exactly twice the entropy lifespan the beacon can still be
+	// relayed (TestStaleRelayIsRefused), so the record stays; a millisecond
+	// later it goes.
+	lastRelayable := beaconMs + 2*types.DefaultParams().EntropyLifespanMs
+	endBlockAt := func(ms int64) bool {
+		f.ctx = f.ctx.WithBlockHeight(f.ctx.BlockHeight() + 1).WithBlockTime(time.UnixMilli(ms))
+		require.NoError(t, f.k.EndBlock(f.ctx))
+		judged, err := f.k.Pocs.Has(f.ctx, rec.BeaconId)
+		require.NoError(t, err)
+		return judged
+	}
+	require.True(t, endBlockAt(lastRelayable), "kept while the beacon can be relayed")
+	_, err = f.msgs.SubmitPoc(f.ctx, relay)
+	require.ErrorIs(t, err, types.ErrDuplicateBeacon)
+	require.False(t, endBlockAt(lastRelayable+1), "pruned once the beacon is too old to relay")
+	_, err = f.msgs.SubmitPoc(f.ctx, relay)
+	require.ErrorIs(t, err, types.ErrStaleRelay)
+	got, err := f.k.HotspotShares(f.ctx, rec.Epoch, w)
+	require.NoError(t, err)
+	require.Equal(t, shares, got, "paid once")
+}
+
+// Full records are the short history and shares the long one:
+// record_retention_epochs is 1..retention_epochs.
+func TestRecordRetentionIsWithinTheSharesRetention(t *testing.T) {
+	f := setup(t)
+	for name, edit := range map[string]func(p *types.Params){
+		"record retention 0":                 func(p *types.Params) { p.RecordRetentionEpochs = 0 },
+		"record retention above shares":      func(p *types.Params) { p.RecordRetentionEpochs = p.RetentionEpochs + 1 },
+		"shares retention below the records": func(p *types.Params) { p.RecordRetentionEpochs, p.RetentionEpochs = 3, 2 },
+	} {
+		p := types.DefaultParams()
+		edit(&p)
+		_, err := f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.gov, Params: p})
+		require.ErrorIs(t, err, types.ErrInvalidParams, name)
+	}
+	p := types.DefaultParams()
+	p.RecordRetentionEpochs = p.RetentionEpochs
+	_, err := f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.gov, Params: p})
+	require.NoError(t, err)
+}
