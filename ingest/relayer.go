@@ -464,6 +464,11 @@ func (r *Relayer) buildMsg(b BeaconEntry, maxW int, held map[[32]byte]bool) (*po
 		if held != nil && held[poctypes.ReportKey(w)] {
 			continue
 		}
+		// The chain takes the beacon's payload for a report without one:
+		// 51 bytes less per report in every block and index.
+		if bytes.Equal(w.Payload, msg.Beacon.Payload) {
+			w.Payload = nil
+		}
 		msg.Witnesses = append(msg.Witnesses, w)
 	}
 	return msg, nil

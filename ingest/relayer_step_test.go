@@ -911,3 +911,20 @@ func TestRelayStepARefusedBatchCountsAsATry(t *testing.T) {
 	require.Len(t, f.chain.gas, 5)
 	require.Contains(t, f.chain.gas[3:], uint64(poctypes.RelayTxGas)+poctypes.RelayMsgGasLimit(1, 64))
 }
+
+// A relayed report leaves out its payload, which is the beacon's: the chain
+// takes the beacon's (OpenPoc.AddWitnesses), and the report's signature
+// verifies over it, so the report is the same one in 51 fewer bytes.
+func TestRelayLeavesOutTheBeaconsPayload(t *testing.T) {
+	f := newRelayFixture(t)
+	id := f.queue(t, 1)
+	f.witness(t, id)
+	full, err := f.r.buildMsg(f.queued(t)[id], 64, nil)
+	require.NoError(t, err)
+	require.Len(t, full.Witnesses, 1)
+	w := full.Witnesses[0]
+	require.Empty(t, w.Payload)
+	require.Equal(t, f.beacons[id].Payload, full.Beacon.Payload)
+	vw := w.WithPayload(full.Beacon.Payload).ToVerify()
+	require.True(t, vw.VerifySignature(), "signed over the beacon's payload")
+}

@@ -64,7 +64,7 @@ func (k *Keeper) closePoc(ctx sdk.Context, p types.Params, open types.OpenPoc) e
 	id := beacon.ID()
 	witnesses := make([]verify.Witness, len(open.Witnesses))
 	for i, w := range open.Witnesses {
-		witnesses[i] = w.ToVerify()
+		witnesses[i] = w.WithPayload(open.Beacon.Payload).ToVerify()
 	}
 	bv := verify.BeaconVerdict{
 		BeaconReason: verify.Reason(open.BeaconReason), BeaconSide: verify.Side(open.BeaconSide),

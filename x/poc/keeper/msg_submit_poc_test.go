@@ -221,3 +221,53 @@ func relayGasCovers(t *testing.T, payloadSize int) {
 		}
 	}
 }
+
+// A relay whose witness reports leave out their payload (as the ingest
+// relayer sends them) is judged as the same reports with it: every stored
+// verdict is the same, and a stripped report signed over another beacon's
+// payload is ignored like the whole one.
+func TestRelayWithoutWitnessPayloadsIsJudgedAsWithThem(t *testing.T) {
+	f := setup(t)
+	p := types.DefaultParams()
+	p.BeaconIntervalMs = 0 // two beacons of one hotspot
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	good := f.hotspot(t, "good", cellAt(t, 5, 0))
+	liar := f.hotspot(t, "liar", cellAt(t, 7, 90))
+	f.hotspot(t, "replayer", cellAt(t, 6, 180))
+	f.seasoned(t, b, good, liar)
+
+	verdicts := func(local byte, strip bool) (types.PocRecord, []types.WitnessRecord) {
+		beacon := f.beacon("beaconer", local)
+		other := f.beacon("beaconer", local+100)
+		msg := f.msg(beacon,
+			f.witness("good", beacon, 300, -950),
+			f.witness("liar", beacon, 400, -200),
+			f.witness("replayer", other, 300, -950), // a report of another beacon
+		)
+		if strip {
+			for i := range msg.Witnesses {
+				msg.Witnesses[i].Payload = nil
+			}
+		}
+		rec := f.judge(t, msg)
+		poc, err := f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(rec.BeaconId)})
+		require.NoError(t, err)
+		ws := poc.Witnesses
+		for i := range ws {
+			ws[i].BeaconId, ws[i].Seq, ws[i].Height, ws[i].TimestampNs = nil, 0, 0, 0
+			// The two beacons hop to different channels, which moves the
+			// free-space bound by a few micro-dB.
+			require.NotZero(t, ws[i].MaxRssiUdbm)
+			ws[i].FrequencyHz, ws[i].MaxRssiUdbm = 0, 0
+		}
+		return poc.Poc, ws
+	}
+	wholeRec, whole := verdicts(1, false)
+	strippedRec, stripped := verdicts(2, true)
+	require.Len(t, whole, 2, "the replayed report is not kept")
+	require.Equal(t, whole, stripped)
+	require.Equal(t, wholeRec.WitnessReports, strippedRec.WitnessReports)
+	require.Equal(t, wholeRec.Selected, strippedRec.Selected)
+	require.Equal(t, types.REASON_VALID, strippedRec.Reason)
+}

@@ -11,10 +11,11 @@ import (
 const MaxOpenWitnessesFactor = 4
 
 // AddWitnesses adds a validator's witness reports to an open PoC. A report
-// is kept only if it carries the beacon's payload and its hotspot's
-// signature verifies: a relayer cannot replay a witness's report of another
-// beacon (which would turn the real one into a "duplicate") or pad the PoC
-// with forgeries. It keeps one report per witness key, the first added: a
+// is kept only if it carries the beacon's payload (or none: WithPayload)
+// and its hotspot's signature verifies: a relayer cannot replay a
+// witness's report of another beacon (which would turn the real one into a
+// "duplicate") or pad the PoC with forgeries. Kept reports are stored
+// without the payload, whichever form the relay used. It keeps one report per witness key, the first added: a
 // colluding hotspot can sign any number of variants of its report, and
 // without this a ring of relaying validators could fill the PoC with them
 // and leave no room for honest reports. (An honest witness signs one
@@ -46,6 +47,7 @@ func (o *OpenPoc) AddWitnesses(validator, relayer string, reports []WitnessRepor
 	}
 	total := int(allowance) * MaxOpenWitnessesFactor
 	for _, w := range reports {
+		w = w.WithPayload(o.Beacon.Payload)
 		if o.Relays[idx].Witnesses >= allowance || len(o.Witnesses) >= total || witnesses[string(w.Pubkey)] ||
 			!bytes.Equal(w.Payload, o.Beacon.Payload) || !registered(w.Pubkey) {
 			ignored++
@@ -57,6 +59,7 @@ func (o *OpenPoc) AddWitnesses(validator, relayer string, reports []WitnessRepor
 			continue
 		}
 		witnesses[string(w.Pubkey)] = true
+		w.Payload = nil
 		o.Witnesses = append(o.Witnesses, w)
 		o.Relays[idx].Witnesses++
 		added++
@@ -64,7 +67,18 @@ func (o *OpenPoc) AddWitnesses(validator, relayer string, reports []WitnessRepor
 	return added, ignored
 }
 
-// ReportKey identifies a report: its signature covers every field.
+// WithPayload is the report with its payload: its own, or the beacon's
+// when it left it out (a relay, or a report held by an open PoC).
+func (w WitnessReport) WithPayload(beaconPayload []byte) WitnessReport {
+	if len(w.Payload) == 0 {
+		w.Payload = beaconPayload
+	}
+	return w
+}
+
+// ReportKey identifies a report: its signature covers every field, and
+// the key leaves out the payload, so a report relayed with or without it
+// has one key.
 // RecordedPocs returns the keys an open PoC holds so that a validator relays
 // only the reports it lacks.
 func ReportKey(w WitnessReport) [32]byte {

@@ -312,7 +312,12 @@ func (m *BeaconReport) GetSignature() []byte {
 
 // WitnessReport is a witness as the hotspot signed it.
 type WitnessReport struct {
-	Pubkey      []byte `protobuf:"bytes,1,opt,name=pubkey,proto3" json:"pubkey,omitempty"`
+	Pubkey []byte `protobuf:"bytes,1,opt,name=pubkey,proto3" json:"pubkey,omitempty"`
+	// payload is the packet the witness heard. In a relay (MsgSubmitPoc) and
+	// in an open PoC it may be empty, meaning the beacon's payload: the chain
+	// keeps only reports of the beacon's payload, so sending it again would
+	// only add 51 bytes a report to every block, index and open PoC. The
+	// signature always covers the payload.
 	Payload     []byte `protobuf:"bytes,2,opt,name=payload,proto3" json:"payload,omitempty"`
 	RssiDdbm    int32  `protobuf:"varint,3,opt,name=rssi_ddbm,json=rssiDdbm,proto3" json:"rssi_ddbm,omitempty"`
 	SnrDdb      int32  `protobuf:"varint,4,opt,name=snr_ddb,json=snrDdb,proto3" json:"snr_ddb,omitempty"`
