@@ -244,6 +244,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		authtypes.NewModuleAddress(rewardstypes.ModuleName), params.BondDenom, authtypes.FeeCollectorName, app.AccountKeeper,
 		app.BankKeeper, app.DistrKeeper, app.PocKeeper, app.HotspotKeeper, app.EpochsKeeper, govAuthority)
 	app.HotspotKeeper.SetTransferHooks(app.RewardsKeeper)
+	app.PocKeeper.SetPayoutQueue(app.RewardsKeeper)
 	// x/epochs accepts hooks once: every module's epoch work is listed here.
 	// Rewards settle an epoch before x/poc prunes and rebuilds for the next.
 	app.EpochsKeeper.SetHooks(epochstypes.NewMultiEpochHooks(app.RewardsKeeper.Hooks(), app.PocKeeper.Hooks()))

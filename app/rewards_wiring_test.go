@@ -259,3 +259,42 @@ func TestPayoutPaysTheOldestEpochFirst(t *testing.T) {
 	require.NoError(t, w.a.RewardsKeeper.EndBlock(w.ctx))
 	require.True(t, w.balance(o2).IsPositive())
 }
+
+// After a long halt the epochs module ends an overdue epoch per block, so
+// x/poc's share retention can pass while x/rewards still pays an epoch a
+// batch per block. The shares of an epoch queued for payout are kept until
+// it is paid out in full: every hotspot of it is paid.
+func TestSharesOfAnEpochQueuedForPayoutOutliveTheirRetention(t *testing.T) {
+	w := newWired(t)
+	w.setBatch(t, 1)
+	p, err := w.a.PocKeeper.Params.Get(w.ctx)
+	require.NoError(t, err)
+	p.RetentionEpochs, p.RecordRetentionEpochs = 1, 1
+	require.NoError(t, w.a.PocKeeper.Params.Set(w.ctx, p))
+	owners := []string{acct("halted a"), acct("halted b"), acct("halted c")}
+	for i, o := range owners {
+		h := w.addHotspot(t, "halted "+string(rune('a'+i)), o)
+		w.share(t, 1, h, 1000, 1000)
+	}
+	// Epochs 1, 2 and 3 end in three blocks; epoch 3's end puts epoch 1's
+	// shares past retention_epochs (1).
+	for e := int64(1); e <= 3; e++ {
+		require.NoError(t, w.a.EpochsKeeper.Hooks().AfterEpochEnd(w.ctx, poctypes.DefaultEpochIdentifier, e))
+		require.NoError(t, w.a.PocKeeper.RunMaintenance(w.ctx))
+		require.NoError(t, w.a.RewardsKeeper.EndBlock(w.ctx))
+	}
+	for range 5 {
+		require.NoError(t, w.a.PocKeeper.RunMaintenance(w.ctx))
+		require.NoError(t, w.a.RewardsKeeper.EndBlock(w.ctx))
+	}
+	for _, o := range owners {
+		require.True(t, w.balance(o).IsPositive(), "%s paid", o)
+	}
+	_, queued, err := w.a.RewardsKeeper.OldestQueuedPayout(w.ctx)
+	require.NoError(t, err)
+	require.False(t, queued, "epoch 1 paid out")
+	require.NoError(t, w.a.PocKeeper.RunMaintenance(w.ctx))
+	tot, err := w.a.PocKeeper.EpochShareTotals(w.ctx, 1)
+	require.NoError(t, err)
+	require.Zero(t, tot.BeaconShares, "pruned once paid")
+}

@@ -98,13 +98,14 @@ type runner struct {
 	crossOwn   []ownReport                   // the cross-replayer's own reports
 	crossHeard map[[32]byte]bool             // beacons the cross-replayer witnessed
 	payouts    Payouts                       // at the start
+	verdicts   *verdicts
 }
 
 // Run beacons and witnesses until the duration ends (or ctx does), waits
 // for the PoCs to reach the chain, and returns the summary.
 func Run(ctx context.Context, spec RunSpec) (*Summary, error) {
 	r := &runner{RunSpec: spec, rng: mrand.New(mrand.NewPCG(spec.Seed, 0xbeac0)), adv: map[Kind]*AdversaryFigures{},
-		byHash: map[wire.PayloadHash][32]byte{}, crossHeard: map[[32]byte]bool{}}
+		byHash: map[wire.PayloadHash][32]byte{}, crossHeard: map[[32]byte]bool{}, verdicts: newVerdicts(poctypes.NewQueryClient(spec.Conn))}
 	if r.Logf == nil {
 		r.Logf = func(string, ...any) {}
 	}
@@ -158,7 +159,13 @@ func Run(ctx context.Context, spec RunSpec) (*Summary, error) {
 	if spec.Adversaries {
 		r.startAdversaries(runCtx)
 	}
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		r.watchVerdicts(runCtx, 20*time.Second, 10*time.Minute)
+	}()
 	r.loop(runCtx)
+	<-watched
 	r.advWG.Wait()
 	r.inflight.Wait()
 	r.Logf("stopped beaconing; waiting up to %s for the last PoCs", r.Drain)

@@ -2,15 +2,11 @@ package sim
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 	"time"
-
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"google.golang.org/grpc"
 
@@ -208,43 +204,13 @@ func reasonName(r poctypes.Reason) string {
 }
 
 func (r *runner) summarise(ctx context.Context) (*Summary, error) {
-	q := poctypes.NewQueryClient(r.Conn)
 	r.mu.Lock()
 	beacons := append([]sentBeacon(nil), r.beacons...)
 	reports := append([]*published(nil), r.reports...)
 	pubErrs := r.pubErrs
 	r.mu.Unlock()
 
-	type onChain struct {
-		found    bool // judged: an open PoC has no verdicts yet
-		reason   string
-		height   int64 // the block whose relay opened the PoC
-		verdicts map[string]string
-	}
-	chain := map[[32]byte]*onChain{}
-	lookup := func(id [32]byte) (*onChain, error) {
-		if c, ok := chain[id]; ok && c.found {
-			return c, nil
-		}
-		res, err := q.Poc(ctx, &poctypes.QueryPocRequest{BeaconId: hex.EncodeToString(id[:])})
-		if status.Code(err) == codes.NotFound {
-			chain[id] = &onChain{}
-			return chain[id], nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if res.Open { // relayed; judged when its close grace has passed
-			chain[id] = &onChain{}
-			return chain[id], nil
-		}
-		c := &onChain{found: true, reason: reasonName(res.Poc.Reason), height: res.Poc.OpenedHeight, verdicts: map[string]string{}}
-		for _, w := range res.Witnesses {
-			c.verdicts[w.Witness] = reasonName(w.Reason)
-		}
-		chain[id] = c
-		return c, nil
-	}
+	lookup := func(id [32]byte) (*onChain, error) { return r.verdicts.lookup(ctx, id) }
 	// Wait for the measured beacons to be judged (the relayer waits out the
 	// witness window first, and the chain judges a PoC close_grace_ms after
 	// its first relay).

@@ -36,7 +36,7 @@ func (h Hooks) AfterEpochEnd(ctx context.Context, identifier string, epoch int64
 	if err := h.k.StartHexRebuild(ctx, epoch); err != nil {
 		return err
 	}
-	if err := h.k.SchedulePrune(ctx, epoch-int64(p.RecordRetentionEpochs)); err != nil {
+	if err := h.k.SchedulePrune(ctx, epoch-int64(p.RecordRetention())); err != nil {
 		return err
 	}
 	return advance(ctx, h.k.SharesPruneBefore, epoch-int64(p.RetentionEpochs))

@@ -28,6 +28,15 @@ type EpochsKeeper interface {
 	GetEpochInfo(ctx sdk.Context, identifier string) (epochstypes.EpochInfo, error)
 }
 
+// PayoutQueue tells the oldest epoch x/rewards has still to pay out. Its
+// shares, and every later epoch's, are kept until then, whatever
+// retention_epochs says: after a long halt the epochs module ends an
+// overdue epoch per block, and the shares' retention could pass while the
+// epoch is paid a batch per block.
+type PayoutQueue interface {
+	OldestQueuedPayout(ctx context.Context) (epoch int64, queued bool, err error)
+}
+
 // StakingKeeper tells whether a relayer's validator is in the active set.
 type StakingKeeper interface {
 	GetValidator(ctx context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error)
@@ -66,6 +75,7 @@ type Keeper struct {
 	hotspots     HotspotKeeper
 	epochs       EpochsKeeper
 	staking      StakingKeeper
+	payouts      PayoutQueue // nil: no module pays from the shares
 
 	Schema         collections.Schema
 	Params         collections.Item[types.Params]
@@ -160,6 +170,10 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 
 // Authority is the governance address.
 func (k *Keeper) Authority() string { return k.authority }
+
+// SetPayoutQueue gives pruning the module that pays from the shares
+// (x/rewards, built after this keeper because it reads the shares).
+func (k *Keeper) SetPayoutQueue(q PayoutQueue) { k.payouts = q }
 
 // requireEpoch fails unless x/epochs runs the identifier: without it shares
 // would pile up in epoch 0 and the hex density would never be recomputed.

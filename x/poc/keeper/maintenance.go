@@ -38,8 +38,9 @@ func (k *Keeper) isolated(ctx sdk.Context, task string, f func(sdk.Context) erro
 // pruneStep deletes up to budget entries: first PoC records (with their
 // witness verdicts and indexes) of epochs before PruneBefore, then, with
 // what is left of the budget, reward shares and totals of epochs before
-// SharesPruneBefore. The two are independent: records waiting for their
-// beacons to go stale do not hold the shares back.
+// SharesPruneBefore and before the oldest epoch still queued for payout.
+// The two are independent: records waiting for their beacons to go stale
+// do not hold the shares back.
 func (k *Keeper) pruneStep(ctx sdk.Context, p types.Params) error {
 	budget := p.PrunePerBlock
 	used, err := k.prunePocs(ctx, p, budget)
@@ -51,6 +52,15 @@ func (k *Keeper) pruneStep(ctx sdk.Context, p types.Params) error {
 		return nil
 	} else if err != nil {
 		return err
+	}
+	if k.payouts != nil {
+		oldest, queued, err := k.payouts.OldestQueuedPayout(ctx)
+		if err != nil {
+			return err
+		}
+		if queued {
+			before = min(before, oldest)
+		}
 	}
 	rng := new(collections.Range[collections.Pair[int64, string]]).EndExclusive(collections.Join(before, ""))
 	it, err := k.Shares.Iterate(ctx, rng)
@@ -83,7 +93,10 @@ func (k *Keeper) pruneStep(ctx sdk.Context, p types.Params) error {
 // earlier, a late relay would open and judge the beacon again and pay its
 // shares twice. Epochs alone do not ensure it: after a halt the epochs
 // module ends one overdue epoch per block, so a short record retention
-// could pass in seconds. Pruning waits at such a record instead.
+// could pass in seconds. Pruning stops at such a record and goes on once
+// the bound has passed, at most twice the entropy lifespan later: a relay
+// is taken only after its beacon's timestamp, so a record stamped after
+// the block time (only a genesis can hold one) is no reason to wait.
 func (k *Keeper) prunePocs(ctx sdk.Context, p types.Params, budget uint64) (used uint64, err error) {
 	before, err := k.PruneBefore.Get(ctx)
 	if isNotFound(err) || before <= 0 {
@@ -96,6 +109,7 @@ func (k *Keeper) prunePocs(ctx sdk.Context, p types.Params, budget uint64) (used
 	if err != nil {
 		return 0, err
 	}
+	nowMs := ctx.BlockTime().UnixMilli()
 	var keys []collections.Pair[int64, []byte]
 	for ; it.Valid() && uint64(len(keys)) < budget; it.Next() {
 		key, err := it.Key()
@@ -103,20 +117,22 @@ func (k *Keeper) prunePocs(ctx sdk.Context, p types.Params, budget uint64) (used
 			it.Close()
 			return 0, err
 		}
+		rec, err := k.Pocs.Get(ctx, key.K2())
+		if err != nil && !isNotFound(err) {
+			it.Close()
+			return 0, err
+		}
+		// (An index entry left without its record reads a zero timestamp:
+		// it never waits.)
+		if age := nowMs - rec.TimestampNs/1e6; age >= 0 && age <= 2*p.EntropyLifespanMs {
+			break
+		}
 		keys = append(keys, key)
 	}
 	it.Close()
-	nowMs := ctx.BlockTime().UnixMilli()
 	pocs := 0
 	for _, key := range keys {
 		if used >= budget {
-			break
-		}
-		rec, err := k.Pocs.Get(ctx, key.K2())
-		if err != nil && !isNotFound(err) {
-			return 0, err
-		}
-		if err == nil && nowMs-rec.TimestampNs/1e6 <= 2*p.EntropyLifespanMs {
 			break
 		}
 		n, err := k.removePoc(ctx, key.K1(), key.K2())

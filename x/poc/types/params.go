@@ -69,6 +69,17 @@ func DefaultParams() Params {
 	return p
 }
 
+// RecordRetention is how many epochs full PoC records are kept after
+// their epoch's end: record_retention_epochs, or retention_epochs when it
+// is 0 (params stored or exported before the field existed, which kept
+// records as long as shares).
+func (p Params) RecordRetention() uint64 {
+	if p.RecordRetentionEpochs == 0 {
+		return p.RetentionEpochs
+	}
+	return p.RecordRetentionEpochs
+}
+
 // Verify converts to the verifier's parameters.
 func (p Params) Verify() verify.Params {
 	return verify.Params{
@@ -140,8 +151,8 @@ func (p Params) Validate() error {
 	// Full records are the short history and the shares the long one: a
 	// record outliving its epoch's shares would describe rewards no longer
 	// on chain.
-	case p.RecordRetentionEpochs == 0 || p.RecordRetentionEpochs > p.RetentionEpochs:
-		return ErrInvalidParams.Wrap("record_retention_epochs must be 1..retention_epochs")
+	case p.RecordRetentionEpochs > p.RetentionEpochs:
+		return ErrInvalidParams.Wrap("record_retention_epochs must be at most retention_epochs (0: as long)")
 	}
 	return ValidateHexParams(p.HexParams)
 }

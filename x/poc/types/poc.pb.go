@@ -1689,8 +1689,9 @@ type Params struct {
 	HexActivityWindowMs   int64          `protobuf:"varint,14,opt,name=hex_activity_window_ms,json=hexActivityWindowMs,proto3" json:"hex_activity_window_ms,omitempty"`
 	HexParams             []HexResParams `protobuf:"bytes,15,rep,name=hex_params,json=hexParams,proto3" json:"hex_params"`
 	EpochIdentifier       string         `protobuf:"bytes,16,opt,name=epoch_identifier,json=epochIdentifier,proto3" json:"epoch_identifier,omitempty"`
-	// retention_epochs: each hotspot's reward shares per epoch, and the
-	// epoch's totals, are kept this many epochs after the epoch ends.
+	// retention_epochs: each hotspot's reward shares per epoch and the
+	// epoch's totals are pruned from the end of epoch E + retention_epochs + 1
+	// (E their epoch).
 	RetentionEpochs uint64 `protobuf:"varint,17,opt,name=retention_epochs,json=retentionEpochs,proto3" json:"retention_epochs,omitempty"`
 	// max_witness_lead_ms: a witness stamped more than this before the beacon is too_early.
 	MaxWitnessLeadMs int64 `protobuf:"varint,18,opt,name=max_witness_lead_ms,json=maxWitnessLeadMs,proto3" json:"max_witness_lead_ms,omitempty"`
@@ -1705,8 +1706,10 @@ type Params struct {
 	// block: activity records walked, cells summed, judged or cleared.
 	HexRebuildPerBlock uint64 `protobuf:"varint,22,opt,name=hex_rebuild_per_block,json=hexRebuildPerBlock,proto3" json:"hex_rebuild_per_block,omitempty"`
 	// record_retention_epochs: full PoC records (the beacon, every witness
-	// verdict and their indexes) are kept this many epochs after the epoch
-	// ends, at most retention_epochs. They are most of a validator's state.
+	// verdict and their indexes) of epoch E are pruned from the end of epoch
+	// E + record_retention_epochs + 1, and never while their beacon can still
+	// be relayed. At most retention_epochs; 0 means retention_epochs. They
+	// are most of a validator's state.
 	RecordRetentionEpochs uint64 `protobuf:"varint,23,opt,name=record_retention_epochs,json=recordRetentionEpochs,proto3" json:"record_retention_epochs,omitempty"`
 }
 

@@ -250,3 +250,18 @@ func (k *Keeper) BeforeHotspotTransfer(ctx context.Context, hotspot string) erro
 	}
 	return nil
 }
+
+// OldestQueuedPayout is the oldest settled epoch not yet paid out in full.
+// x/poc keeps its shares, and every later epoch's, until then.
+func (k *Keeper) OldestQueuedPayout(ctx context.Context) (int64, bool, error) {
+	it, err := k.Payouts.Iterate(ctx, nil)
+	if err != nil {
+		return 0, false, err
+	}
+	defer it.Close()
+	if !it.Valid() {
+		return 0, false, nil
+	}
+	epoch, err := it.Key()
+	return epoch, err == nil, err
+}
