@@ -249,3 +249,34 @@ func TestSharesArePrunedOnlyBelowTheOldestQueuedPayout(t *testing.T) {
 	f.endBlocks(t, 1)
 	require.Empty(t, kept())
 }
+
+// Closing a PoC does not verify its reports' signatures again: every
+// report an open PoC holds was verified when relayed, so a genesis must
+// not carry one that does not verify. An open PoC exported as the chain
+// holds it (reports without their payload) imports; one with a report
+// whose signature was altered is refused.
+func TestGenesisRefusesAnOpenPocWithAForgedReport(t *testing.T) {
+	f := setup(t)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	w := f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.seasoned(t, b, w)
+	beacon := f.beacon("beaconer", 1)
+	_, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+	require.NoError(t, err)
+	gs, err := f.k.ExportGenesis(f.ctx)
+	require.NoError(t, err)
+	require.Len(t, gs.OpenPocs, 1)
+	require.Len(t, gs.OpenPocs[0].Witnesses, 1)
+	require.Empty(t, gs.OpenPocs[0].Witnesses[0].Payload, "held without the payload")
+	require.NoError(t, gs.Validate())
+
+	forged := gs.OpenPocs[0].Witnesses[0]
+	forged.Signature = append([]byte(nil), forged.Signature...)
+	forged.Signature[0] ^= 1
+	gs.OpenPocs[0].Witnesses[0] = forged
+	err = gs.Validate()
+	require.ErrorIs(t, err, types.ErrInvalidGenesis)
+	require.ErrorContains(t, err, "witness report 0 is not signed by its hotspot")
+	g := setup(t)
+	require.ErrorIs(t, g.k.InitGenesis(g.ctx, *gs), types.ErrInvalidGenesis)
+}

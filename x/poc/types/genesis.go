@@ -46,6 +46,13 @@ func (gs GenesisState) Validate() error {
 		if !bytes.Equal(o.BeaconId, id[:]) || len(o.Relays) == 0 || o.CloseAtMs <= 0 || judged[string(o.BeaconId)] {
 			return ErrInvalidGenesis.Wrapf("open poc %x: the id must be its beacon's, with a relayer and a close time, and not judged", o.BeaconId)
 		}
+		// Closing does not verify an open PoC's reports again: relaying
+		// verified them, and so must the genesis that carries them.
+		for i, w := range o.Witnesses {
+			if vw := w.WithPayload(o.Beacon.Payload).ToVerify(); !vw.VerifySignature() {
+				return ErrInvalidGenesis.Wrapf("open poc %x: witness report %d is not signed by its hotspot", o.BeaconId, i)
+			}
+		}
 	}
 	// Record sequence numbers start at 1: with next_seq 0 the first PoC
 	// judged after import would get sequence 0, which no export validates.
