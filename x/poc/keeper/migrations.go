@@ -84,10 +84,10 @@ func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 // Migrate2to3 splits the retention. Version 2 kept PoC records and reward
 // shares for retention_epochs; version 3 keeps the full records only
 // record_retention_epochs (the new param, set to its default) and the
-// shares as before. The single pruning mark
-// becomes both marks: epochs already being pruned stay so. The next epoch
-// end moves the records' mark ahead, and pruning works through the older
-// records a budget per block.
+// shares as before. The single pruning mark becomes both marks: epochs
+// already being pruned stay so. The next epoch end moves the records' mark
+// ahead, and pruning works through the older records a budget per block
+// (the shares wait for what the records leave of it).
 func (m Migrator) Migrate2to3(ctx sdk.Context) error {
 	k := m.k
 	p, err := k.Params.Get(ctx)
