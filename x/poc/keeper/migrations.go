@@ -1,6 +1,8 @@
 package keeper
 
 import (
+	"bytes"
+
 	"cosmossdk.io/collections"
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -88,6 +90,13 @@ func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 // already being pruned stay so. The next epoch end moves the records' mark
 // ahead, and pruning works through the older records a budget per block
 // (the shares wait for what the records leave of it).
+//
+// Version 3 also closes PoCs without verifying their reports again, because
+// relaying verified each one; but version 1's genesis took open PoCs
+// without checking their reports. So every open PoC's reports are checked
+// here: one that does not verify is dropped, and the others are stored as
+// version 3 stores them, without the beacon's payload (a relay's gas
+// limit counts on that).
 func (m Migrator) Migrate2to3(ctx sdk.Context) error {
 	k := m.k
 	p, err := k.Params.Get(ctx)
@@ -97,6 +106,31 @@ func (m Migrator) Migrate2to3(ctx sdk.Context) error {
 	p.RecordRetentionEpochs = types.DefaultParams().RecordRetentionEpochs // 1: within any retention_epochs
 	if err := k.Params.Set(ctx, p); err != nil {
 		return err
+	}
+	it, err := k.OpenPocs.Iterate(ctx, nil)
+	if err != nil {
+		return err
+	}
+	open, err := it.KeyValues()
+	if err != nil {
+		return err
+	}
+	for _, kv := range open {
+		o := kv.Value
+		kept := make([]types.WitnessReport, 0, len(o.Witnesses))
+		for _, w := range o.Witnesses {
+			if vw := w.WithPayload(o.Beacon.Payload).ToVerify(); !vw.VerifySignature() {
+				continue
+			}
+			if bytes.Equal(w.Payload, o.Beacon.Payload) {
+				w.Payload = nil
+			}
+			kept = append(kept, w)
+		}
+		o.Witnesses = kept
+		if err := k.OpenPocs.Set(ctx, kv.Key, o); err != nil {
+			return err
+		}
 	}
 	before, err := k.PruneBefore.Get(ctx)
 	if isNotFound(err) {

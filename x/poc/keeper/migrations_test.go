@@ -2,6 +2,7 @@ package keeper_test
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -109,4 +110,61 @@ func TestMigrate2to3SplitsTheRetention(t *testing.T) {
 	has, err := g.k.SharesPruneBefore.Has(g.ctx)
 	require.NoError(t, err)
 	require.False(t, has, "no mark: nothing was being pruned")
+}
+
+// Version 3 closes PoCs without verifying their reports again, so the
+// migration checks the reports of the PoCs open at the upgrade (version
+// 1's genesis took them unchecked): a forged one is dropped, an authentic
+// one is stored without the beacon's payload, and a report of another
+// payload, signed by its witness, stays as it was and is judged as before.
+func TestMigrate2to3ChecksTheReportsOfOpenPocs(t *testing.T) {
+	f := setup(t)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	good := f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.hotspot(t, "forger", cellAt(t, 6, 90))
+	near := f.hotspot(t, "near", cellAt(t, 4, 270))
+	replayer := f.hotspot(t, "replayer", cellAt(t, 6, 180))
+	f.seasoned(t, b, good, near)
+	beacon := f.beacon("beaconer", 1)
+	_, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon))
+	require.NoError(t, err)
+	id := beacon.ID()
+	open, err := f.k.OpenPocs.Get(f.ctx, id[:])
+	require.NoError(t, err)
+	// What a version-2 store may hold: whole reports, one of them forged
+	// (and, whatever wrote it, one already without its payload).
+	forged := types.WitnessFromVerify(f.witness("forger", beacon, 300, -950))
+	forged.Signature[0] ^= 1
+	stripped := types.WitnessFromVerify(f.witness("near", beacon, 350, -950))
+	stripped.Payload = nil
+	open.Witnesses = []types.WitnessReport{
+		types.WitnessFromVerify(f.witness("good", beacon, 300, -950)),
+		forged,
+		types.WitnessFromVerify(f.witness("replayer", f.beacon("beaconer", 2), 300, -950)),
+		stripped,
+	}
+	require.NoError(t, f.k.OpenPocs.Set(f.ctx, id[:], open))
+
+	require.NoError(t, keeper.NewMigrator(f.k).Migrate2to3(f.ctx))
+
+	got, err := f.k.OpenPocs.Get(f.ctx, id[:])
+	require.NoError(t, err)
+	require.Len(t, got.Witnesses, 3, "the forged report is dropped")
+	require.Equal(t, f.pub("good"), got.Witnesses[0].Pubkey)
+	require.Empty(t, got.Witnesses[0].Payload, "stored as version 3 stores it")
+	require.Equal(t, f.pub("replayer"), got.Witnesses[1].Pubkey)
+	require.NotEmpty(t, got.Witnesses[1].Payload, "another payload is kept")
+	require.Equal(t, f.pub("near"), got.Witnesses[2].Pubkey, "checked over the beacon's payload")
+
+	f.closeDue(t)
+	poc, err := f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(id[:])})
+	require.NoError(t, err)
+	reasons := map[string]types.Reason{}
+	for _, w := range poc.Witnesses {
+		reasons[w.Witness] = w.Reason
+	}
+	require.Equal(t, types.REASON_INVALID_PACKET, reasons[replayer])
+	require.Len(t, reasons, 3)
+	require.Contains(t, reasons, good)
+	require.Contains(t, reasons, near)
 }

@@ -32,7 +32,9 @@ func SubmitPocCmd() *cobra.Command {
 		Short: "Relay a signed beacon and its witness reports",
 		Long: `Relay a signed beacon and the witness reports heard for it. The file is the
 proto-JSON of MsgSubmitPoc without the relayer: {"beacon": {...}, "witnesses": [...]}
-(bytes base64). Any account may relay: only the hotspots' signatures count.`,
+(bytes base64). Only a bonded validator's registered relay account may relay
+(pocd tx poc register-relayer). A witness report may leave "payload" out: it then
+stands for the beacon's, and its signature must verify over that.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			clientCtx, err := client.GetClientTxContext(cmd)

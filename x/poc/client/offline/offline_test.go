@@ -78,3 +78,20 @@ func TestCheckSelectionSeed(t *testing.T) {
 	_, err = Check(s, true)
 	require.ErrorContains(t, err, "32 bytes")
 }
+
+// A report without payload_hex stands for the beacon's payload, as a
+// relayed report does on chain: the scenario's valid witness stays valid
+// without it, and one with another payload is an invalid packet.
+func TestCheckReportWithoutPayloadTakesTheBeacons(t *testing.T) {
+	var s Scenario
+	load(t, "testdata/scenario.json", &s)
+	require.NotEmpty(t, s.Witnesses[0].PayloadHex)
+	s.Witnesses[0].PayloadHex = ""
+	res, err := Check(s, true)
+	require.NoError(t, err)
+	require.Equal(t, "valid", res.Witnesses[0].Reason)
+	s.Witnesses[0].PayloadHex = strings.Repeat("00", 51)
+	res, err = Check(s, true)
+	require.NoError(t, err)
+	require.Equal(t, "invalid_packet", res.Witnesses[0].Reason)
+}
