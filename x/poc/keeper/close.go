@@ -78,7 +78,7 @@ func (k *Keeper) closePoc(ctx sdk.Context, p types.Params, open types.OpenPoc) e
 	// added (OpenPoc.AddWitnesses) or when its genesis was validated, so
 	// closing does not verify them again. It did, through the verified-
 	// signature cache, which a 4x overload evicts before the PoC closes:
-	// 13 % of the node's CPU went to ed25519 on the thread that executes
+	// 10 % of the node's CPU went to ed25519 on the thread that executes
 	// blocks (docs/benchmarks.md, "Overload").
 	v := verify.JudgeWitnesses(p.Verify(), view, beacon, bv, witnesses, nowMs, seed, verify.Options{SkipSignatures: true})
 	if view.err != nil {
