@@ -110,7 +110,11 @@ func (k *Keeper) prunePocs(ctx sdk.Context, p types.Params, budget uint64) (used
 		return 0, err
 	}
 	nowMs := ctx.BlockTime().UnixMilli()
-	var keys []collections.Pair[int64, []byte]
+	type doomed struct {
+		key collections.Pair[int64, []byte]
+		rec *types.PocRecord // nil: the index entry outlived its record
+	}
+	var keys []doomed
 	for ; it.Valid() && uint64(len(keys)) < budget; it.Next() {
 		key, err := it.Key()
 		if err != nil {
@@ -127,15 +131,19 @@ func (k *Keeper) prunePocs(ctx sdk.Context, p types.Params, budget uint64) (used
 		if age := nowMs - rec.TimestampNs/1e6; age >= 0 && age <= 2*p.EntropyLifespanMs {
 			break
 		}
-		keys = append(keys, key)
+		d := doomed{key: key}
+		if err == nil {
+			d.rec = &rec
+		}
+		keys = append(keys, d)
 	}
 	it.Close()
 	pocs := 0
-	for _, key := range keys {
+	for _, d := range keys {
 		if used >= budget {
 			break
 		}
-		n, err := k.removePoc(ctx, key.K1(), key.K2())
+		n, err := k.removePoc(ctx, d.key.K1(), d.key.K2(), d.rec)
 		if err != nil {
 			return 0, err
 		}

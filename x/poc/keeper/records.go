@@ -34,18 +34,16 @@ func (k *Keeper) putWitness(ctx context.Context, w types.WitnessRecord) error {
 }
 
 // removePoc deletes a record, its witness verdicts and every index, and
-// returns how many entries it deleted (pruning's budget counts them). The
-// epoch index entry (epoch, id) is removed even when the record is gone.
-func (k *Keeper) removePoc(ctx context.Context, epoch int64, id []byte) (int, error) {
+// returns how many entries it deleted (pruning's budget counts them). rec
+// is the record pruning has read; nil when it is gone, and then only the
+// epoch index entry (epoch, id) is removed.
+func (k *Keeper) removePoc(ctx context.Context, epoch int64, id []byte, rec *types.PocRecord) (int, error) {
 	deleted := 1
 	if err := k.PocsByEpoch.Remove(ctx, collections.Join(epoch, id)); err != nil {
 		return 0, err
 	}
-	rec, err := k.Pocs.Get(ctx, id)
-	if isNotFound(err) {
+	if rec == nil {
 		return deleted, nil
-	} else if err != nil {
-		return 0, err
 	}
 	it, err := k.Witnesses.Iterate(ctx, collections.NewSuperPrefixedTripleRange[string, uint64, string](rec.Beaconer, rec.Seq))
 	if err != nil {
