@@ -464,11 +464,7 @@ func TestAttackFreeVerificationSpamParams(t *testing.T) {
 // taking the block's PoC closing with it.
 func TestAttackUnboundedBlockWorkPruning(t *testing.T) {
 	f := setup(t)
-	p := types.DefaultParams()
-	p.BeaconIntervalMs = 0
-	p.RetentionEpochs = 1
-	p.PrunePerBlock = types.MinMaintenancePerBlock
-	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	smallPruneBudget(t, f)
 	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
 	f.hotspot(t, "good", cellAt(t, 5, 0))
 	f.seasoned(t, b)

@@ -11,17 +11,25 @@ import (
 	"github.com/pocnet/pocd/x/poc/types"
 )
 
+// smallPruneBudget sets params for pruning tests: several beacons of one
+// hotspot, records and shares kept one epoch, the smallest prune budget.
+func smallPruneBudget(t *testing.T, f *fixture) types.Params {
+	t.Helper()
+	p := types.DefaultParams()
+	p.BeaconIntervalMs = 0
+	p.RetentionEpochs = 1
+	p.PrunePerBlock = types.MinMaintenancePerBlock
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	return p
+}
+
 // Pruning stops at its budget exactly: PoCs whose entries add up to the
 // budget are deleted in one block and the next one waits. A PoC with one
 // witness is five entries (the record, its epoch and beaconer indexes, the
 // witness verdict and its witness-side index), so a budget of 100 is 20 PoCs.
 func TestPruneStopsAtTheBudgetExactly(t *testing.T) {
 	f := setup(t)
-	p := types.DefaultParams()
-	p.BeaconIntervalMs = 0
-	p.RetentionEpochs = 1
-	p.PrunePerBlock = types.MinMaintenancePerBlock
-	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	p := smallPruneBudget(t, f)
 	const perPoc = 5
 	fits := int(p.PrunePerBlock) / perPoc
 	require.Zero(t, int(p.PrunePerBlock)%perPoc, "the budget is a whole number of PoCs")
@@ -74,11 +82,7 @@ func TestPruneStopsAtTheBudgetExactly(t *testing.T) {
 // budget left after the last share.
 func TestPruneSharesUseWhatIsLeftOfTheBudget(t *testing.T) {
 	f := setup(t)
-	p := types.DefaultParams()
-	p.BeaconIntervalMs = 0
-	p.RetentionEpochs = 1
-	p.PrunePerBlock = types.MinMaintenancePerBlock
-	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	p := smallPruneBudget(t, f)
 	const perPoc, pocN = 5, 10
 	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
 	f.hotspot(t, "good", cellAt(t, 5, 0))
@@ -125,11 +129,7 @@ func TestPruneSharesUseWhatIsLeftOfTheBudget(t *testing.T) {
 // 100), and that block deletes no shares: nothing is left of its budget.
 func TestPruneOvershootLeavesTheSharesForLater(t *testing.T) {
 	f := setup(t)
-	p := types.DefaultParams()
-	p.BeaconIntervalMs = 0
-	p.RetentionEpochs = 1
-	p.PrunePerBlock = types.MinMaintenancePerBlock
-	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	smallPruneBudget(t, f)
 	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
 	f.hotspot(t, "good", cellAt(t, 5, 0))
 	f.hotspot(t, "good2", cellAt(t, 6, 90))
