@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	sdkmath "cosmossdk.io/math"
 
@@ -107,6 +109,9 @@ func TestPocOnChain(t *testing.T) {
 	n.setEpochDuration(types.DefaultEpochIdentifier, "20s")
 	// Long enough for a second relay through the CLI while the PoC is open.
 	n.setPocParam("close_grace_ms", "10000")
+	// Beacons stay relayable for twice this (40 s instead of 6 min), so a
+	// judged PoC's record can be pruned within the test.
+	n.setPocParam("entropy_lifespan_ms", "20000")
 	n.start()
 	n.waitHeight(2, 90*time.Second)
 
@@ -300,4 +305,26 @@ func TestPocOnChain(t *testing.T) {
 	requireJSON(t, n.mustRun("poc", "check", "--unsigned", "../../x/poc/client/offline/testdata/scenario.json"), &chk)
 	require.Equal(t, "valid", chk.Witnesses[0].Reason)
 	require.Equal(t, "bad_rssi", chk.Witnesses[1].Reason)
+
+	// Full records are the short history: with record_retention_epochs 1
+	// (the default) round 2's go from the end of the epoch after next, and
+	// never while its beacon can still be relayed. Its reward shares stay
+	// for retention_epochs, and a relay of it is then refused as stale in
+	// CheckTx, not judged and paid a second time (docs/security.md, attack 22).
+	pruneCtx, cancelPrune := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancelPrune()
+	var pruneErr error
+	require.Eventually(t, func() bool {
+		_, pruneErr = qc.Poc(pruneCtx, &types.QueryPocRequest{BeaconId: hex.EncodeToString(id2[:])})
+		return status.Code(pruneErr) == codes.NotFound
+	}, 140*time.Second, 500*time.Millisecond, "round 2's record pruned: %v", pruneErr)
+	sh, err = qc.RewardShares(pruneCtx, &types.QueryRewardSharesRequest{Hotspot: b.address, Epoch: p2.Poc.Epoch})
+	require.NoError(t, err, "shares outlive the record")
+	require.Equal(t, uint64(2000*2500), sh.Shares.BeaconShares)
+	wd.Witnessed = nil
+	requireJSON(t, string(n.waitHTTP(rest+"/pocd/poc/v1/hotspots/"+a.address+"/witnessed", 10*time.Second)), &wd)
+	require.Empty(t, wd.Witnessed, "A's witness record went with the PoC")
+	stale := refusedInCheckTx(allOf2, "relayer")
+	require.Equal(t, "poc", stale["codespace"], stale)
+	require.EqualValues(t, types.ErrStaleRelay.ABCICode(), stale["code"], stale)
 }
