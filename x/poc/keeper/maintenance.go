@@ -138,7 +138,7 @@ func (k *Keeper) prunePocs(ctx sdk.Context, p types.Params, budget uint64) (used
 		keys = append(keys, d)
 	}
 	it.Close()
-	pocs := 0
+	pocs, reached := 0, int64(0)
 	for _, d := range keys {
 		if used >= budget {
 			break
@@ -149,9 +149,12 @@ func (k *Keeper) prunePocs(ctx sdk.Context, p types.Params, budget uint64) (used
 		}
 		used += uint64(n)
 		pocs++
+		reached = d.key.K1()
 	}
+	// The epoch reached, not the mark: a block that stops at its budget or
+	// at a still-relayable record has not pruned the mark's epochs yet.
 	if pocs > 0 {
-		if err := ctx.EventManager().EmitTypedEvent(&types.EventPocsPruned{ThroughEpoch: before - 1, Pocs: uint64(pocs)}); err != nil {
+		if err := ctx.EventManager().EmitTypedEvent(&types.EventPocsPruned{ThroughEpoch: reached, Pocs: uint64(pocs)}); err != nil {
 			return 0, err
 		}
 	}

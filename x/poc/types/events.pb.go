@@ -676,7 +676,10 @@ func (m *EventHexScalesRecomputed) GetCells() uint64 {
 	return 0
 }
 
-// EventPocsPruned is emitted when old records are deleted.
+// EventPocsPruned is emitted by a block that deletes old PoC records.
+// Pruning goes epoch by epoch: through_epoch is the epoch of the last
+// record the block deleted, so every record of an earlier epoch is gone
+// and some of through_epoch's may remain for later blocks.
 type EventPocsPruned struct {
 	ThroughEpoch int64  `protobuf:"varint,1,opt,name=through_epoch,json=throughEpoch,proto3" json:"through_epoch,omitempty"`
 	Pocs         uint64 `protobuf:"varint,2,opt,name=pocs,proto3" json:"pocs,omitempty"`
