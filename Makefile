@@ -22,7 +22,7 @@ GOCOSMOS_VERSION     := v1.7.2
 GRPC_GATEWAY_VERSION := v1.16.0
 OPENAPIV2_VERSION    := v2.27.8
 
-.PHONY: explorer-build explorer-check mutation help build install localnet load load-devnet query-bench devnet-build devnet-prev devnet-up devnet-down devnet-status test-devnet test test-unit test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
+.PHONY: explorer-build explorer-check mutation help build install localnet load load-devnet query-bench devnet-build devnet-prev devnet-up devnet-down devnet-status test-devnet test test-unit test-race test-arm64 test-e2e vet proto-tools proto-tools-if-missing proto-vendor proto-gen proto-check fuzz clean
 
 help:
 	@echo "Main jobs"
@@ -131,6 +131,11 @@ vet:
 test-unit:
 	$(GO) test ./geo/... ./x/... ./app/... ./cmd/... ./ingest/... ./sim/... ./chainclient/... ./gateway/... ./wire/... ./gwmp/... ./explorer/...
 
+# The race detector on the code that runs goroutines over shared app state:
+# the genesis export (the module manager exports modules in parallel).
+test-race:
+	$(GO) test -race -count=1 -run 'Export' ./app/
+
 test-e2e: build
 	POCD_BINARY=$(BUILDDIR)/pocd HOTSPOTD_BINARY=$(BUILDDIR)/hotspotd $(GO) test -count=1 -timeout 20m ./tests/e2e/...
 
@@ -148,7 +153,7 @@ test-arm64:
 	  qemu-aarch64-static -L /usr/aarch64-linux-gnu $(BUILDDIR)/arm64/$$(basename $$p).test -test.short || exit 1; \
 	done
 
-test: vet proto-check explorer-check test-unit test-arm64 test-e2e test-devnet
+test: vet proto-check explorer-check test-unit test-race test-arm64 test-e2e test-devnet
 
 proto-tools:
 	GOBIN=$(GOBIN) $(GO) install github.com/cosmos/gogoproto/protoc-gen-gocosmos@$(GOCOSMOS_VERSION)

@@ -37,7 +37,7 @@ func (app *App) ExportAppStateAndValidators(forZeroHeight bool, jailAllowedAddrs
 			return servertypes.ExportedApp{}, fmt.Errorf("preparing the zero-height export: %w", err)
 		}
 	}
-	genState, err := app.ModuleManager.ExportGenesisForModules(ctx, app.appCodec, modulesToExport)
+	genState, err := app.ExportModuleGenesis(ctx, modulesToExport)
 	if err != nil {
 		return servertypes.ExportedApp{}, err
 	}
@@ -52,6 +52,21 @@ func (app *App) ExportAppStateAndValidators(forZeroHeight bool, jailAllowedAddrs
 		Height:          height,
 		ConsensusParams: app.GetConsensusParams(ctx),
 	}, err
+}
+
+// ExportModuleGenesis exports the modules' genesis states at ctx (all of
+// them when modules is empty).
+//
+// The module manager exports the modules in parallel on the one context,
+// and a branched multistore opens each store on first use by writing a
+// shared map: concurrent first uses race, and a concurrent map write aborts
+// the process. Opening every store first leaves the goroutines only reading
+// it.
+func (app *App) ExportModuleGenesis(ctx sdk.Context, modules []string) (map[string]json.RawMessage, error) {
+	for _, key := range app.keys {
+		ctx.MultiStore().GetKVStore(key)
+	}
+	return app.ModuleManager.ExportGenesisForModules(ctx, app.appCodec, modules)
 }
 
 // prepForZeroHeightGenesis prepares the state for a chain that restarts at

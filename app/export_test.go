@@ -177,7 +177,7 @@ func (c *chain) balance(ctx sdk.Context, addr string) sdkmath.Int {
 // state is every module's genesis at ctx.
 func (c *chain) state(t *testing.T, ctx sdk.Context) map[string]json.RawMessage {
 	t.Helper()
-	gs, err := c.a.ModuleManager.ExportGenesisForModules(ctx, c.a.AppCodec(), nil)
+	gs, err := c.a.ExportModuleGenesis(ctx, nil)
 	require.NoError(t, err)
 	return gs
 }
