@@ -131,9 +131,11 @@ vet:
 test-unit:
 	$(GO) test ./geo/... ./x/... ./app/... ./cmd/... ./ingest/... ./sim/... ./chainclient/... ./gateway/... ./wire/... ./gwmp/... ./explorer/...
 
-# The race detector on the code that runs goroutines over shared app state:
+# The race detector on the code that runs goroutines over shared state: the
+# ingest pipeline (gossip validation, grouped queue writes, the relayer) and
 # the genesis export (the module manager exports modules in parallel).
 test-race:
+	$(GO) test -race -count=1 ./ingest/...
 	$(GO) test -race -count=1 -run 'Export' ./app/
 
 test-e2e: build
