@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +16,6 @@ import (
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/log/v2"
-	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/cosmos/cosmos-sdk/baseapp"
 
@@ -25,6 +25,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/pocnet/pocd/app"
+	"github.com/pocnet/pocd/app/pebbledb"
 	"github.com/pocnet/pocd/sim"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
@@ -55,15 +56,18 @@ type growthPoint struct {
 	HexClearWorstMs  float64 `json:"hex_clear_worst_block_ms"`
 	HexAllocMB       float64 `json:"hex_alloc_mb"`
 	// Settlement and the payout that follows it.
-	SettleMs          float64 `json:"settle_block_ms"`
-	PayoutBlocks      int     `json:"payout_blocks"`
-	PayoutWorstMs     float64 `json:"payout_worst_block_ms"`
-	PayoutAllocMB     float64 `json:"payout_alloc_mb"`
-	GenesisExportMs   float64 `json:"genesis_export_ms"`
-	GenesisImportMs   float64 `json:"genesis_import_ms"`
-	GenesisBytes      int     `json:"genesis_json_bytes"`
-	GenesisAllocMB    float64 `json:"genesis_alloc_mb"`
-	HeapAfterSeedMB   float64 `json:"heap_after_seed_mb"`
+	SettleMs        float64 `json:"settle_block_ms"`
+	PayoutBlocks    int     `json:"payout_blocks"`
+	PayoutWorstMs   float64 `json:"payout_worst_block_ms"`
+	PayoutAllocMB   float64 `json:"payout_alloc_mb"`
+	GenesisExportMs float64 `json:"genesis_export_ms"`
+	GenesisImportMs float64 `json:"genesis_import_ms"`
+	GenesisBytes    int     `json:"genesis_json_bytes"`
+	GenesisAllocMB  float64 `json:"genesis_alloc_mb"`
+	HeapAfterSeedMB float64 `json:"heap_after_seed_mb"`
+	// PeakRSSMB is the benchmark process's peak resident memory so far
+	// (VmHWM), pebble's block cache included: sizes run one at a time.
+	PeakRSSMB         float64 `json:"peak_rss_mb,omitempty"`
 	CommitAfterSeedMs float64 `json:"commit_after_seed_ms"`
 }
 
@@ -88,6 +92,8 @@ func BenchmarkGrowth(b *testing.B) {
 		b.Run(fmt.Sprintf("hotspots=%d", n), func(b *testing.B) {
 			for range b.N {
 				p := growth(b, n)
+				p.PeakRSSMB = peakRSSMB(b)
+				b.ReportMetric(p.PeakRSSMB, "peak-rss-MB")
 				b.ReportMetric(p.HotspotStateBytes, "state-B/hotspot")
 				b.ReportMetric(p.NormalRelayMs+p.NormalCloseMs, "normal-ms")
 				b.ReportMetric(p.HexWorstMs, "hex-worst-ms")
@@ -112,10 +118,17 @@ func BenchmarkGrowth(b *testing.B) {
 
 // nodeApp is the app on pebble with the node's IAVL settings (fast index
 // off, the SDK's default node cache; GROWTH_IAVL_CACHE overrides the cache
-// in nodes): a memory database would keep every tree node on the Go heap,
+// in nodes) and pebble's block cache (pebbledb.DefaultCacheBytes;
+// GROWTH_PEBBLE_CACHE_MB overrides it): a memory database would keep every tree node on the Go heap,
 // and the collector scanning it would dominate the figures.
 func nodeApp(b *testing.B) *app.App {
-	db, err := dbm.NewDB("application", dbm.PebbleDBBackend, b.TempDir())
+	cacheBytes := int64(pebbledb.DefaultCacheBytes) // the node's app-db.pebble-cache-mb
+	if v := os.Getenv("GROWTH_PEBBLE_CACHE_MB"); v != "" {
+		mb, err := strconv.Atoi(v)
+		require.NoError(b, err)
+		cacheBytes = int64(mb) << 20
+	}
+	db, err := pebbledb.Open("application", b.TempDir(), cacheBytes)
 	require.NoError(b, err)
 	cacheNodes := 781_250 // the node's iavl-cache-size (the SDK's app.toml default)
 	if v := os.Getenv("GROWTH_IAVL_CACHE"); v != "" {
@@ -171,6 +184,21 @@ func allocMB(f func()) float64 {
 	f()
 	runtime.ReadMemStats(&m1)
 	return float64(m1.TotalAlloc-m0.TotalAlloc) / (1 << 20)
+}
+
+// peakRSSMB reads the process's peak resident set (VmHWM) from /proc.
+func peakRSSMB(b *testing.B) float64 {
+	bz, err := os.ReadFile("/proc/self/status")
+	require.NoError(b, err)
+	for _, line := range strings.Split(string(bz), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "VmHWM:" {
+			kb, err := strconv.Atoi(f[1])
+			require.NoError(b, err)
+			return float64(kb) / 1024
+		}
+	}
+	b.Fatal("no VmHWM in /proc/self/status")
+	return 0
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -299,7 +327,13 @@ func growth(b *testing.B, n int) growthPoint {
 		}
 	})
 
-	// Genesis export of x/hotspot and x/poc, and import into a fresh app.
+	// Genesis export of x/hotspot and x/poc, and import into a fresh app
+	// (GROWTH_SKIP_GENESIS=1 leaves them out: the import of a million
+	// hotspots peaked at 22.4 GB resident).
+	if os.Getenv("GROWTH_SKIP_GENESIS") == "1" {
+		b.StopTimer()
+		return p
+	}
 	var hs *hotspottypes.GenesisState
 	var pg *poctypes.GenesisState
 	p.GenesisAllocMB = allocMB(func() {

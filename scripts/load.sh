@@ -34,7 +34,9 @@ if [ -n "${PRUNING_KEEP_RECENT:-}" ]; then
   sed -i "s/^pruning-keep-recent = .*/pruning-keep-recent = \"$PRUNING_KEEP_RECENT\"/" "$HOME_DIR/config/app.toml"
 fi
 
-setsid "$POCD" start --home "$HOME_DIR" >"$HOME_DIR/pocd.log" 2>&1 &
+# NODE_GOGC: the node's GOGC (its default otherwise), without touching the
+# load generator's.
+env ${NODE_GOGC:+GOGC=$NODE_GOGC} setsid "$POCD" start --home "$HOME_DIR" >"$HOME_DIR/pocd.log" 2>&1 &
 NODE=$!
 trap 'kill -TERM $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
 for i in $(seq 1 120); do

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -34,13 +35,18 @@ func TestDiskDefaults(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(get("index-events")), &indexed))
 	require.Equal(t, pocdcmd.DefaultIndexEvents, indexed)
 	require.Contains(t, indexed, "message.action")
+	require.Equal(t, "1024", get("app-db.pebble-cache-mb"), "pebble's block cache for the application database, MiB")
 
 	// Shrink the retention so the test sees blocks go: the SDK retains the
 	// larger of min-retain-blocks and the evidence window, so both are set.
 	const retain = 20
+	// And a block cache of its own size, to see the node take it.
 	n.rewriteConfig("app.toml", func(section, line string) string {
-		if strings.HasPrefix(line, "min-retain-blocks = ") {
+		switch {
+		case strings.HasPrefix(line, "min-retain-blocks = "):
 			return fmt.Sprintf("min-retain-blocks = %d", retain)
+		case section == "[app-db]" && strings.HasPrefix(line, "pebble-cache-mb = "):
+			return "pebble-cache-mb = 96"
 		}
 		return line
 	})
@@ -50,6 +56,7 @@ func TestDiskDefaults(t *testing.T) {
 	})
 	n.start()
 	n.waitHeight(2, 90*time.Second)
+	require.Equal(t, []any{float64(96)}, n.logged("application database opened", "pebble_cache_mib"))
 
 	hs := n.onboard("alice", addrs["alice"], sfCell)
 	require.NotEmpty(t, hs.address)
@@ -110,4 +117,19 @@ func (n *node) lowestBlock() int64 {
 	_, earliest, err := n.syncInfo()
 	require.NoError(n.t, err)
 	return earliest
+}
+
+// logged returns a field of every node log line with the given message.
+func (n *node) logged(message, field string) []any {
+	n.t.Helper()
+	bz, err := os.ReadFile(n.logPath)
+	require.NoError(n.t, err)
+	var out []any
+	for _, line := range strings.Split(string(bz), "\n") {
+		var entry map[string]any
+		if json.Unmarshal([]byte(line), &entry) == nil && entry["message"] == message {
+			out = append(out, entry[field])
+		}
+	}
+	return out
 }

@@ -37,7 +37,13 @@ func initRootCmd(rootCmd *cobra.Command, a *app.App) {
 		pruning.Cmd(newApp, app.DefaultNodeHome),
 		snapshot.Cmd(newApp),
 	)
-	server.AddCommandsWithStartCmdOptions(rootCmd, app.DefaultNodeHome, newApp, appExport, server.StartCmdOptions{PostSetup: startIngest})
+	// The database opener reads [app-db] from the start command's
+	// configuration, known once the command runs.
+	var startCmd *cobra.Command
+	settings := func() *server.Context { return server.GetServerContextFromCmd(startCmd) }
+	server.AddCommandsWithStartCmdOptions(rootCmd, app.DefaultNodeHome, newApp, appExport,
+		server.StartCmdOptions{PostSetup: startIngest, DBOpener: appDBOpener(settings)})
+	startCmd, _, _ = rootCmd.Find([]string{"start"})
 	rootCmd.AddCommand(
 		server.StatusCommand(),
 		withAddRelayer(genutilcli.Commands(a.TxConfig(), basics, app.DefaultNodeHome), a),

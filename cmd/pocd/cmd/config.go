@@ -17,9 +17,11 @@ func initCometBFTConfig() *cmtcfg.Config {
 	return cfg
 }
 
-// appConfig is app.toml: the SDK's sections plus [ingest] and [explorer].
+// appConfig is app.toml: the SDK's sections plus [app-db], [ingest] and
+// [explorer].
 type appConfig struct {
 	serverconfig.Config `mapstructure:",squash"`
+	AppDB               appDBConfig     `mapstructure:"app-db"`
 	Ingest              ingest.Config   `mapstructure:"ingest"`
 	Explorer            explorer.Config `mapstructure:"explorer"`
 }
@@ -43,8 +45,10 @@ func initAppConfig() (string, any) {
 	// growing share of the CPU and stall fsyncs on the same disk (at
 	// 2,000 reports/s the node fell behind after about a minute); pebble
 	// keeps up (docs/benchmarks.md). CometBFT's own stores are unchanged.
+	// pocd opens it with a block cache of [app-db] pebble-cache-mb
+	// (appDBOpener).
 	cfg.AppDBBackend = "pebbledb"
 	setDiskDefaults(cfg)
-	return serverconfig.DefaultConfigTemplate + ingest.ConfigTemplate + explorer.ConfigTemplate,
-		appConfig{Config: *cfg, Ingest: ingest.DefaultConfig(), Explorer: explorer.DefaultConfig()}
+	return serverconfig.DefaultConfigTemplate + appDBConfigTemplate + ingest.ConfigTemplate + explorer.ConfigTemplate,
+		appConfig{Config: *cfg, AppDB: defaultAppDBConfig(), Ingest: ingest.DefaultConfig(), Explorer: explorer.DefaultConfig()}
 }
