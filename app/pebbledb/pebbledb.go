@@ -7,8 +7,9 @@
 // cache, decompressed again each time: a million-hotspot state read 950 GB
 // that way in one benchmark run (docs/benchmarks.md, "Growth"). This
 // package is cosmos-db v1.1.3's pebble backend (Apache-2.0) with the cache
-// as a parameter and nothing else changed, so the files on disk are the
-// same and either can open them.
+// as a parameter, so the files on disk are the same and either can open
+// them. Left out: cosmos-db's ForceSync link-time flag (every write synced),
+// which nothing here sets. Like cosmos-db's, it discards pebble's info log.
 package pebbledb
 
 import (
@@ -18,6 +19,7 @@ import (
 	"path/filepath"
 
 	"github.com/cockroachdb/pebble"
+	"github.com/cockroachdb/pebble/vfs"
 
 	dbm "github.com/cosmos/cosmos-db"
 )
@@ -49,6 +51,12 @@ var _ dbm.DB = (*DB)(nil)
 // by its sstables. The cache holds only blocks that were read, so a small
 // state never fills it.
 func Open(name, dir string, cacheBytes int64) (*DB, error) {
+	return open(name, dir, cacheBytes, vfs.Default)
+}
+
+// open is Open on a file system of the caller's (tests crash a strict
+// in-memory one).
+func open(name, dir string, cacheBytes int64, fs vfs.FS) (*DB, error) {
 	if cacheBytes <= 0 {
 		return nil, fmt.Errorf("pebble block cache must be positive, got %d bytes", cacheBytes)
 	}
@@ -59,6 +67,7 @@ func Open(name, dir string, cacheBytes int64) (*DB, error) {
 		Logger:                   quietLogger{},
 		MaxConcurrentCompactions: func() int { return 3 }, // cosmos-db's choice; pebble's default is 1
 		Cache:                    cache,
+		FS:                       fs,
 	}
 	opts.EnsureDefaults()
 	p, err := pebble.Open(filepath.Join(dir, name+".db"), opts)
@@ -83,7 +92,7 @@ func (db *DB) Get(key []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer closer.Close()
-	return bytes.Clone(res), nil
+	return clone(res), nil
 }
 
 func (db *DB) Has(key []byte) (bool, error) {
@@ -114,6 +123,8 @@ func (db *DB) delete(key []byte, o *pebble.WriteOptions) error {
 	return db.db.Delete(key, o)
 }
 
+// Close returns pebble's error (cosmos-db drops it), such as iterators left
+// open at shutdown; the SDK logs it.
 func (db *DB) Close() error { return db.db.Close() }
 
 // Print writes every key and value in hex to stdout (dbm.DB asks for it).
@@ -247,12 +258,12 @@ func (it *iterator) Valid() bool {
 
 func (it *iterator) Key() []byte {
 	it.mustBeValid()
-	return bytes.Clone(it.src.Key())
+	return clone(it.src.Key())
 }
 
 func (it *iterator) Value() []byte {
 	it.mustBeValid()
-	return bytes.Clone(it.src.Value())
+	return clone(it.src.Value())
 }
 
 func (it *iterator) Next() {
@@ -272,6 +283,11 @@ func (it *iterator) mustBeValid() {
 		panic("iterator is invalid")
 	}
 }
+
+// clone copies out of pebble's buffers, which it reuses. An empty value is
+// []byte{}, never nil, as cosmos-db's copy makes it: pebble hands a reverse
+// iterator nil for one.
+func clone(bz []byte) []byte { return append([]byte{}, bz...) }
 
 // quietLogger drops pebble's info logs, which would interleave with the
 // node's JSON logs, and keeps its fatal errors fatal.

@@ -192,3 +192,38 @@ func TestBatch(t *testing.T) {
 	require.Equal(t, []string{"a=1", "b=2"}, keys(t)(db.Iterator(nil, nil)))
 	require.ErrorIs(t, b.WriteSync(), pebbledb.ErrBatchClosed)
 }
+
+// An empty value reads back as an empty value, never nil, in every
+// direction (pebble gives a reverse iterator nil), and values read through
+// an iterator are copies.
+func TestEmptyValuesAndCopies(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	require.NoError(t, db.Set([]byte("a"), []byte{}))
+	require.NoError(t, db.Set([]byte("b"), []byte("bb")))
+	require.NoError(t, db.DB().Flush()) // from the files, not only the memtable
+	for _, reverse := range []bool{false, true} {
+		var it dbm.Iterator
+		var err error
+		if reverse {
+			it, err = db.ReverseIterator(nil, nil)
+		} else {
+			it, err = db.Iterator(nil, nil)
+		}
+		require.NoError(t, err)
+		for ; it.Valid(); it.Next() {
+			v := it.Value()
+			if string(it.Key()) == "a" {
+				require.NotNil(t, v, "reverse %v", reverse)
+				require.Empty(t, v)
+				continue
+			}
+			v[0] = 'x'
+			require.Equal(t, []byte("bb"), it.Value(), "a value read is a copy")
+		}
+		require.NoError(t, it.Close())
+	}
+	v, err := db.Get([]byte("a"))
+	require.NoError(t, err)
+	require.NotNil(t, v)
+}

@@ -18,6 +18,10 @@ type appDBConfig struct {
 
 const pebbleCacheKey = "app-db.pebble-cache-mb"
 
+// maxPebbleCacheMB (1 TiB) refuses a typo rather than a machine: far more
+// than any node's memory, and far from where MiB overflow bytes.
+const maxPebbleCacheMB = 1 << 20
+
 func defaultAppDBConfig() appDBConfig {
 	return appDBConfig{PebbleCacheMB: pebbledb.DefaultCacheBytes >> 20}
 }
@@ -54,8 +58,8 @@ func appDBOpener(settings func() *server.Context) func(rootDir string, backend d
 		if svrCtx.Viper.IsSet(pebbleCacheKey) {
 			mb = svrCtx.Viper.GetInt64(pebbleCacheKey)
 		}
-		if mb <= 0 {
-			return nil, fmt.Errorf("%s must be a positive number of MiB, got %d", pebbleCacheKey, mb)
+		if mb <= 0 || mb > maxPebbleCacheMB {
+			return nil, fmt.Errorf("%s must be 1..%d MiB, got %d", pebbleCacheKey, maxPebbleCacheMB, mb)
 		}
 		db, err := pebbledb.Open("application", dataDir, mb<<20)
 		if err != nil {

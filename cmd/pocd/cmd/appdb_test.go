@@ -28,7 +28,8 @@ func open(t *testing.T, backend dbm.BackendType, set map[string]any) (dbm.DB, er
 
 // The application database on pebble gets the block cache app.toml asks
 // for, the default when an app.toml written before [app-db] says nothing,
-// and a cache that is not positive refuses to start.
+// and a cache that is not positive, or absurd (a size whose bytes would
+// overflow included), refuses to start.
 func TestAppDBOpenerSizesPebblesCache(t *testing.T) {
 	db, err := open(t, dbm.PebbleDBBackend, map[string]any{pebbleCacheKey: 96})
 	require.NoError(t, err)
@@ -38,7 +39,7 @@ func TestAppDBOpenerSizesPebblesCache(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, pebbledb.DefaultCacheBytes, db.(*pebbledb.DB).CacheBytes())
 
-	for _, bad := range []int{0, -1} {
+	for _, bad := range []int64{0, -1, maxPebbleCacheMB + 1, 1<<44 + 1} {
 		_, err = open(t, dbm.PebbleDBBackend, map[string]any{pebbleCacheKey: bad})
 		require.ErrorContains(t, err, pebbleCacheKey)
 	}
