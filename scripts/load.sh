@@ -28,6 +28,12 @@ sed -i -e 's#^listen = \["/ip4/0.0.0.0/tcp/26670".*#listen = ["/ip4/127.0.0.1/tc
   -e 's/^relay-interval = .*/relay-interval = "200ms"/' \
   -e 's/^max-conns-per-ip = .*/max-conns-per-ip = 1024/' "$HOME_DIR/config/app.toml"
 
+# PEBBLE_CACHE_MB: the application database's block cache ([app-db]
+# pebble-cache-mb; pocd init's default otherwise).
+if [ -n "${PEBBLE_CACHE_MB:-}" ]; then
+  sed -i "s/^pebble-cache-mb = .*/pebble-cache-mb = $PEBBLE_CACHE_MB/" "$HOME_DIR/config/app.toml"
+fi
+
 # PRUNING_KEEP_RECENT: state versions kept (pocd init's default otherwise),
 # to see the application database's steady growth in a short run.
 if [ -n "${PRUNING_KEEP_RECENT:-}" ]; then
