@@ -119,27 +119,29 @@ func BenchmarkGrowth(b *testing.B) {
 // nodeApp is the app on pebble with the node's IAVL settings (fast index
 // off, the SDK's default node cache; GROWTH_IAVL_CACHE overrides the cache
 // in nodes) and pebble's block cache (pebbledb.DefaultCacheBytes;
-// GROWTH_PEBBLE_CACHE_MB overrides it): a memory database would keep every tree node on the Go heap,
-// and the collector scanning it would dominate the figures.
+// GROWTH_PEBBLE_CACHE_MB overrides it): a memory database would keep every
+// tree node on the Go heap, and the collector scanning it would dominate
+// the figures.
 func nodeApp(b *testing.B) *app.App {
-	cacheBytes := int64(pebbledb.DefaultCacheBytes) // the node's app-db.pebble-cache-mb
-	if v := os.Getenv("GROWTH_PEBBLE_CACHE_MB"); v != "" {
-		mb, err := strconv.Atoi(v)
-		require.NoError(b, err)
-		cacheBytes = int64(mb) << 20
-	}
-	db, err := pebbledb.Open("application", b.TempDir(), cacheBytes)
+	cacheMB := envInt(b, "GROWTH_PEBBLE_CACHE_MB", pebbledb.DefaultCacheBytes>>20) // the node's app-db.pebble-cache-mb
+	db, err := pebbledb.Open("application", b.TempDir(), int64(cacheMB)<<20)
 	require.NoError(b, err)
-	cacheNodes := 781_250 // the node's iavl-cache-size (the SDK's app.toml default)
-	if v := os.Getenv("GROWTH_IAVL_CACHE"); v != "" {
-		var err error
-		cacheNodes, err = strconv.Atoi(v)
-		require.NoError(b, err)
-	}
+	cacheNodes := envInt(b, "GROWTH_IAVL_CACHE", 781_250) // the node's iavl-cache-size (the SDK's app.toml default)
 	a := app.New(log.NewNopLogger(), db, true, simtestutil.NewAppOptionsWithFlagHome(b.TempDir()),
 		append([]func(*baseapp.BaseApp){baseapp.SetIAVLCacheSize(cacheNodes)}, nodeDefaults...)...)
 	b.Cleanup(func() { _ = a.Close() })
 	return a
+}
+
+// envInt is the integer in an environment variable, or def when it is unset.
+func envInt(b *testing.B, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	require.NoError(b, err, name)
+	return n
 }
 
 // growthChain is the real app and its committed height.

@@ -45,8 +45,7 @@ pebble-cache-mb = {{ .AppDB.PebbleCacheMB }}
 // block cache (app/pebbledb) instead of cosmos-db's 8 MB, and logs the size.
 // settings returns the start command's server context (app.toml, flags and
 // environment merged, and its logger) by the time the node opens its
-// database. An app.toml written
-// before [app-db] existed gets the default.
+// database. An app.toml written before [app-db] existed gets the default.
 func appDBOpener(settings func() *server.Context) func(rootDir string, backend dbm.BackendType) (dbm.DB, error) {
 	return func(rootDir string, backend dbm.BackendType) (dbm.DB, error) {
 		dataDir := filepath.Join(rootDir, "data")
