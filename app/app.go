@@ -81,6 +81,7 @@ import (
 	"github.com/pocnet/pocd/app/params"
 	"github.com/pocnet/pocd/app/upgrades"
 	v2 "github.com/pocnet/pocd/app/upgrades/v2"
+	v3 "github.com/pocnet/pocd/app/upgrades/v3"
 	"github.com/pocnet/pocd/docs/openapi"
 	"github.com/pocnet/pocd/explorer"
 	"github.com/pocnet/pocd/x/hotspot"
@@ -334,7 +335,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 // Upgrades lists the upgrades this binary knows, oldest first. A binary that
 // lacks the handler of a scheduled plan halts at its height, which is what
 // lets cosmovisor swap in the binary that has it (docs/operator-guide.md).
-var Upgrades = []upgrades.Upgrade{v2.Upgrade}
+var Upgrades = []upgrades.Upgrade{v2.Upgrade, v3.Upgrade}
 
 // registerUpgrades installs every known upgrade handler and the store
 // loader: the upgrade's, if the node is restarting into one, and in every

@@ -21,10 +21,12 @@ import (
 
 // BenchmarkPrune measures pruning block by block: two epochs of PoC
 // records (14 witnesses each, the records a judged PoC leaves: the PoC, its
-// witness verdicts, the witnessed index, the beaconer and epoch indexes)
+// witness verdicts, the witnessed index, the beaconer and height indexes)
 // written straight into the real app's store on pebble, then the older
-// epoch pruned prune_per_block entries a block, each block on a fresh
-// cache of the committed store and committed after it.
+// epoch's pruned prune_per_block entries a block, each block on a fresh
+// cache of the committed store and committed after it. The older epoch's
+// records are judged at height 1 and the newer's at a height the chain
+// never reaches, so only the older's fall due.
 //
 //	go test ./app -run '^$' -bench 'Prune/pocs=100000$' -benchtime 1x -timeout 1h
 func BenchmarkPrune(b *testing.B) {
@@ -55,6 +57,7 @@ func prune(b *testing.B, pocs int) (blocks int, worstMs, usPerEntry float64, ent
 	k := c.a.PocKeeper
 	seq := uint64(0)
 	const perBlock = 10_000
+	judgedAt := [2]int64{1, math.MaxInt32}
 	for epoch := int64(0); epoch < 2; epoch++ {
 		for from := 0; from < pocs; from += perBlock {
 			c.block(b, func(ctx sdk.Context) error {
@@ -65,12 +68,12 @@ func prune(b *testing.B, pocs int) (blocks int, worstMs, usPerEntry float64, ent
 					rec := poctypes.PocRecord{
 						BeaconId: id[:], Seq: seq, Beaconer: beaconer, EntropyHeight: 10, EntropyHash: id[:], TimestampNs: 1_700_000_000_000_000_000,
 						FrequencyHz: 904_300_000, TxPowerDbm: 27, Reason: poctypes.REASON_VALID, RewardUnit: 10_000, HexScale: 10_000,
-						Epoch: epoch, Height: 20, WitnessReports: witnesses, Selected: witnesses, Relayer: acct("relayer"), OpenedHeight: 19,
+						Epoch: epoch, Height: judgedAt[epoch], WitnessReports: witnesses, Selected: witnesses, Relayer: acct("relayer"), OpenedHeight: 19,
 						SelectionSeed: id[:],
 					}
 					require.NoError(b, k.Pocs.Set(ctx, id[:], rec))
 					require.NoError(b, k.PocsByBeaconer.Set(ctx, collections.Join(beaconer, seq), id[:]))
-					require.NoError(b, k.PocsByEpoch.Set(ctx, collections.Join(epoch, id[:])))
+					require.NoError(b, k.PocsByHeight.Set(ctx, collections.Join(judgedAt[epoch], id[:])))
 					for w := 1; w <= witnesses; w++ {
 						witness := addrs[(int(seq)+w*37)%len(addrs)]
 						require.NoError(b, k.Witnesses.Set(ctx, collections.Join3(beaconer, seq, witness), poctypes.WitnessRecord{
@@ -85,9 +88,16 @@ func prune(b *testing.B, pocs int) (blocks int, worstMs, usPerEntry float64, ent
 			})
 		}
 	}
-	c.block(b, func(ctx sdk.Context) error { return k.SchedulePrune(ctx, 1) })
+	c.block(b, func(ctx sdk.Context) error {
+		p, err := k.Params.Get(ctx)
+		if err != nil {
+			return err
+		}
+		p.RecordRetentionBlocks = 1
+		return k.Params.Set(ctx, p)
+	})
 	epoch0Left := func(ctx sdk.Context) bool {
-		it, err := k.PocsByEpoch.Iterate(ctx, collections.NewPrefixedPairRange[int64, []byte](0))
+		it, err := k.PocsByHeight.Iterate(ctx, collections.NewPrefixedPairRange[int64, []byte](judgedAt[0]))
 		require.NoError(b, err)
 		defer it.Close()
 		return it.Valid()

@@ -269,7 +269,7 @@ func TestSharesOfAnEpochQueuedForPayoutOutliveTheirRetention(t *testing.T) {
 	w.setBatch(t, 1)
 	p, err := w.a.PocKeeper.Params.Get(w.ctx)
 	require.NoError(t, err)
-	p.RetentionEpochs, p.RecordRetentionEpochs = 1, 1
+	p.RetentionEpochs = 1
 	require.NoError(t, w.a.PocKeeper.Params.Set(w.ctx, p))
 	owners := []string{acct("halted a"), acct("halted b"), acct("halted c")}
 	for i, o := range owners {

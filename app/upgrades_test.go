@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"encoding/binary"
 	"testing"
 
@@ -9,11 +10,13 @@ import (
 
 	"cosmossdk.io/collections"
 
+	"github.com/cosmos/cosmos-sdk/runtime"
 	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 
 	"github.com/pocnet/pocd/app"
 	"github.com/pocnet/pocd/app/upgrades"
 	v2 "github.com/pocnet/pocd/app/upgrades/v2"
+	v3 "github.com/pocnet/pocd/app/upgrades/v3"
 	hotspottypes "github.com/pocnet/pocd/x/hotspot/types"
 	poctypes "github.com/pocnet/pocd/x/poc/types"
 )
@@ -63,8 +66,8 @@ func TestUpgradeV2MigratesHotspotParams(t *testing.T) {
 
 // The v2 plan also runs x/poc's migrations through the app's wiring: hex
 // counts stored by cell under version 1's prefix become generation 0 of
-// the new layout, the params gain record_retention_epochs, and the version
-// map moves to 3.
+// the new layout, the params gain record_retention_blocks, and the version
+// map moves to 4.
 func TestUpgradeV2MovesHexCountsIntoGenerations(t *testing.T) {
 	w := newWired(t)
 	cell := uint64(h3.IndexFromString("8a283082a2b7fff"))
@@ -74,7 +77,7 @@ func TestUpgradeV2MovesHexCountsIntoGenerations(t *testing.T) {
 	w.ctx.KVStore(w.a.GetKey(poctypes.StoreKey)).Set(binary.BigEndian.AppendUint64([]byte{11}, cell), bz)
 	p, err := w.a.PocKeeper.Params.Get(w.ctx)
 	require.NoError(t, err)
-	p.RecordRetentionEpochs = 0 // versions 1 and 2 have no such field
+	p.RecordRetentionBlocks = 0 // versions 1 to 3 have no such field
 	require.NoError(t, w.a.PocKeeper.Params.Set(w.ctx, p))
 	vm := w.a.ModuleManager.GetVersionMap()
 	vm[poctypes.ModuleName] = 1
@@ -84,12 +87,50 @@ func TestUpgradeV2MovesHexCountsIntoGenerations(t *testing.T) {
 
 	p, err = w.a.PocKeeper.Params.Get(w.ctx)
 	require.NoError(t, err)
-	require.Equal(t, poctypes.DefaultParams().RecordRetentionEpochs, p.RecordRetentionEpochs)
+	require.Equal(t, poctypes.DefaultParams().RecordRetentionBlocks, p.RecordRetentionBlocks)
 	got, err := w.a.PocKeeper.HexCounts.Get(w.ctx, collections.Join(uint64(0), cell))
 	require.NoError(t, err)
 	require.Equal(t, count, got)
 	require.False(t, w.ctx.KVStore(w.a.GetKey(poctypes.StoreKey)).Has(binary.BigEndian.AppendUint64([]byte{11}, cell)))
 	vm, err = w.a.UpgradeKeeper.GetModuleVersionMap(w.ctx)
 	require.NoError(t, err)
-	require.Equal(t, uint64(3), vm[poctypes.ModuleName])
+	require.Equal(t, uint64(4), vm[poctypes.ModuleName])
+}
+
+// The v3 plan takes a chain on x/poc version 3 to version 4 through the
+// app's wiring: a record indexed under its epoch (prefix 5) is indexed
+// under the height that judged it (prefix 27), and the params gain
+// record_retention_blocks.
+func TestUpgradeV3IndexesRecordsByHeight(t *testing.T) {
+	w := newWired(t)
+	rec := poctypes.PocRecord{BeaconId: bytes.Repeat([]byte{7}, 32), Seq: 1, Epoch: 2, Height: 9}
+	require.NoError(t, w.a.PocKeeper.Pocs.Set(w.ctx, rec.BeaconId, rec))
+	sb := collections.NewSchemaBuilder(runtime.NewKVStoreService(w.a.GetKey(poctypes.StoreKey)))
+	byEpoch := collections.NewKeySet(sb, collections.NewPrefix(5), "pocs_by_epoch",
+		collections.PairKeyCodec(collections.Int64Key, collections.BytesKey))
+	_, err := sb.Build()
+	require.NoError(t, err)
+	require.NoError(t, byEpoch.Set(w.ctx, collections.Join(rec.Epoch, rec.BeaconId)))
+	p, err := w.a.PocKeeper.Params.Get(w.ctx)
+	require.NoError(t, err)
+	p.RecordRetentionBlocks = 0
+	require.NoError(t, w.a.PocKeeper.Params.Set(w.ctx, p))
+	vm := w.a.ModuleManager.GetVersionMap()
+	vm[poctypes.ModuleName] = 3
+	require.NoError(t, w.a.UpgradeKeeper.SetModuleVersionMap(w.ctx, vm))
+
+	require.NoError(t, w.a.UpgradeKeeper.ApplyUpgrade(w.ctx, upgradetypes.Plan{Name: v3.Name, Height: w.ctx.BlockHeight()}))
+
+	has, err := w.a.PocKeeper.PocsByHeight.Has(w.ctx, collections.Join(rec.Height, rec.BeaconId))
+	require.NoError(t, err)
+	require.True(t, has)
+	has, err = byEpoch.Has(w.ctx, collections.Join(rec.Epoch, rec.BeaconId))
+	require.NoError(t, err)
+	require.False(t, has)
+	p, err = w.a.PocKeeper.Params.Get(w.ctx)
+	require.NoError(t, err)
+	require.Equal(t, poctypes.DefaultParams().RecordRetentionBlocks, p.RecordRetentionBlocks)
+	vm, err = w.a.UpgradeKeeper.GetModuleVersionMap(w.ctx)
+	require.NoError(t, err)
+	require.Equal(t, uint64(4), vm[poctypes.ModuleName])
 }

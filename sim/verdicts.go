@@ -22,9 +22,9 @@ type onChain struct {
 
 // verdicts looks beacons up on chain and keeps what it found. The sim looks
 // its beacons up while it runs (watchVerdicts), not only at its end: the
-// chain keeps full PoC records for record_retention_epochs epochs, minutes
-// with the localnet's 60 s epochs, so a long run's first beacons would be
-// gone from the chain by the time it summarises.
+// chain keeps full PoC records for record_retention_blocks (an hour of 1 s
+// blocks by default), so a long run's first beacons would be gone from the
+// chain by the time it summarises.
 type verdicts struct {
 	q  poctypes.QueryClient
 	mu sync.Mutex

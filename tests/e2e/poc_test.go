@@ -112,6 +112,9 @@ func TestPocOnChain(t *testing.T) {
 	// Beacons stay relayable for twice this (40 s instead of 6 min), so a
 	// judged PoC's record can be pruned within the test.
 	n.setPocParam("entropy_lifespan_ms", "20000")
+	// Full records kept 30 blocks instead of an hour, and never less than
+	// those 40 s.
+	n.setPocParam("record_retention_blocks", "30")
 	n.start()
 	n.waitHeight(2, 90*time.Second)
 
@@ -306,9 +309,9 @@ func TestPocOnChain(t *testing.T) {
 	require.Equal(t, "valid", chk.Witnesses[0].Reason)
 	require.Equal(t, "bad_rssi", chk.Witnesses[1].Reason)
 
-	// Full records are the short history: with record_retention_epochs 1
-	// (the default) round 2's go from the end of the epoch after next, and
-	// never while its beacon can still be relayed. Its reward shares stay
+	// Full records are the short history: round 2's go record_retention_blocks
+	// after the block that judged it, and never while its beacon can still
+	// be relayed. Its reward shares stay
 	// for retention_epochs, and a relay of it is then refused as stale in
 	// CheckTx, not judged and paid a second time (docs/security.md, attack 22).
 	pruneCtx, cancelPrune := context.WithTimeout(context.Background(), 150*time.Second)

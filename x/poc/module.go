@@ -27,7 +27,7 @@ import (
 )
 
 // ConsensusVersion is bumped with every state migration.
-const ConsensusVersion = 3
+const ConsensusVersion = 4
 
 var (
 	_ appmodule.AppModule        = AppModule{}
@@ -90,7 +90,10 @@ func (am AppModule) RegisterServices(registrar grpc.ServiceRegistrar) error {
 	if err := cfg.RegisterMigration(types.ModuleName, 1, m.Migrate1to2); err != nil {
 		return err
 	}
-	return cfg.RegisterMigration(types.ModuleName, 2, m.Migrate2to3)
+	if err := cfg.RegisterMigration(types.ModuleName, 2, m.Migrate2to3); err != nil {
+		return err
+	}
+	return cfg.RegisterMigration(types.ModuleName, 3, m.Migrate3to4)
 }
 
 // DefaultGenesis returns default parameters and no records.

@@ -1,10 +1,10 @@
 // Package v2 is the chain's first software upgrade. It runs x/hotspot's
 // v1→v2 migration, which adds params.max_elevation (the bound on an asserted
 // antenna elevation), and x/poc's v1→v3: v2 moves the hex-density counts
-// into generations (prefixes 11 and 21 retired for 23), v3 keeps full PoC
-// records for the new record_retention_epochs instead of retention_epochs
-// (prefix 26, the reward shares' own pruning mark). No store is added,
-// renamed or deleted.
+// into generations (prefixes 11 and 21 retired for 23), v3 gives the reward
+// shares their own pruning mark (prefix 26), and v4 prunes full PoC records
+// by age in blocks (the v3 upgrade's migration). No store is added, renamed
+// or deleted.
 package v2
 
 import "github.com/pocnet/pocd/app/upgrades"

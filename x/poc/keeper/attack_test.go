@@ -460,8 +460,9 @@ func TestAttackFreeVerificationSpamParams(t *testing.T) {
 }
 
 // Attack 10: pruning deleted a whole epoch in one block. It now deletes a
-// budget per block, and a failing maintenance task is rolled back without
-// taking the block's PoC closing with it.
+// budget per block (here, of 40 PoCs judged in one block), and a failing
+// maintenance task is rolled back without taking the block's PoC closing
+// with it.
 func TestAttackUnboundedBlockWorkPruning(t *testing.T) {
 	f := setup(t)
 	smallPruneBudget(t, f)
@@ -473,21 +474,19 @@ func TestAttackUnboundedBlockWorkPruning(t *testing.T) {
 		_, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
 		require.NoError(t, err)
 	}
-	f.closeDue(t) // 40 PoCs of epoch 1, 6 entries each
-	countEpoch1 := func() int {
+	f.closeDue(t) // 40 PoCs judged in this block, 6 entries each
+	judgedAt := f.ctx.BlockHeight()
+	countJudged := func() int {
 		n := 0
-		require.NoError(t, f.k.PocsByEpoch.Walk(f.ctx, nil, func(k collections.Pair[int64, []byte]) (bool, error) {
-			if k.K1() == 1 {
+		require.NoError(t, f.k.PocsByHeight.Walk(f.ctx, nil, func(k collections.Pair[int64, []byte]) (bool, error) {
+			if k.K1() == judgedAt {
 				n++
 			}
 			return false, nil
 		}))
 		return n
 	}
-	require.Equal(t, 40, countEpoch1())
-	f.epochs.epoch = 3
-	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 2)) // prunes epochs < 1: nothing
-	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3)) // prunes epoch 1
+	require.Equal(t, 40, countJudged())
 
 	// A maintenance task that fails (a corrupt rebuild record makes the hex
 	// rebuild fail) is rolled back and reported; the PoC closing of the
@@ -503,8 +502,8 @@ func TestAttackUnboundedBlockWorkPruning(t *testing.T) {
 	judged, err := f.k.Pocs.Has(f.ctx, res.BeaconId)
 	require.NoError(t, err)
 	require.True(t, judged)
-	left := countEpoch1()
-	require.Greater(t, left, 0, "one block's budget does not delete the whole epoch")
+	left := countJudged()
+	require.Greater(t, left, 0, "one block's budget does not delete the whole block's records")
 	require.Less(t, left, 40)
 	failed := false
 	for _, e := range f.ctx.EventManager().Events() {
@@ -513,10 +512,10 @@ func TestAttackUnboundedBlockWorkPruning(t *testing.T) {
 		}
 	}
 	require.True(t, failed, "the failure is reported as an event")
-	for i := 0; i < 10 && countEpoch1() > 0; i++ {
+	for i := 0; i < 10 && countJudged() > 0; i++ {
 		f.endBlocks(t, 1)
 	}
-	require.Zero(t, countEpoch1())
+	require.Zero(t, countJudged())
 }
 
 func hexID(id []byte) string { return hex.EncodeToString(id) }

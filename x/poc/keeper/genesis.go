@@ -76,11 +76,6 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
-	if gs.PruneBefore > 0 {
-		if err := k.PruneBefore.Set(ctx, gs.PruneBefore); err != nil {
-			return err
-		}
-	}
 	if gs.SharesPruneBefore > 0 {
 		if err := k.SharesPruneBefore.Set(ctx, gs.SharesPruneBefore); err != nil {
 			return err
@@ -204,11 +199,6 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 		gs.Relayers = append(gs.Relayers, r)
 		return false, nil
 	}); err != nil {
-		return nil, err
-	}
-	if b, err := k.PruneBefore.Get(ctx); err == nil {
-		gs.PruneBefore = b
-	} else if !isNotFound(err) {
 		return nil, err
 	}
 	if b, err := k.SharesPruneBefore.Get(ctx); err == nil {

@@ -20,11 +20,11 @@ var _ epochstypes.EpochHooks = Hooks{}
 func (k *Keeper) Hooks() Hooks { return Hooks{k} }
 
 // AfterEpochEnd schedules the hex-density rebuild and the pruning of
-// PoC records older than record_retention_epochs and of reward shares older
-// than retention_epochs when a PoC epoch ends. Both then run a budget per
-// block in EndBlock (maintenance.go): done here at once they would cost one
-// block hundreds of millions of writes at the measured throughput, in the
-// block that also settles the epoch's rewards.
+// reward shares older than retention_epochs when a PoC epoch ends. Both
+// then run a budget per block in EndBlock (maintenance.go): done here at
+// once they would cost one block hundreds of millions of writes at the
+// measured throughput, in the block that also settles the epoch's rewards.
+// (PoC records are pruned by age in blocks, not at epoch ends.)
 func (h Hooks) AfterEpochEnd(ctx context.Context, identifier string, epoch int64) error {
 	p, err := h.k.Params.Get(ctx)
 	if err != nil {
@@ -34,9 +34,6 @@ func (h Hooks) AfterEpochEnd(ctx context.Context, identifier string, epoch int64
 		return nil
 	}
 	if err := h.k.StartHexRebuild(ctx, epoch); err != nil {
-		return err
-	}
-	if err := h.k.SchedulePrune(ctx, epoch-int64(p.RecordRetention())); err != nil {
 		return err
 	}
 	return advance(ctx, h.k.SharesPruneBefore, epoch-int64(p.RetentionEpochs))
@@ -61,12 +58,6 @@ func (k *Keeper) StartHexRebuild(ctx context.Context, epoch int64) error {
 	}
 	since := sdk.UnwrapSDKContext(ctx).BlockTime().UnixMilli() - p.HexActivityWindowMs
 	return k.HexRebuild.Set(ctx, types.HexRebuild{Epoch: epoch, SinceMs: since})
-}
-
-// SchedulePrune marks the PoC records of epochs before `before` for
-// deletion. The mark only moves forward.
-func (k *Keeper) SchedulePrune(ctx context.Context, before int64) error {
-	return advance(ctx, k.PruneBefore, before)
 }
 
 // advance moves a pruning mark forward to `before`, never back.

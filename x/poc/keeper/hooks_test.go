@@ -51,9 +51,13 @@ func TestEpochEndRecomputesScalesAndPrunes(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, uint64(10000*2500), sh.Shares.BeaconShares)
 
-	// Retention 1 epoch: ending epoch 3 prunes epoch 1 (records and shares).
+	// Shares kept 1 epoch: ending epoch 3 prunes epoch 1's. Records kept as
+	// many blocks as lie between the two judgements: the next block prunes
+	// the first PoC's record and keeps the second's.
 	p := types.DefaultParams()
 	p.RetentionEpochs = 1
+	p.RecordRetentionBlocks = uint64(rec2.Height - rec.Height)
+	require.Greater(t, p.RecordRetentionBlocks, uint64(1))
 	require.NoError(t, f.k.Params.Set(f.ctx, p))
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3))
 	f.staleBeacons(t)
@@ -100,10 +104,10 @@ func TestGenesisRoundTrip(t *testing.T) {
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 1))
 	// A pruning horizon, so that what genesis imports after it is seen to
 	// follow it.
-	require.NoError(t, f.k.PruneBefore.Set(f.ctx, 1))
+	require.NoError(t, f.k.SharesPruneBefore.Set(f.ctx, 1))
 
 	gs, g, again := reimport(t, f)
-	require.Equal(t, int64(1), gs.PruneBefore)
+	require.Equal(t, int64(1), gs.SharesPruneBefore)
 	require.Len(t, gs.OpenPocs, 1)
 	require.Len(t, gs.Relayers, 1)
 	require.NotNil(t, gs.HexRebuild, "a rebuild in progress is exported")
@@ -143,23 +147,19 @@ func reimport(t *testing.T, f *fixture) (exported *types.GenesisState, g *fixtur
 	return exported, g, again
 }
 
-// The pruning horizons of PoC records and of reward shares (epochs before
-// them are pruned or being pruned) survive an export and import.
+// The pruning horizon of reward shares (epochs before it are pruned or
+// being pruned) survives an export and import. (PoC records need none:
+// they keep the height that judged them.)
 func TestGenesisKeepsThePruningHorizon(t *testing.T) {
 	f := setup(t)
-	require.NoError(t, f.k.PruneBefore.Set(f.ctx, 3))
 	require.NoError(t, f.k.SharesPruneBefore.Set(f.ctx, 2))
 	gs, err := f.k.ExportGenesis(f.ctx)
 	require.NoError(t, err)
 	require.NoError(t, gs.Validate())
-	require.Equal(t, int64(3), gs.PruneBefore)
 	require.Equal(t, int64(2), gs.SharesPruneBefore)
 	g := setup(t)
 	require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
-	got, err := g.k.PruneBefore.Get(g.ctx)
-	require.NoError(t, err)
-	require.Equal(t, int64(3), got)
-	got, err = g.k.SharesPruneBefore.Get(g.ctx)
+	got, err := g.k.SharesPruneBefore.Get(g.ctx)
 	require.NoError(t, err)
 	require.Equal(t, int64(2), got)
 }

@@ -83,7 +83,7 @@ type Keeper struct {
 	PocsByBeaconer collections.Map[collections.Pair[string, uint64], []byte]
 	Witnesses      collections.Map[collections.Triple[string, uint64, string], types.WitnessRecord]
 	Witnessed      collections.KeySet[collections.Triple[string, uint64, string]]
-	PocsByEpoch    collections.KeySet[collections.Pair[int64, []byte]]
+	PocsByHeight   collections.KeySet[collections.Pair[int64, []byte]]
 	Seq            collections.Sequence
 	Activity       collections.Map[string, types.HotspotActivity]
 	Shares         collections.Map[collections.Pair[int64, string], types.RewardShares]
@@ -105,10 +105,10 @@ type Keeper struct {
 	// Relayers: validator operator -> its registered relay account and
 	// ingest peer ID.
 	Relayers *collections.IndexedMap[string, types.RelayerRegistration, RelayerIndexes]
-	// PruneBefore (PoC records), SharesPruneBefore (reward shares) and
-	// HexRebuild are the cursors of the epoch-boundary work done a budget
-	// per block (maintenance.go, hex_rebuild.go).
-	PruneBefore       collections.Item[int64]
+	// SharesPruneBefore (reward shares) and HexRebuild are the cursors of
+	// the epoch-boundary work done a budget per block (maintenance.go,
+	// hex_rebuild.go). PoC records need none: PocsByHeight orders them by
+	// the height that judged them.
 	SharesPruneBefore collections.Item[int64]
 	HexRebuild        collections.Item[types.HexRebuild]
 }
@@ -130,7 +130,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 			codec.CollValue[types.WitnessRecord](cdc)),
 		Witnessed: collections.NewKeySet(sb, types.WitnessedKey, "witnessed",
 			collections.TripleKeyCodec(collections.StringKey, collections.Uint64Key, collections.StringKey)),
-		PocsByEpoch: collections.NewKeySet(sb, types.PocsByEpochKey, "pocs_by_epoch",
+		PocsByHeight: collections.NewKeySet(sb, types.PocsByHeightKey, "pocs_by_height",
 			collections.PairKeyCodec(collections.Int64Key, collections.BytesKey)),
 		Seq:      collections.NewSequence(sb, types.SeqKey, "seq"),
 		Activity: collections.NewMap(sb, types.ActivityKey, "activity", collections.StringKey, codec.CollValue[types.HotspotActivity](cdc)),
@@ -156,7 +156,6 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 				IngestPeer: newOptionalUnique(sb, types.RelayersByIngestPeer, "relayers_by_ingest_peer", collections.StringKey,
 					func(_ string, r types.RelayerRegistration) string { return r.IngestPeer }),
 			}),
-		PruneBefore:       collections.NewItem(sb, types.PruneBeforeKey, "prune_before", collections.Int64Value),
 		SharesPruneBefore: collections.NewItem(sb, types.SharesPruneBeforeKey, "shares_prune_before", collections.Int64Value),
 		HexRebuild:        collections.NewItem(sb, types.HexRebuildKey, "hex_rebuild", codec.CollValue[types.HexRebuild](cdc)),
 	}

@@ -36,7 +36,7 @@ func (k *Keeper) isolated(ctx sdk.Context, task string, f func(sdk.Context) erro
 }
 
 // pruneStep deletes up to budget entries: first PoC records (with their
-// witness verdicts and indexes) of epochs before PruneBefore, then, with
+// witness verdicts and indexes) past record_retention_blocks, then, with
 // what is left of the budget, reward shares and totals of epochs before
 // SharesPruneBefore and before the oldest epoch still queued for payout.
 // The two are independent: records waiting for their beacons to go stale
@@ -83,29 +83,26 @@ func (k *Keeper) pruneStep(ctx sdk.Context, p types.Params) error {
 	return k.EpochTotals.Clear(ctx, new(collections.Range[int64]).EndExclusive(before))
 }
 
-// prunePocs deletes PoC records of epochs before PruneBefore until it has
-// deleted budget entries (the last PoC may take it past), and returns how
-// many it deleted.
+// prunePocs deletes PoC records judged record_retention_blocks or more
+// blocks ago, oldest first, until it has deleted budget entries (the last
+// PoC may take it past), and returns how many it deleted.
 //
 // A record is deleted only once its beacon can no longer be relayed
 // (ErrStaleRelay: twice the entropy lifespan after its timestamp). The
 // record is what refuses a second relay of a judged beacon; deleted
 // earlier, a late relay would open and judge the beacon again and pay its
-// shares twice. Epochs alone do not ensure it: after a halt the epochs
-// module ends one overdue epoch per block, so a short record retention
-// could pass in seconds. Pruning stops at such a record and goes on once
-// the bound has passed, at most twice the entropy lifespan later: a relay
-// is taken only after its beacon's timestamp, so a record stamped after
-// the block time (only a genesis can hold one) is no reason to wait.
+// shares twice. Heights alone do not ensure it: a short retention can
+// pass in less time than that, on a network with fast blocks or with
+// blocks that catch up after a halt. Pruning stops at such a record and
+// goes on once the bound has passed, at most twice the entropy lifespan
+// later: a relay is taken only after its beacon's timestamp, so a record
+// stamped after the block time (only a genesis can hold one) is no reason
+// to wait.
 func (k *Keeper) prunePocs(ctx sdk.Context, p types.Params, budget uint64) (used uint64, err error) {
-	before, err := k.PruneBefore.Get(ctx)
-	if isNotFound(err) || before <= 0 {
-		return 0, nil
-	} else if err != nil {
-		return 0, err
-	}
-	rng := new(collections.Range[collections.Pair[int64, []byte]]).EndExclusive(collections.Join(before, []byte{}))
-	it, err := k.PocsByEpoch.Iterate(ctx, rng)
+	// Validate caps the retention, so the subtraction cannot wrap.
+	through := ctx.BlockHeight() - int64(p.RecordRetentionBlocks)
+	rng := new(collections.Range[collections.Pair[int64, []byte]]).EndExclusive(collections.Join(through+1, []byte{}))
+	it, err := k.PocsByHeight.Iterate(ctx, rng)
 	if err != nil {
 		return 0, err
 	}
@@ -151,10 +148,8 @@ func (k *Keeper) prunePocs(ctx sdk.Context, p types.Params, budget uint64) (used
 		pocs++
 		reached = d.key.K1()
 	}
-	// The epoch reached, not the mark: a block that stops at its budget or
-	// at a still-relayable record has not pruned the mark's epochs yet.
 	if pocs > 0 {
-		if err := ctx.EventManager().EmitTypedEvent(&types.EventPocsPruned{ThroughEpoch: reached, Pocs: uint64(pocs)}); err != nil {
+		if err := ctx.EventManager().EmitTypedEvent(&types.EventPocsPruned{ThroughHeight: reached, Pocs: uint64(pocs)}); err != nil {
 			return 0, err
 		}
 	}

@@ -17,11 +17,32 @@ type Migrator struct{ k *Keeper }
 // NewMigrator returns the migrator for k.
 func NewMigrator(k *Keeper) Migrator { return Migrator{k: k} }
 
-// Retired prefixes of consensus version 1 (types/keys.go).
+// Retired prefixes (types/keys.go): 11 and 21 of consensus version 1, 5
+// and 19 of version 3.
 var (
-	legacyHexCountsKey  = collections.NewPrefix(11) // cell -> HexCount
-	legacyHexStagingKey = collections.NewPrefix(21) // res-11 cell -> count of the rebuild in progress
+	legacyHexCountsKey   = collections.NewPrefix(11) // cell -> HexCount
+	legacyHexStagingKey  = collections.NewPrefix(21) // res-11 cell -> count of the rebuild in progress
+	legacyPocsByEpochKey = collections.NewPrefix(5)  // (epoch, beacon id)
+	legacyPruneBeforeKey = collections.NewPrefix(19) // records of epochs before it are being pruned
 )
+
+// legacyRecordPruning is version 3's record pruning: the epoch index and
+// the epoch mark.
+type legacyRecordPruning struct {
+	pocsByEpoch collections.KeySet[collections.Pair[int64, []byte]]
+	pruneBefore collections.Item[int64]
+}
+
+func (m Migrator) legacyRecordPruning() (legacyRecordPruning, error) {
+	sb := collections.NewSchemaBuilder(m.k.storeService)
+	l := legacyRecordPruning{
+		pocsByEpoch: collections.NewKeySet(sb, legacyPocsByEpochKey, "pocs_by_epoch_v3",
+			collections.PairKeyCodec(collections.Int64Key, collections.BytesKey)),
+		pruneBefore: collections.NewItem(sb, legacyPruneBeforeKey, "prune_before_v3", collections.Int64Value),
+	}
+	_, err := sb.Build()
+	return l, err
+}
 
 // Migrate1to2 (the v2 upgrade) moves the hex counts into generations. The
 // counts in use become generation 0; a rebuild's staged res-11 counts
@@ -84,12 +105,10 @@ func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 }
 
 // Migrate2to3 splits the retention. Version 2 kept PoC records and reward
-// shares for retention_epochs; version 3 keeps the full records only
-// record_retention_epochs (the new param, set to its default) and the
-// shares as before. The single pruning mark becomes both marks: epochs
-// already being pruned stay so. The next epoch end moves the records' mark
-// ahead, and pruning works through the older records a budget per block
-// (the shares wait for what the records leave of it).
+// shares for retention_epochs; version 3 keeps the full records shorter
+// (version 3's record_retention_epochs; Migrate3to4 sets its successor,
+// record_retention_blocks) and the shares as before. The single pruning
+// mark becomes both marks: epochs already being pruned stay so.
 //
 // Version 3 also closes PoCs without verifying their reports again, because
 // relaying verified each one; but version 1's genesis took open PoCs
@@ -99,14 +118,6 @@ func (m Migrator) Migrate1to2(ctx sdk.Context) error {
 // limit counts on that).
 func (m Migrator) Migrate2to3(ctx sdk.Context) error {
 	k := m.k
-	p, err := k.Params.Get(ctx)
-	if err != nil {
-		return err
-	}
-	p.RecordRetentionEpochs = types.DefaultParams().RecordRetentionEpochs // 1: within any retention_epochs
-	if err := k.Params.Set(ctx, p); err != nil {
-		return err
-	}
 	it, err := k.OpenPocs.Iterate(ctx, nil)
 	if err != nil {
 		return err
@@ -132,7 +143,11 @@ func (m Migrator) Migrate2to3(ctx sdk.Context) error {
 			return err
 		}
 	}
-	before, err := k.PruneBefore.Get(ctx)
+	legacy, err := m.legacyRecordPruning()
+	if err != nil {
+		return err
+	}
+	before, err := legacy.pruneBefore.Get(ctx)
 	if isNotFound(err) {
 		return nil
 	} else if err != nil {
@@ -140,3 +155,63 @@ func (m Migrator) Migrate2to3(ctx sdk.Context) error {
 	}
 	return k.SharesPruneBefore.Set(ctx, before)
 }
+
+// Migrate3to4 prunes full PoC records by age in blocks instead of by
+// epoch: record_retention_blocks (the new param, set to its default)
+// replaces record_retention_epochs, and each record moves from the epoch
+// index to the height index under the height that judged it (its
+// PocRecord.height). An epoch index entry without its record is dropped.
+// The epoch mark goes with the epoch index; records it had doomed are
+// older than the new retention unless it is set longer than an epoch.
+// Pruning then works through the older records a budget per block.
+func (m Migrator) Migrate3to4(ctx sdk.Context) error {
+	k := m.k
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	p.RecordRetentionBlocks = types.DefaultParams().RecordRetentionBlocks
+	if err := k.Params.Set(ctx, p); err != nil {
+		return err
+	}
+	legacy, err := m.legacyRecordPruning()
+	if err != nil {
+		return err
+	}
+	// In batches: a chain at Helium's scale holds millions of records.
+	for {
+		it, err := legacy.pocsByEpoch.Iterate(ctx, nil)
+		if err != nil {
+			return err
+		}
+		var keys []collections.Pair[int64, []byte]
+		for ; it.Valid() && len(keys) < migrationBatch; it.Next() {
+			key, err := it.Key()
+			if err != nil {
+				it.Close()
+				return err
+			}
+			keys = append(keys, key)
+		}
+		it.Close()
+		if len(keys) == 0 {
+			break
+		}
+		for _, key := range keys {
+			rec, err := k.Pocs.Get(ctx, key.K2())
+			if err == nil {
+				err = k.PocsByHeight.Set(ctx, collections.Join(rec.Height, rec.BeaconId))
+			}
+			if err != nil && !isNotFound(err) {
+				return err
+			}
+			if err := legacy.pocsByEpoch.Remove(ctx, key); err != nil {
+				return err
+			}
+		}
+	}
+	return legacy.pruneBefore.Remove(ctx)
+}
+
+// migrationBatch bounds the keys a migration holds in memory at once.
+const migrationBatch = 10_000

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"testing"
 
+	"cosmossdk.io/collections"
+	"github.com/cosmos/cosmos-sdk/runtime"
 	"github.com/stretchr/testify/require"
 	"github.com/uber/h3-go/v4"
 
@@ -79,34 +81,35 @@ func TestMigrate1to2MovesHexCountsIntoGenerations(t *testing.T) {
 	require.Empty(t, hexGen(t, f, 0))
 }
 
-// A chain upgraded from consensus version 2 gets record_retention_epochs
-// at its default, and its one pruning mark becomes the shares' mark too:
-// the epochs being pruned stay so.
+// legacyRecordPruning opens version 3's record pruning state (retired
+// prefixes 5 and 19) in f's store.
+func legacyRecordPruning(t *testing.T, f *fixture) (collections.KeySet[collections.Pair[int64, []byte]], collections.Item[int64]) {
+	t.Helper()
+	sb := collections.NewSchemaBuilder(runtime.NewKVStoreService(f.pkey))
+	byEpoch := collections.NewKeySet(sb, collections.NewPrefix(5), "pocs_by_epoch",
+		collections.PairKeyCodec(collections.Int64Key, collections.BytesKey))
+	mark := collections.NewItem(sb, collections.NewPrefix(19), "prune_before", collections.Int64Value)
+	_, err := sb.Build()
+	require.NoError(t, err)
+	return byEpoch, mark
+}
+
+// A chain upgraded from consensus version 2 has its one pruning mark
+// become the shares' mark too: the epochs being pruned stay so.
 func TestMigrate2to3SplitsTheRetention(t *testing.T) {
 	f := setup(t)
-	p := types.DefaultParams()
-	p.RecordRetentionEpochs = 0 // what version 2 stored
-	require.NoError(t, f.k.Params.Set(f.ctx, p))
-	require.NoError(t, f.k.PruneBefore.Set(f.ctx, 7))
+	_, mark := legacyRecordPruning(t, f)
+	require.NoError(t, mark.Set(f.ctx, 7))
 
 	require.NoError(t, keeper.NewMigrator(f.k).Migrate2to3(f.ctx))
 
-	got, err := f.k.Params.Get(f.ctx)
-	require.NoError(t, err)
-	require.Equal(t, types.DefaultParams().RecordRetentionEpochs, got.RecordRetentionEpochs)
-	require.NoError(t, got.Validate())
 	before, err := f.k.SharesPruneBefore.Get(f.ctx)
 	require.NoError(t, err)
 	require.Equal(t, int64(7), before)
 
-	// A chain that kept a single epoch: the records cannot outlive the shares.
+	// A chain with no mark: nothing was being pruned.
 	g := setup(t)
-	p.RetentionEpochs = 1
-	require.NoError(t, g.k.Params.Set(g.ctx, p))
 	require.NoError(t, keeper.NewMigrator(g.k).Migrate2to3(g.ctx))
-	got, err = g.k.Params.Get(g.ctx)
-	require.NoError(t, err)
-	require.NoError(t, got.Validate())
 	has, err := g.k.SharesPruneBefore.Has(g.ctx)
 	require.NoError(t, err)
 	require.False(t, has, "no mark: nothing was being pruned")
@@ -167,4 +170,67 @@ func TestMigrate2to3ChecksTheReportsOfOpenPocs(t *testing.T) {
 	require.Len(t, reasons, 3)
 	require.Contains(t, reasons, good)
 	require.Contains(t, reasons, near)
+}
+
+// A chain upgraded from consensus version 3 prunes its full PoC records by
+// the height that judged them: record_retention_blocks is set to its
+// default, every record moves from the epoch index to the height index,
+// an epoch index entry without its record and the epoch mark are dropped,
+// and the records are pruned once the retention has passed.
+func TestMigrate3to4IndexesRecordsByHeight(t *testing.T) {
+	f := setup(t)
+	p := types.DefaultParams()
+	p.BeaconIntervalMs = 0
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	w := f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.seasoned(t, b, w)
+	var recs []types.PocRecord
+	for i := byte(1); i <= 2; i++ {
+		beacon := f.beacon("beaconer", i)
+		recs = append(recs, f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950))))
+	}
+	// Version 3's layout: the records under (epoch, id), a mark, and no
+	// record_retention_blocks (version 3 stored field 23 instead).
+	byEpoch, mark := legacyRecordPruning(t, f)
+	for _, r := range recs {
+		require.NoError(t, f.k.PocsByHeight.Remove(f.ctx, collections.Join(r.Height, r.BeaconId)))
+		require.NoError(t, byEpoch.Set(f.ctx, collections.Join(r.Epoch, r.BeaconId)))
+	}
+	require.NoError(t, byEpoch.Set(f.ctx, collections.Join(int64(1), []byte("no record"))))
+	require.NoError(t, mark.Set(f.ctx, 1))
+	p.RecordRetentionBlocks = 0
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+
+	require.NoError(t, keeper.NewMigrator(f.k).Migrate3to4(f.ctx))
+
+	got, err := f.k.Params.Get(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, uint64(types.DefaultRecordRetentionBlocks), got.RecordRetentionBlocks)
+	require.NoError(t, got.Validate())
+	var indexed []collections.Pair[int64, []byte]
+	require.NoError(t, f.k.PocsByHeight.Walk(f.ctx, nil, func(k collections.Pair[int64, []byte]) (bool, error) {
+		indexed = append(indexed, k)
+		return false, nil
+	}))
+	require.Equal(t, []collections.Pair[int64, []byte]{
+		collections.Join(recs[0].Height, recs[0].BeaconId), collections.Join(recs[1].Height, recs[1].BeaconId),
+	}, indexed)
+	it, err := byEpoch.Iterate(f.ctx, nil)
+	require.NoError(t, err)
+	left, err := it.Keys()
+	require.NoError(t, err)
+	require.Empty(t, left, "the epoch index is emptied")
+	has, err := mark.Has(f.ctx)
+	require.NoError(t, err)
+	require.False(t, has, "the epoch mark is gone")
+
+	f.ctx = f.ctx.WithBlockHeight(recs[1].Height + int64(got.RecordRetentionBlocks) - 1)
+	f.staleBeacons(t)
+	f.endBlocks(t, 1)
+	for _, r := range recs {
+		ok, err := f.k.Pocs.Has(f.ctx, r.BeaconId)
+		require.NoError(t, err)
+		require.False(t, ok, "pruned through the height index")
+	}
 }

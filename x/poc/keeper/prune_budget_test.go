@@ -12,11 +12,13 @@ import (
 )
 
 // smallPruneBudget sets params for pruning tests: several beacons of one
-// hotspot, records and shares kept one epoch, the smallest prune budget.
+// hotspot, records kept one block and shares one epoch, the smallest prune
+// budget.
 func smallPruneBudget(t *testing.T, f *fixture) types.Params {
 	t.Helper()
 	p := types.DefaultParams()
 	p.BeaconIntervalMs = 0
+	p.RecordRetentionBlocks = 1
 	p.RetentionEpochs = 1
 	p.PrunePerBlock = types.MinMaintenancePerBlock
 	require.NoError(t, f.k.Params.Set(f.ctx, p))
@@ -25,7 +27,7 @@ func smallPruneBudget(t *testing.T, f *fixture) types.Params {
 
 // Pruning stops at its budget exactly: PoCs whose entries add up to the
 // budget are deleted in one block and the next one waits. A PoC with one
-// witness is five entries (the record, its epoch and beaconer indexes, the
+// witness is five entries (the record, its height and beaconer indexes, the
 // witness verdict and its witness-side index), so a budget of 100 is 20 PoCs.
 func TestPruneStopsAtTheBudgetExactly(t *testing.T) {
 	f := setup(t)
@@ -42,9 +44,10 @@ func TestPruneStopsAtTheBudgetExactly(t *testing.T) {
 		require.NoError(t, err)
 	}
 	f.closeDue(t)
+	judgedAt := f.ctx.BlockHeight()
 	pocs := func() int {
 		n := 0
-		require.NoError(t, f.k.PocsByEpoch.Walk(f.ctx, nil, func(collections.Pair[int64, []byte]) (bool, error) {
+		require.NoError(t, f.k.PocsByHeight.Walk(f.ctx, nil, func(collections.Pair[int64, []byte]) (bool, error) {
 			n++
 			return false, nil
 		}))
@@ -52,10 +55,8 @@ func TestPruneStopsAtTheBudgetExactly(t *testing.T) {
 	}
 	require.Equal(t, fits+1, pocs())
 
-	// Epochs before 3 are due; only epoch 1 holds records, and the event
-	// names the epoch pruning reached, not the mark.
-	f.epochs.epoch = 4
-	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 4))
+	// Every record is due from the next block on, and the event names the
+	// judging height pruning reached.
 	f.staleBeacons(t)
 	// pruned runs one block and returns its EventPocsPruned.
 	pruned := func() []*types.EventPocsPruned {
@@ -71,9 +72,9 @@ func TestPruneStopsAtTheBudgetExactly(t *testing.T) {
 		}
 		return out
 	}
-	require.Equal(t, []*types.EventPocsPruned{{ThroughEpoch: 1, Pocs: uint64(fits)}}, pruned())
+	require.Equal(t, []*types.EventPocsPruned{{ThroughHeight: judgedAt, Pocs: uint64(fits)}}, pruned())
 	require.Equal(t, 1, pocs(), "exactly the budget's worth of PoCs is pruned")
-	require.Equal(t, []*types.EventPocsPruned{{ThroughEpoch: 1, Pocs: 1}}, pruned())
+	require.Equal(t, []*types.EventPocsPruned{{ThroughHeight: judgedAt, Pocs: 1}}, pruned())
 	require.Zero(t, pocs())
 	require.Empty(t, pruned(), "a block that prunes no PoC announces nothing")
 }
@@ -146,7 +147,7 @@ func TestPruneOvershootLeavesTheSharesForLater(t *testing.T) {
 		require.NoError(t, f.k.Shares.Set(f.ctx, collections.Join(int64(1), fmt.Sprintf("hotspot%02d", i)), types.RewardShares{WitnessShares: 1}))
 	}
 	count := func() (pocs, shares int) {
-		require.NoError(t, f.k.PocsByEpoch.Walk(f.ctx, nil, func(collections.Pair[int64, []byte]) (bool, error) { pocs++; return false, nil }))
+		require.NoError(t, f.k.PocsByHeight.Walk(f.ctx, nil, func(collections.Pair[int64, []byte]) (bool, error) { pocs++; return false, nil }))
 		require.NoError(t, f.k.Shares.Walk(f.ctx, nil, func(collections.Pair[int64, string], types.RewardShares) (bool, error) { shares++; return false, nil }))
 		return pocs, shares
 	}

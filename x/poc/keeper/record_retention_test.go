@@ -2,6 +2,7 @@ package keeper_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -14,14 +15,14 @@ import (
 	"github.com/pocnet/pocd/x/poc/types"
 )
 
-// Full PoC records are kept record_retention_epochs and the reward shares
-// retention_epochs: ending epoch 3 with 1 and 2 deletes epoch 1's records
-// and witness verdicts but keeps its shares and totals, which go when
-// epoch 4 ends.
+// Full PoC records are kept record_retention_blocks and the reward shares
+// retention_epochs: with 5 blocks, a record judged at height H is kept at
+// H+4 and deleted with its witness verdicts at H+5, while its shares and
+// totals stay until their own epoch mark passes.
 func TestFullRecordsArePrunedBeforeTheirShares(t *testing.T) {
 	f := setup(t)
 	p := types.DefaultParams()
-	p.RecordRetentionEpochs = 1
+	p.RecordRetentionBlocks = 5
 	p.RetentionEpochs = 2
 	require.NoError(t, f.k.Params.Set(f.ctx, p))
 	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
@@ -29,20 +30,25 @@ func TestFullRecordsArePrunedBeforeTheirShares(t *testing.T) {
 	f.seasoned(t, b, w)
 	beacon := f.beacon("beaconer", 1)
 	rec := f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950)))
-	require.Equal(t, int64(1), rec.Epoch)
+	require.Equal(t, f.ctx.BlockHeight(), rec.Height)
 	shares, err := f.k.HotspotShares(f.ctx, 1, w)
 	require.NoError(t, err)
 	require.NotZero(t, shares.WitnessShares)
 	totals, err := f.k.EpochShareTotals(f.ctx, 1)
 	require.NoError(t, err)
 	require.NotZero(t, totals.WitnessShares)
+	judged := func() bool {
+		ok, err := f.k.Pocs.Has(f.ctx, rec.BeaconId)
+		require.NoError(t, err)
+		return ok
+	}
 
-	f.epochs.epoch = 4
-	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3))
 	f.staleBeacons(t)
+	f.endBlocks(t, 4)
+	require.True(t, judged(), "four blocks after its judgement the record is within record_retention_blocks")
 	f.endBlocks(t, 1)
 	_, err = f.query.Poc(f.ctx, &types.QueryPocRequest{BeaconId: hexID(rec.BeaconId)})
-	require.ErrorIs(t, err, types.ErrPocNotFound, "the record is past record_retention_epochs")
+	require.ErrorIs(t, err, types.ErrPocNotFound, "the record is past record_retention_blocks")
 	ws, err := f.query.Witnessed(f.ctx, &types.QueryWitnessedRequest{Hotspot: w})
 	require.NoError(t, err)
 	require.Empty(t, ws.Witnessed, "and so are its witness verdicts")
@@ -53,6 +59,7 @@ func TestFullRecordsArePrunedBeforeTheirShares(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, totals, gotTotals)
 
+	f.epochs.epoch = 5
 	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 4))
 	f.endBlocks(t, 1)
 	got, err = f.k.HotspotShares(f.ctx, 1, w)
@@ -63,14 +70,18 @@ func TestFullRecordsArePrunedBeforeTheirShares(t *testing.T) {
 	require.Zero(t, gotTotals.WitnessShares)
 }
 
-// Attack: after a halt, the epochs module ends one overdue epoch per block,
-// so a short record retention passes in seconds. A judged PoC's record is
-// what refuses a second relay of its beacon (ErrDuplicateBeacon); deleted
-// while the beacon could still be relayed, a late or replayed relay would
-// judge it again and pay its hotspots twice. Pruning waits until the
-// beacon is too old to relay (ErrStaleRelay).
-func TestAttackJudgedBeaconRelayedAgainAfterEpochCatchUp(t *testing.T) {
+// Attack: blocks can come faster than the params assume (a fast network,
+// or a chain catching up after a halt), so a short record retention can
+// pass in seconds. A judged PoC's record is what refuses a second relay of
+// its beacon (ErrDuplicateBeacon); deleted while the beacon could still be
+// relayed, a late or replayed relay would judge it again and pay its
+// hotspots twice. Pruning waits until the beacon is too old to relay
+// (ErrStaleRelay).
+func TestAttackJudgedBeaconRelayedAgainAfterFastBlocks(t *testing.T) {
 	f := setup(t)
+	p := types.DefaultParams()
+	p.RecordRetentionBlocks = 1
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
 	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
 	w := f.hotspot(t, "good", cellAt(t, 5, 0))
 	f.seasoned(t, b, w)
@@ -81,23 +92,16 @@ func TestAttackJudgedBeaconRelayedAgainAfterEpochCatchUp(t *testing.T) {
 	require.NoError(t, err)
 	require.NotZero(t, shares.WitnessShares)
 
-	// Three overdue epochs end in three blocks: record_retention_epochs (1)
-	// has passed for epoch 1.
-	for e := int64(1); e <= 3; e++ {
-		f.epochs.epoch = e + 1
-		require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, e))
-		f.endBlocks(t, 1)
-	}
-	before, err := f.k.PruneBefore.Get(f.ctx)
-	require.NoError(t, err)
-	require.Greater(t, before, rec.Epoch, "epoch 1 is due for pruning")
+	// Ten one-second blocks: record_retention_blocks (1) has long passed.
+	f.endBlocks(t, 10)
+	require.Greater(t, f.ctx.BlockHeight()-rec.Height, int64(p.RecordRetentionBlocks), "the record is due for pruning")
 	_, err = f.msgs.SubmitPoc(f.ctx, relay)
 	require.ErrorIs(t, err, types.ErrDuplicateBeacon, "the record still refuses the beacon")
 
 	// At exactly twice the entropy lifespan the beacon can still be
 	// relayed (TestStaleRelayIsRefused), so the record stays; a millisecond
 	// later it goes.
-	lastRelayable := beaconMs + 2*types.DefaultParams().EntropyLifespanMs
+	lastRelayable := beaconMs + 2*p.EntropyLifespanMs
 	endBlockAt := func(ms int64) bool {
 		f.ctx = f.ctx.WithBlockHeight(f.ctx.BlockHeight() + 1).WithBlockTime(time.UnixMilli(ms))
 		require.NoError(t, f.k.EndBlock(f.ctx))
@@ -116,53 +120,67 @@ func TestAttackJudgedBeaconRelayedAgainAfterEpochCatchUp(t *testing.T) {
 	require.Equal(t, shares, got, "paid once")
 }
 
-// Full records are the short history and shares the long one:
-// record_retention_epochs is at most retention_epochs.
-func TestRecordRetentionIsWithinTheSharesRetention(t *testing.T) {
+// record_retention_blocks is 1..MaxRecordRetentionBlocks: 0 would prune a
+// record in the block that judged it, and a value past the cap could
+// wrap the pruning horizon ahead of the chain.
+func TestRecordRetentionBlocksIsBounded(t *testing.T) {
 	f := setup(t)
-	for name, edit := range map[string]func(p *types.Params){
-		"record retention above shares":      func(p *types.Params) { p.RecordRetentionEpochs = p.RetentionEpochs + 1 },
-		"shares retention below the records": func(p *types.Params) { p.RecordRetentionEpochs, p.RetentionEpochs = 3, 2 },
-	} {
+	for name, v := range map[string]uint64{"zero": 0, "above the cap": types.MaxRecordRetentionBlocks + 1, "wraps int64": 1 << 63} {
 		p := types.DefaultParams()
-		edit(&p)
+		p.RecordRetentionBlocks = v
 		_, err := f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.gov, Params: p})
 		require.ErrorIs(t, err, types.ErrInvalidParams, name)
 	}
-	p := types.DefaultParams()
-	p.RecordRetentionEpochs = p.RetentionEpochs
-	_, err := f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.gov, Params: p})
-	require.NoError(t, err)
+	for _, v := range []uint64{1, types.MaxRecordRetentionBlocks} {
+		p := types.DefaultParams()
+		p.RecordRetentionBlocks = v
+		_, err := f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.gov, Params: p})
+		require.NoError(t, err, v)
+	}
 }
 
-// record_retention_epochs 0 (params stored or exported before the field
-// existed) keeps full records as long as the shares, as before: with
-// retention_epochs 2, epoch 1's record outlives epoch 3's end and goes at
-// epoch 4's.
-func TestRecordRetentionZeroKeepsRecordsAsLongAsShares(t *testing.T) {
+// Records are pruned oldest judgement first, whatever their epoch: a
+// record judged later in an earlier epoch (a genesis can hold one) does
+// not hold back an older record of a later epoch, and a record still
+// within the retention is not touched for being in an old epoch.
+func TestRecordsArePrunedByTheirJudgingHeight(t *testing.T) {
 	f := setup(t)
 	p := types.DefaultParams()
-	p.RecordRetentionEpochs = 0
-	p.RetentionEpochs = 2
-	_, err := f.msgs.UpdateParams(f.ctx, &types.MsgUpdateParams{Authority: f.gov, Params: p})
-	require.NoError(t, err)
+	p.BeaconIntervalMs = 0
+	p.RecordRetentionBlocks = 3
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
 	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
 	w := f.hotspot(t, "good", cellAt(t, 5, 0))
 	f.seasoned(t, b, w)
-	beacon := f.beacon("beaconer", 1)
-	rec := f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950)))
-	f.staleBeacons(t)
-	judged := func() bool {
-		ok, err := f.k.Pocs.Has(f.ctx, rec.BeaconId)
+	var recs []types.PocRecord
+	for i := byte(1); i <= 2; i++ {
+		beacon := f.beacon("beaconer", i)
+		recs = append(recs, f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950))))
+	}
+	require.Equal(t, recs[0].Height+1, recs[1].Height)
+	// The newer record claims an older epoch.
+	gs, err := f.k.ExportGenesis(f.ctx)
+	require.NoError(t, err)
+	for i := range gs.Pocs {
+		gs.Pocs[i].Epoch = 2
+		if bytes.Equal(gs.Pocs[i].BeaconId, recs[1].BeaconId) {
+			gs.Pocs[i].Epoch = 1
+		}
+	}
+	g := setup(t)
+	require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
+	g.ctx = g.ctx.WithBlockHeight(recs[0].Height + 2)
+	g.staleBeacons(t)
+	has := func(r types.PocRecord) bool {
+		ok, err := g.k.Pocs.Has(g.ctx, r.BeaconId)
 		require.NoError(t, err)
 		return ok
 	}
-	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 3))
-	f.endBlocks(t, 1)
-	require.True(t, judged(), "kept while its shares are")
-	require.NoError(t, f.k.Hooks().AfterEpochEnd(f.ctx, types.DefaultEpochIdentifier, 4))
-	f.endBlocks(t, 1)
-	require.False(t, judged())
+	g.endBlocks(t, 1) // height recs[0].Height + 3
+	require.False(t, has(recs[0]), "three blocks after its judgement")
+	require.True(t, has(recs[1]), "two blocks after its judgement, in an older epoch")
+	g.endBlocks(t, 1)
+	require.False(t, has(recs[1]))
 }
 
 // A record stamped after the block time can come only from a genesis (a
@@ -174,6 +192,7 @@ func TestPruningDoesNotWaitForARecordStampedAhead(t *testing.T) {
 	f := setup(t)
 	p := types.DefaultParams()
 	p.BeaconIntervalMs = 0
+	p.RecordRetentionBlocks = 1
 	require.NoError(t, f.k.Params.Set(f.ctx, p))
 	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
 	w := f.hotspot(t, "good", cellAt(t, 5, 0))
@@ -185,13 +204,13 @@ func TestPruningDoesNotWaitForARecordStampedAhead(t *testing.T) {
 	gs, err := f.k.ExportGenesis(f.ctx)
 	require.NoError(t, err)
 	require.Len(t, gs.Pocs, 3)
-	// Records are pruned in beacon-id order within an epoch: stamp the
-	// first far ahead, and the second inside the relay bound.
-	slices.SortFunc(gs.Pocs, func(a, b types.PocRecord) int { return bytes.Compare(a.BeaconId, b.BeaconId) })
+	// Records are pruned in the order they were judged: stamp the first
+	// far ahead, and the second inside the relay bound.
+	slices.SortFunc(gs.Pocs, func(a, b types.PocRecord) int { return cmp.Compare(a.Height, b.Height) })
 	gs.Pocs[0].TimestampNs = math.MaxInt64
-	gs.PruneBefore = 2
 	g := setup(t)
 	require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
+	g.ctx = g.ctx.WithBlockHeight(gs.Pocs[2].Height)
 	g.staleBeacons(t)
 	inBound := g.ctx.BlockTime().UnixNano() - 1e9
 	gs.Pocs[1].TimestampNs = inBound

@@ -11,12 +11,12 @@ import (
 // The one home of PoC records: every write and removal of a record and its
 // indexes goes through these functions (judging, genesis and pruning alike).
 
-// putPoc writes a judged PoC's record with its epoch and beaconer indexes.
+// putPoc writes a judged PoC's record with its height and beaconer indexes.
 func (k *Keeper) putPoc(ctx context.Context, rec types.PocRecord) error {
 	if err := k.Pocs.Set(ctx, rec.BeaconId, rec); err != nil {
 		return err
 	}
-	if err := k.PocsByEpoch.Set(ctx, collections.Join(rec.Epoch, rec.BeaconId)); err != nil {
+	if err := k.PocsByHeight.Set(ctx, collections.Join(rec.Height, rec.BeaconId)); err != nil {
 		return err
 	}
 	if rec.Beaconer == "" {
@@ -36,10 +36,10 @@ func (k *Keeper) putWitness(ctx context.Context, w types.WitnessRecord) error {
 // removePoc deletes a record, its witness verdicts and every index, and
 // returns how many entries it deleted (pruning's budget counts them). rec
 // is the record pruning has read; nil when it is gone, and then only the
-// epoch index entry (epoch, id) is removed.
-func (k *Keeper) removePoc(ctx context.Context, epoch int64, id []byte, rec *types.PocRecord) (int, error) {
+// height index entry (height, id) is removed.
+func (k *Keeper) removePoc(ctx context.Context, height int64, id []byte, rec *types.PocRecord) (int, error) {
 	deleted := 1
-	if err := k.PocsByEpoch.Remove(ctx, collections.Join(epoch, id)); err != nil {
+	if err := k.PocsByHeight.Remove(ctx, collections.Join(height, id)); err != nil {
 		return 0, err
 	}
 	if rec == nil {

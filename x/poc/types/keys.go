@@ -10,11 +10,11 @@ const (
 // Store prefixes; never reuse a number.
 var (
 	ParamsKey         = collections.NewPrefix(0)
-	PocsKey           = collections.NewPrefix(1)  // beacon id -> PocRecord
-	PocsByBeaconerKey = collections.NewPrefix(2)  // (beaconer, seq) -> beacon id
-	WitnessesKey      = collections.NewPrefix(3)  // (beaconer, seq, witness) -> WitnessRecord
-	WitnessedKey      = collections.NewPrefix(4)  // (witness, seq, beaconer)
-	PocsByEpochKey    = collections.NewPrefix(5)  // (epoch, beacon id): pruning
+	PocsKey           = collections.NewPrefix(1) // beacon id -> PocRecord
+	PocsByBeaconerKey = collections.NewPrefix(2) // (beaconer, seq) -> beacon id
+	WitnessesKey      = collections.NewPrefix(3) // (beaconer, seq, witness) -> WitnessRecord
+	WitnessedKey      = collections.NewPrefix(4) // (witness, seq, beaconer)
+	// 5 ((epoch, beacon id)) is retired: records are pruned by height (27).
 	SeqKey            = collections.NewPrefix(6)  // next PoC sequence number
 	ActivityKey       = collections.NewPrefix(7)  // hotspot -> HotspotActivity
 	SharesKey         = collections.NewPrefix(8)  // (epoch, hotspot) -> RewardShares
@@ -28,8 +28,8 @@ var (
 	OpenByCloseKey    = collections.NewPrefix(16) // (close_at_ms, beacon id): the closing queue
 	RelayersKey       = collections.NewPrefix(17) // validator operator -> RelayerRegistration
 	RelayersByAccount = collections.NewPrefix(18) // (relay account, validator operator)
-	PruneBeforeKey    = collections.NewPrefix(19) // PoC records of epochs before it are being pruned
-	HexRebuildKey     = collections.NewPrefix(20) // HexRebuild in progress
+	// 19 (the epoch mark of record pruning) is retired with 5.
+	HexRebuildKey = collections.NewPrefix(20) // HexRebuild in progress
 	// 21 (res-11 cell -> count of the rebuild in progress) is retired: a
 	// rebuild counts straight into the next generation (23).
 	// RelayersByIngestPeer: ingest peer ID -> validator operator, for the
@@ -44,6 +44,9 @@ var (
 	// SharesPruneBeforeKey: reward shares and totals of epochs before it are
 	// being pruned.
 	SharesPruneBeforeKey = collections.NewPrefix(26)
+	// PocsByHeightKey: (judging height, beacon id), the pruning order of
+	// full PoC records.
+	PocsByHeightKey = collections.NewPrefix(27)
 )
 
 // MaxRecordedPocsQuery bounds the beacon ids in one RecordedPocs request;

@@ -35,6 +35,17 @@ const (
 	// lifespan, and the relay checks add it and witness_lag_ms to
 	// timestamps: bounded, they cannot overflow int64.
 	MaxEntropyLifespanMs = 24 * 3600_000
+	// DefaultRecordRetentionBlocks keeps full PoC records an hour of 1 s
+	// blocks, as long as pruning-keep-recent keeps past heights of state
+	// (cmd/pocd/cmd/disk.go). At Helium's peak an hour of records is about
+	// 1.5 GB; a day of them was 36-49 GB (docs/benchmarks.md, "Disk"). The
+	// history past it is in the blocks and their events while they are
+	// retained, and for good in an archive node or the PostgreSQL event
+	// sink; the reward shares stay retention_epochs.
+	DefaultRecordRetentionBlocks = 3_600
+	// MaxRecordRetentionBlocks: about a year of 1 s blocks. Heights stay
+	// far from overflowing int64 when it is subtracted.
+	MaxRecordRetentionBlocks = 31_536_000
 )
 
 // DefaultParams are Helium's values (docs/poc-rules.md) plus the chain's own.
@@ -57,7 +68,7 @@ func DefaultParams() Params {
 		HexActivityWindowMs:       60 * 3600_000,
 		EpochIdentifier:           DefaultEpochIdentifier,
 		RetentionEpochs:           30,
-		RecordRetentionEpochs:     1,
+		RecordRetentionBlocks:     DefaultRecordRetentionBlocks,
 		CloseGraceMs:              30_000,
 		MaxCloseWitnessesPerBlock: 20_000,
 		PrunePerBlock:             5_000,
@@ -67,17 +78,6 @@ func DefaultParams() Params {
 		p.HexParams = append(p.HexParams, HexResParams{Res: int32(h.Res), N: h.N, Target: h.Target, Max: h.Max})
 	}
 	return p
-}
-
-// RecordRetention is how many epochs full PoC records are kept after
-// their epoch's end: record_retention_epochs, or retention_epochs when it
-// is 0 (params stored or exported before the field existed, which kept
-// records as long as shares).
-func (p Params) RecordRetention() uint64 {
-	if p.RecordRetentionEpochs == 0 {
-		return p.RetentionEpochs
-	}
-	return p.RecordRetentionEpochs
 }
 
 // Verify converts to the verifier's parameters.
@@ -148,11 +148,8 @@ func (p Params) Validate() error {
 		return ErrInvalidParams.Wrap("epoch_identifier is required")
 	case p.RetentionEpochs == 0:
 		return ErrInvalidParams.Wrap("retention_epochs must be positive")
-	// Full records are the short history and the shares the long one: a
-	// record outliving its epoch's shares would describe rewards no longer
-	// on chain.
-	case p.RecordRetentionEpochs > p.RetentionEpochs:
-		return ErrInvalidParams.Wrap("record_retention_epochs must be at most retention_epochs (0: as long)")
+	case p.RecordRetentionBlocks == 0 || p.RecordRetentionBlocks > MaxRecordRetentionBlocks:
+		return ErrInvalidParams.Wrapf("record_retention_blocks must be 1..%d", MaxRecordRetentionBlocks)
 	}
 	return ValidateHexParams(p.HexParams)
 }
