@@ -21,7 +21,12 @@ for k in validator alice relayer; do "$POCD" genesis add-genesis-account "$k" 10
 "$POCD" genesis collect-gentxs --home "$HOME_DIR" >/dev/null 2>&1
 "$POCD" genesis add-relayer validator relayer --ingest-peer "$("$POCD" ingest address --home "$HOME_DIR" | sed -n 1p | sed 's#.*/p2p/##')" "${KR[@]}"
 # Each hotspot beacons every HOTSPOTS / (RATE / 14) seconds: allow 1 s.
-go run ./scripts/tunegenesis -genesis "$HOME_DIR/config/genesis.json" -beacon-interval 1s
+# RECORD_RETENTION_BLOCKS and ENTROPY_LIFESPAN (a duration; a record goes
+# no sooner than twice it after its beacon) let a run see full records
+# pruned; the genesis defaults otherwise (3,600 blocks, and 3 minutes).
+# Such a run needs WATCH too (below).
+go run ./scripts/tunegenesis -genesis "$HOME_DIR/config/genesis.json" -beacon-interval 1s \
+  -record-retention-blocks "${RECORD_RETENTION_BLOCKS:-0}" -entropy-lifespan "${ENTROPY_LIFESPAN:-0}"
 sed -i 's/^timeout_commit = .*/timeout_commit = "1s"/' "$HOME_DIR/config/config.toml"
 sed -i -e 's#^listen = \["/ip4/0.0.0.0/tcp/26670".*#listen = ["/ip4/127.0.0.1/tcp/26670"]#' \
   -e 's/^witness-window = .*/witness-window = "2s"/' -e 's/^witness-admission = .*/witness-admission = "1s"/' -e 's/^relay-jitter = .*/relay-jitter = "0s"/' \
@@ -53,10 +58,22 @@ done
 STORES=(application.db blockstore.db state.db tx_index.db evidence.db ingest snapshots)
 disk() { for d in "${STORES[@]}"; do du -sb "$HOME_DIR/data/$d" 2>/dev/null | cut -f1 || echo 0; done; }
 mapfile -t BEFORE < <(disk)
+# DISK_EVERY (seconds): also write each store's size this often, from
+# before the load to its end, to $HOME_DIR/disk.tsv (to see what stays
+# bounded in a long run).
+if [ -n "${DISK_EVERY:-}" ]; then
+  (printf 'seconds\t%s\n' "${STORES[*]}" | tr ' ' '\t'; t0=$(date +%s)
+   while :; do printf '%s\t%s\n' "$(($(date +%s) - t0))" "$(disk | paste -sd '\t')"; sleep "$DISK_EVERY"; done) >"$HOME_DIR/disk.tsv" &
+  SAMPLER=$!
+  trap 'kill $SAMPLER 2>/dev/null; kill -TERM $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
+fi
+# WATCH (a duration): the generator also looks beacons up while it publishes,
+# for runs longer than the chain keeps full records.
 go run ./scripts/loadtest -grpc 127.0.0.1:9090 -validator "$("$POCD" ingest address --home "$HOME_DIR" | sed -n 1p)" \
   -keyring-dir "$HOME_DIR" -hotspots "$HOTSPOTS" -rate "$RATE" -duration "$DURATION" -flood "$FLOOD" -key-dir "$HOME_DIR/hotspot-keys" \
-  -out "$HOME_DIR/result.json"
+  -watch "${WATCH:-0}" -out "$HOME_DIR/result.json"
 mapfile -t AFTER < <(disk)
+[ -z "${SAMPLER:-}" ] || { kill "$SAMPLER" 2>/dev/null; echo ">> store sizes over the run: $HOME_DIR/disk.tsv"; cat "$HOME_DIR/disk.tsv"; }
 INCLUDED=$(sed -n 's/.*"witnesses_included": *\([0-9]*\).*/\1/p' "$HOME_DIR/result.json")
 echo ">> disk growth during the load, per witness report included (${INCLUDED:-0}):"
 TOTAL=0

@@ -103,7 +103,7 @@ type options struct {
 	grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string
 	hotspots, hosts, witnessesPerBeacon                       int
 	rate, flood                                               float64
-	duration                                                  time.Duration
+	duration, watch                                           time.Duration
 }
 
 func main() {
@@ -120,11 +120,32 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "write the result JSON here too")
 	flag.StringVar(&o.gasPrices, "gas-prices", params.DefaultMinGasPrices, "gas price the owner's onboarding transactions pay")
 	flag.Float64Var(&o.flood, "flood", 0, "also flood from one registered hotspot (not in the honest fleet): sealed witness reports naming beacons nobody holds, this many per second")
+	flag.DurationVar(&o.watch, "watch", 0, "also look published beacons up on chain this often while publishing (0: only at the end); a run longer than the chain keeps full records needs it")
 	flag.IntVar(&o.hosts, "hosts", 50, "gossip hosts the witness reports are published from (a hotspot's reports go through host index mod hosts); every hotspot also has a gossip-less host that delivers its beacons")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
+	}
+}
+
+// watch calls look every interval with the time (ns) before which
+// beacons are old enough to have been judged, until stop is closed; then
+// it closes done. An interval of 0 watches nothing.
+func watch(interval, age time.Duration, stop <-chan struct{}, done chan<- struct{}, look func(beforeNs int64)) {
+	defer close(done)
+	if interval <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			look(now.Add(-age).UnixNano())
+		}
 	}
 }
 
@@ -248,6 +269,33 @@ func run(o options) error {
 		defer fp.Close()
 		go floodReports(ctx, fp, flooder.Key.Private, flood, duration, &flooded)
 	}
+	// found: the judged PoCs looked up so far, by the watcher while
+	// publishing (o.watch) and after it.
+	q := poctypes.NewQueryClient(conn)
+	found := map[[32]byte]*poctypes.QueryPocResponse{}
+	lookUp := func(ids [][32]byte) {
+		for _, id := range ids {
+			if found[id] != nil {
+				continue
+			}
+			r, err := q.Poc(ctx, &poctypes.QueryPocRequest{BeaconId: hex.EncodeToString(id[:])})
+			if err == nil && !r.Open {
+				found[id] = r
+			}
+		}
+	}
+	stopWatch, watchDone := make(chan struct{}), make(chan struct{})
+	go watch(o.watch, time.Duration(pp.Params.CloseGraceMs)*time.Millisecond+30*time.Second, stopWatch, watchDone, func(before int64) {
+		var ids [][32]byte
+		mu.Lock()
+		for _, s := range sents {
+			if s.tsNs < before {
+				ids = append(ids, s.id)
+			}
+		}
+		mu.Unlock()
+		lookUp(ids)
+	})
 	start := time.Now()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
@@ -309,20 +357,16 @@ func run(o options) error {
 	// Look every beacon up until all are judged (a PoC is open, without its
 	// witness verdicts, for close_grace_ms after its relay) or nothing new
 	// is judged for 60 s.
-	q := poctypes.NewQueryClient(conn)
-	found := map[[32]byte]*poctypes.QueryPocResponse{}
+	close(stopWatch)
+	<-watchDone
+	ids := make([][32]byte, len(sents))
+	for i, s := range sents {
+		ids[i] = s.id
+	}
 	lastProgress := time.Now()
 	for len(found) < len(sents) && time.Since(lastProgress) < 60*time.Second {
 		before := len(found)
-		for _, s := range sents {
-			if found[s.id] != nil {
-				continue
-			}
-			r, err := q.Poc(ctx, &poctypes.QueryPocRequest{BeaconId: hex.EncodeToString(s.id[:])})
-			if err == nil && !r.Open {
-				found[s.id] = r
-			}
-		}
+		lookUp(ids)
 		if len(found) > before {
 			lastProgress = time.Now()
 		}

@@ -1,6 +1,7 @@
-// tunegenesis shortens a pocd genesis for local and devnet chains: the PoC
-// epoch, the beacon interval and the governance voting period. Standard library
-// only, so `go run` is quick.
+// tunegenesis shortens a pocd genesis for local, load and devnet chains: the
+// PoC epoch, the beacon interval, the entropy lifespan, the full-record
+// retention and the governance voting period. Standard library only, so
+// `go run` is quick.
 //
 //	go run ./scripts/tunegenesis -genesis HOME/config/genesis.json -poc-epoch 60s -beacon-interval 30s
 package main
@@ -18,14 +19,28 @@ func main() {
 	epoch := flag.Duration("poc-epoch", 0, "duration of the x/epochs \"poc\" epoch (0: keep)")
 	interval := flag.Duration("beacon-interval", 0, "x/poc beacon_interval_ms (0: keep)")
 	voting := flag.Duration("voting-period", 0, "x/gov voting_period; the expedited one becomes half of it (0: keep)")
+	lifespan := flag.Duration("entropy-lifespan", 0, "x/poc entropy_lifespan_ms: records are pruned no sooner than twice this after their beacon (0: keep)")
+	retention := flag.Int64("record-retention-blocks", 0, "x/poc record_retention_blocks (0: keep)")
 	flag.Parse()
-	if err := run(*path, *epoch, *interval, *voting); err != nil {
+	poc := map[string]string{}
+	if *interval > 0 {
+		poc["beacon_interval_ms"] = fmt.Sprint(interval.Milliseconds())
+	}
+	if *lifespan > 0 {
+		poc["entropy_lifespan_ms"] = fmt.Sprint(lifespan.Milliseconds())
+	}
+	if *retention > 0 {
+		poc["record_retention_blocks"] = fmt.Sprint(*retention)
+	}
+	if err := run(*path, *epoch, poc, *voting); err != nil {
 		fmt.Fprintln(os.Stderr, "tunegenesis:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path string, epoch, interval, voting time.Duration) error {
+// run edits the genesis at path; poc holds x/poc params to set, by their
+// JSON names.
+func run(path string, epoch time.Duration, poc map[string]string, voting time.Duration) error {
 	bz, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -51,12 +66,14 @@ func run(path string, epoch, interval, voting time.Duration) error {
 			return fmt.Errorf("no \"poc\" epoch in genesis")
 		}
 	}
-	if interval > 0 {
+	if len(poc) > 0 {
 		params, ok := state["poc"].(map[string]any)["params"].(map[string]any)
 		if !ok {
 			return fmt.Errorf("no x/poc params in genesis")
 		}
-		params["beacon_interval_ms"] = fmt.Sprint(interval.Milliseconds())
+		for k, v := range poc {
+			params[k] = v
+		}
 	}
 	if voting > 0 {
 		params, ok := state["gov"].(map[string]any)["params"].(map[string]any)
