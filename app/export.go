@@ -314,7 +314,9 @@ func (app *App) prepForZeroHeightGenesis(ctx sdk.Context, jailAllowedAddrs []str
 //     keeps it: the InitChain context's height is 0). Epoch numbers and times are kept, so
 //     PoC epochs, shares and reward settlement continue where they were.
 //   - Kept as they are, as facts about the old chain that nothing compares
-//     with the current height: PoC and witness records' heights, hotspots'
+//     with the current height: PoC and witness records' heights (x/poc's
+//     InitGenesis counts a record's retention from the genesis height when
+//     that is lower), hotspots'
 //     added_height and asserted_height (0 there means "never asserted"),
 //     relayer registrations' height, epoch rewards' settled_height and
 //     hotspot rewards' paid_height. Everything else in x/poc, x/rewards and

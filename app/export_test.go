@@ -531,10 +531,10 @@ func requireRoundTrip(t *testing.T, from, to *chain, fromCtx sdk.Context, withdr
 	before, after := from.state(t, fromCtx), to.state(t, toCtx)
 
 	// pocd's stores, key by key, indexes included (so nothing a module's
-	// genesis leaves out goes unnoticed): the same but for x/poc's entropy
-	// and open PoCs (compared below).
+	// genesis leaves out goes unnoticed): the same but for x/poc's entropy,
+	// open PoCs and records' pruning index (compared below).
 	for _, m := range []string{hotspottypes.ModuleName, rewardstypes.ModuleName, poctypes.ModuleName} {
-		except := [][]byte{poctypes.EntropyKey, poctypes.OpenPocsKey}
+		except := [][]byte{poctypes.EntropyKey, poctypes.OpenPocsKey, poctypes.PocsByHeightKey}
 		if m != poctypes.ModuleName {
 			except = nil
 		}
@@ -542,6 +542,21 @@ func requireRoundTrip(t *testing.T, from, to *chain, fromCtx sdk.Context, withdr
 		require.NotEmpty(t, want, m)
 		require.Equal(t, want, got, "store of %s", m)
 	}
+	// Every record is indexed for pruning, its retention counted from the
+	// new chain's start (InitChain of a chain that starts at height 1 runs
+	// at height 0): the old chain's heights lie ahead of it.
+	var wantIndex, gotIndex []collections.Pair[int64, []byte]
+	require.NoError(t, from.a.PocKeeper.Pocs.Walk(fromCtx, nil, func(id []byte, rec poctypes.PocRecord) (bool, error) {
+		require.Positive(t, rec.Height)
+		wantIndex = append(wantIndex, collections.Join(int64(0), id))
+		return false, nil
+	}))
+	require.NoError(t, to.a.PocKeeper.PocsByHeight.Walk(toCtx, nil, func(k collections.Pair[int64, []byte]) (bool, error) {
+		gotIndex = append(gotIndex, k)
+		return false, nil
+	}))
+	require.NotEmpty(t, wantIndex)
+	require.Equal(t, wantIndex, gotIndex)
 
 	// Unchanged by the preparation: compared whole.
 	for _, m := range []string{hotspottypes.ModuleName, rewardstypes.ModuleName, authtypes.ModuleName, "gov"} {

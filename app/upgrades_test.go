@@ -10,7 +10,6 @@ import (
 
 	"cosmossdk.io/collections"
 
-	"github.com/cosmos/cosmos-sdk/runtime"
 	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 
 	"github.com/pocnet/pocd/app"
@@ -98,18 +97,14 @@ func TestUpgradeV2MovesHexCountsIntoGenerations(t *testing.T) {
 }
 
 // The v3 plan takes a chain on x/poc version 3 to version 4 through the
-// app's wiring: a record indexed under its epoch (prefix 5) is indexed
-// under the height that judged it (prefix 27), and the params gain
-// record_retention_blocks.
+// app's wiring: the params gain record_retention_blocks, and a record
+// indexed under its epoch (prefix 5) is indexed under the height that
+// judged it (prefix 27) by the next block's pruning.
 func TestUpgradeV3IndexesRecordsByHeight(t *testing.T) {
 	w := newWired(t)
 	rec := poctypes.PocRecord{BeaconId: bytes.Repeat([]byte{7}, 32), Seq: 1, Epoch: 2, Height: 9}
 	require.NoError(t, w.a.PocKeeper.Pocs.Set(w.ctx, rec.BeaconId, rec))
-	sb := collections.NewSchemaBuilder(runtime.NewKVStoreService(w.a.GetKey(poctypes.StoreKey)))
-	byEpoch := collections.NewKeySet(sb, collections.NewPrefix(5), "pocs_by_epoch",
-		collections.PairKeyCodec(collections.Int64Key, collections.BytesKey))
-	_, err := sb.Build()
-	require.NoError(t, err)
+	byEpoch := w.a.PocKeeper.LegacyPocsByEpoch
 	require.NoError(t, byEpoch.Set(w.ctx, collections.Join(rec.Epoch, rec.BeaconId)))
 	p, err := w.a.PocKeeper.Params.Get(w.ctx)
 	require.NoError(t, err)
@@ -120,6 +115,7 @@ func TestUpgradeV3IndexesRecordsByHeight(t *testing.T) {
 	require.NoError(t, w.a.UpgradeKeeper.SetModuleVersionMap(w.ctx, vm))
 
 	require.NoError(t, w.a.UpgradeKeeper.ApplyUpgrade(w.ctx, upgradetypes.Plan{Name: v3.Name, Height: w.ctx.BlockHeight()}))
+	require.NoError(t, w.a.PocKeeper.RunMaintenance(w.ctx))
 
 	has, err := w.a.PocKeeper.PocsByHeight.Has(w.ctx, collections.Join(rec.Height, rec.BeaconId))
 	require.NoError(t, err)

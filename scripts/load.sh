@@ -65,7 +65,7 @@ if [ -n "${DISK_EVERY:-}" ]; then
   (printf 'seconds\t%s\n' "${STORES[*]}" | tr ' ' '\t'; t0=$(date +%s)
    while :; do printf '%s\t%s\n' "$(($(date +%s) - t0))" "$(disk | paste -sd '\t')"; sleep "$DISK_EVERY"; done) >"$HOME_DIR/disk.tsv" &
   SAMPLER=$!
-  trap 'kill $SAMPLER 2>/dev/null; kill -TERM $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
+  trap 'kill $SAMPLER 2>/dev/null || true; kill -TERM $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
 fi
 # WATCH (a duration): the generator also looks beacons up while it publishes,
 # for runs longer than the chain keeps full records.
@@ -73,7 +73,7 @@ go run ./scripts/loadtest -grpc 127.0.0.1:9090 -validator "$("$POCD" ingest addr
   -keyring-dir "$HOME_DIR" -hotspots "$HOTSPOTS" -rate "$RATE" -duration "$DURATION" -flood "$FLOOD" -key-dir "$HOME_DIR/hotspot-keys" \
   -watch "${WATCH:-0}" -out "$HOME_DIR/result.json"
 mapfile -t AFTER < <(disk)
-[ -z "${SAMPLER:-}" ] || { kill "$SAMPLER" 2>/dev/null; echo ">> store sizes over the run: $HOME_DIR/disk.tsv"; cat "$HOME_DIR/disk.tsv"; }
+[ -z "${SAMPLER:-}" ] || { kill "$SAMPLER" 2>/dev/null || true; echo ">> store sizes over the run: $HOME_DIR/disk.tsv"; cat "$HOME_DIR/disk.tsv"; }
 INCLUDED=$(sed -n 's/.*"witnesses_included": *\([0-9]*\).*/\1/p' "$HOME_DIR/result.json")
 echo ">> disk growth during the load, per witness report included (${INCLUDED:-0}):"
 TOTAL=0

@@ -16,11 +16,15 @@ const (
 	// evidence.max_age_num_blocks) or the state-sync snapshots it serves, so
 	// this is a floor those can only raise.
 	DefaultMinRetainBlocks = 172_800
-	// DefaultPruningKeepRecent keeps an hour of 1 s blocks of application
-	// state for queries at past heights; older versions are deleted every
-	// DefaultPruningInterval blocks (heights a state-sync snapshot is taken
-	// at are kept until it is done).
-	DefaultPruningKeepRecent = "3600"
+	// DefaultPruningKeepRecent keeps ten minutes of 1 s blocks of
+	// application state for queries at past heights; older versions are
+	// deleted every DefaultPruningInterval blocks (heights a state-sync
+	// snapshot is taken at are kept until it is done). Each version kept
+	// holds the tree nodes later blocks replaced or deleted: at Helium's
+	// peak an hour of them was several GB, as much as the hour of full PoC
+	// records x/poc keeps (docs/benchmarks.md, "Disk"). Validators commonly
+	// keep 100.
+	DefaultPruningKeepRecent = "600"
 	DefaultPruningInterval   = "10"
 )
 

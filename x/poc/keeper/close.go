@@ -117,7 +117,7 @@ func (k *Keeper) closePoc(ctx sdk.Context, p types.Params, open types.OpenPoc) e
 			valid++
 		}
 	}
-	if err := k.putPoc(ctx, rec); err != nil {
+	if err := k.putPoc(ctx, rec, rec.Height); err != nil {
 		return err
 	}
 	if err := k.storeWitnesses(ctx, rec, open.Witnesses, v); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"cosmossdk.io/collections"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/pocnet/pocd/x/poc/types"
 	"github.com/pocnet/pocd/x/poc/verify"
@@ -56,8 +57,13 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	// A record's retention counts from its judging height, or from the
+	// genesis height if that is lower: after a zero-height export the new
+	// chain starts below the old chain's heights, and records judged at
+	// them would otherwise wait to be pruned until it got there again.
+	initial := sdk.UnwrapSDKContext(ctx).BlockHeight()
 	for _, p := range gs.Pocs {
-		if err := k.putPoc(ctx, p); err != nil {
+		if err := k.putPoc(ctx, p, min(p.Height, initial)); err != nil {
 			return err
 		}
 	}

@@ -84,11 +84,14 @@ type Keeper struct {
 	Witnesses      collections.Map[collections.Triple[string, uint64, string], types.WitnessRecord]
 	Witnessed      collections.KeySet[collections.Triple[string, uint64, string]]
 	PocsByHeight   collections.KeySet[collections.Pair[int64, []byte]]
-	Seq            collections.Sequence
-	Activity       collections.Map[string, types.HotspotActivity]
-	Shares         collections.Map[collections.Pair[int64, string], types.RewardShares]
-	DeniedHotspots collections.KeySet[string]
-	DeniedEdges    collections.KeySet[collections.Pair[string, string]]
+	// LegacyPocsByEpoch is version 3's index of the same records, drained
+	// into PocsByHeight a budget per block (maintenance.go).
+	LegacyPocsByEpoch collections.KeySet[collections.Pair[int64, []byte]]
+	Seq               collections.Sequence
+	Activity          collections.Map[string, types.HotspotActivity]
+	Shares            collections.Map[collections.Pair[int64, string], types.RewardShares]
+	DeniedHotspots    collections.KeySet[string]
+	DeniedEdges       collections.KeySet[collections.Pair[string, string]]
 	// HexCounts: (generation, cell) -> the cell's HIP-17 numbers. Readers
 	// use HexGeneration's; a rebuild writes the next one beside it.
 	HexCounts     collections.Map[collections.Pair[uint64, uint64], types.HexCount]
@@ -131,6 +134,8 @@ func NewKeeper(cdc codec.BinaryCodec, storeService corestore.KVStoreService, add
 		Witnessed: collections.NewKeySet(sb, types.WitnessedKey, "witnessed",
 			collections.TripleKeyCodec(collections.StringKey, collections.Uint64Key, collections.StringKey)),
 		PocsByHeight: collections.NewKeySet(sb, types.PocsByHeightKey, "pocs_by_height",
+			collections.PairKeyCodec(collections.Int64Key, collections.BytesKey)),
+		LegacyPocsByEpoch: collections.NewKeySet(sb, types.LegacyPocsByEpochKey, "pocs_by_epoch",
 			collections.PairKeyCodec(collections.Int64Key, collections.BytesKey)),
 		Seq:      collections.NewSequence(sb, types.SeqKey, "seq"),
 		Activity: collections.NewMap(sb, types.ActivityKey, "activity", collections.StringKey, codec.CollValue[types.HotspotActivity](cdc)),

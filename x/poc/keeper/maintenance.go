@@ -43,7 +43,12 @@ func (k *Keeper) isolated(ctx sdk.Context, task string, f func(sdk.Context) erro
 // do not hold the shares back.
 func (k *Keeper) pruneStep(ctx sdk.Context, p types.Params) error {
 	budget := p.PrunePerBlock
-	used, err := k.prunePocs(ctx, p, budget)
+	used, err := k.drainEpochIndex(ctx, budget)
+	if err != nil || used >= budget {
+		return err
+	}
+	pruned, err := k.prunePocs(ctx, p, budget-used)
+	used += pruned
 	if err != nil || used >= budget {
 		return err
 	}
@@ -81,6 +86,45 @@ func (k *Keeper) pruneStep(ctx sdk.Context, p types.Params) error {
 		return nil
 	}
 	return k.EpochTotals.Clear(ctx, new(collections.Range[int64]).EndExclusive(before))
+}
+
+// drainEpochIndex moves records of consensus version 3's epoch index to
+// the height index, oldest epoch first, up to budget entries (two for each
+// record moved, one for an index entry whose record is gone, which is
+// dropped), and returns how many it used. Empty after the v3 upgrade's
+// records have moved, it costs one empty iteration a block.
+func (k *Keeper) drainEpochIndex(ctx sdk.Context, budget uint64) (used uint64, err error) {
+	it, err := k.LegacyPocsByEpoch.Iterate(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	var keys []collections.Pair[int64, []byte]
+	for ; it.Valid() && uint64(len(keys))*2 < budget; it.Next() {
+		key, err := it.Key()
+		if err != nil {
+			it.Close()
+			return 0, err
+		}
+		keys = append(keys, key)
+	}
+	it.Close()
+	for _, key := range keys {
+		if err := k.LegacyPocsByEpoch.Remove(ctx, key); err != nil {
+			return 0, err
+		}
+		used++
+		rec, err := k.Pocs.Get(ctx, key.K2())
+		if isNotFound(err) {
+			continue
+		} else if err != nil {
+			return 0, err
+		}
+		if err := k.PocsByHeight.Set(ctx, collections.Join(rec.Height, rec.BeaconId)); err != nil {
+			return 0, err
+		}
+		used++
+	}
+	return used, nil
 }
 
 // prunePocs deletes PoC records judged record_retention_blocks or more

@@ -17,31 +17,20 @@ type Migrator struct{ k *Keeper }
 // NewMigrator returns the migrator for k.
 func NewMigrator(k *Keeper) Migrator { return Migrator{k: k} }
 
-// Retired prefixes (types/keys.go): 11 and 21 of consensus version 1, 5
-// and 19 of version 3.
+// Retired prefixes (types/keys.go): 11 and 21 of consensus version 1, 19
+// of version 3.
 var (
 	legacyHexCountsKey   = collections.NewPrefix(11) // cell -> HexCount
 	legacyHexStagingKey  = collections.NewPrefix(21) // res-11 cell -> count of the rebuild in progress
-	legacyPocsByEpochKey = collections.NewPrefix(5)  // (epoch, beacon id)
 	legacyPruneBeforeKey = collections.NewPrefix(19) // records of epochs before it are being pruned
 )
 
-// legacyRecordPruning is version 3's record pruning: the epoch index and
-// the epoch mark.
-type legacyRecordPruning struct {
-	pocsByEpoch collections.KeySet[collections.Pair[int64, []byte]]
-	pruneBefore collections.Item[int64]
-}
-
-func (m Migrator) legacyRecordPruning() (legacyRecordPruning, error) {
+// legacyPruneBefore is versions 2 and 3's epoch mark of record pruning.
+func (m Migrator) legacyPruneBefore() (collections.Item[int64], error) {
 	sb := collections.NewSchemaBuilder(m.k.storeService)
-	l := legacyRecordPruning{
-		pocsByEpoch: collections.NewKeySet(sb, legacyPocsByEpochKey, "pocs_by_epoch_v3",
-			collections.PairKeyCodec(collections.Int64Key, collections.BytesKey)),
-		pruneBefore: collections.NewItem(sb, legacyPruneBeforeKey, "prune_before_v3", collections.Int64Value),
-	}
+	mark := collections.NewItem(sb, legacyPruneBeforeKey, "prune_before_v3", collections.Int64Value)
 	_, err := sb.Build()
-	return l, err
+	return mark, err
 }
 
 // Migrate1to2 (the v2 upgrade) moves the hex counts into generations. The
@@ -143,11 +132,11 @@ func (m Migrator) Migrate2to3(ctx sdk.Context) error {
 			return err
 		}
 	}
-	legacy, err := m.legacyRecordPruning()
+	mark, err := m.legacyPruneBefore()
 	if err != nil {
 		return err
 	}
-	before, err := legacy.pruneBefore.Get(ctx)
+	before, err := mark.Get(ctx)
 	if isNotFound(err) {
 		return nil
 	} else if err != nil {
@@ -158,12 +147,11 @@ func (m Migrator) Migrate2to3(ctx sdk.Context) error {
 
 // Migrate3to4 prunes full PoC records by age in blocks instead of by
 // epoch: record_retention_blocks (the new param, set to its default)
-// replaces record_retention_epochs, and each record moves from the epoch
-// index to the height index under the height that judged it (its
-// PocRecord.height). An epoch index entry without its record is dropped.
-// The epoch mark goes with the epoch index; records it had doomed are
-// older than the new retention unless it is set longer than an epoch.
-// Pruning then works through the older records a budget per block.
+// replaces record_retention_epochs, and the epoch mark goes. The records
+// stay under version 3's epoch index (LegacyPocsByEpoch) here: pruning
+// moves them to the height index a budget per block (drainEpochIndex). A
+// chain at Helium's scale holds millions of them, and moving them all in
+// the upgrade block would halt the chain for as long as that takes.
 func (m Migrator) Migrate3to4(ctx sdk.Context) error {
 	k := m.k
 	p, err := k.Params.Get(ctx)
@@ -174,44 +162,9 @@ func (m Migrator) Migrate3to4(ctx sdk.Context) error {
 	if err := k.Params.Set(ctx, p); err != nil {
 		return err
 	}
-	legacy, err := m.legacyRecordPruning()
+	mark, err := m.legacyPruneBefore()
 	if err != nil {
 		return err
 	}
-	// In batches: a chain at Helium's scale holds millions of records.
-	for {
-		it, err := legacy.pocsByEpoch.Iterate(ctx, nil)
-		if err != nil {
-			return err
-		}
-		var keys []collections.Pair[int64, []byte]
-		for ; it.Valid() && len(keys) < migrationBatch; it.Next() {
-			key, err := it.Key()
-			if err != nil {
-				it.Close()
-				return err
-			}
-			keys = append(keys, key)
-		}
-		it.Close()
-		if len(keys) == 0 {
-			break
-		}
-		for _, key := range keys {
-			rec, err := k.Pocs.Get(ctx, key.K2())
-			if err == nil {
-				err = k.PocsByHeight.Set(ctx, collections.Join(rec.Height, rec.BeaconId))
-			}
-			if err != nil && !isNotFound(err) {
-				return err
-			}
-			if err := legacy.pocsByEpoch.Remove(ctx, key); err != nil {
-				return err
-			}
-		}
-	}
-	return legacy.pruneBefore.Remove(ctx)
+	return mark.Remove(ctx)
 }
-
-// migrationBatch bounds the keys a migration holds in memory at once.
-const migrationBatch = 10_000

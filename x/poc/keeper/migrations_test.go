@@ -81,24 +81,22 @@ func TestMigrate1to2MovesHexCountsIntoGenerations(t *testing.T) {
 	require.Empty(t, hexGen(t, f, 0))
 }
 
-// legacyRecordPruning opens version 3's record pruning state (retired
-// prefixes 5 and 19) in f's store.
-func legacyRecordPruning(t *testing.T, f *fixture) (collections.KeySet[collections.Pair[int64, []byte]], collections.Item[int64]) {
+// legacyPruneBefore opens versions 2 and 3's epoch mark of record pruning
+// (retired prefix 19) in f's store.
+func legacyPruneBefore(t *testing.T, f *fixture) collections.Item[int64] {
 	t.Helper()
 	sb := collections.NewSchemaBuilder(runtime.NewKVStoreService(f.pkey))
-	byEpoch := collections.NewKeySet(sb, collections.NewPrefix(5), "pocs_by_epoch",
-		collections.PairKeyCodec(collections.Int64Key, collections.BytesKey))
 	mark := collections.NewItem(sb, collections.NewPrefix(19), "prune_before", collections.Int64Value)
 	_, err := sb.Build()
 	require.NoError(t, err)
-	return byEpoch, mark
+	return mark
 }
 
 // A chain upgraded from consensus version 2 has its one pruning mark
 // become the shares' mark too: the epochs being pruned stay so.
 func TestMigrate2to3SplitsTheRetention(t *testing.T) {
 	f := setup(t)
-	_, mark := legacyRecordPruning(t, f)
+	mark := legacyPruneBefore(t, f)
 	require.NoError(t, mark.Set(f.ctx, 7))
 
 	require.NoError(t, keeper.NewMigrator(f.k).Migrate2to3(f.ctx))
@@ -173,10 +171,11 @@ func TestMigrate2to3ChecksTheReportsOfOpenPocs(t *testing.T) {
 }
 
 // A chain upgraded from consensus version 3 prunes its full PoC records by
-// the height that judged them: record_retention_blocks is set to its
-// default, every record moves from the epoch index to the height index,
-// an epoch index entry without its record and the epoch mark are dropped,
-// and the records are pruned once the retention has passed.
+// the height that judged them: the upgrade sets record_retention_blocks to
+// its default and drops the epoch mark, and leaves the records under the
+// epoch index; the next block's pruning moves them to the height index
+// (dropping an epoch index entry without its record), and they are pruned
+// once the retention has passed.
 func TestMigrate3to4IndexesRecordsByHeight(t *testing.T) {
 	f := setup(t)
 	p := types.DefaultParams()
@@ -192,12 +191,12 @@ func TestMigrate3to4IndexesRecordsByHeight(t *testing.T) {
 	}
 	// Version 3's layout: the records under (epoch, id), a mark, and no
 	// record_retention_blocks (version 3 stored field 23 instead).
-	byEpoch, mark := legacyRecordPruning(t, f)
+	mark := legacyPruneBefore(t, f)
 	for _, r := range recs {
 		require.NoError(t, f.k.PocsByHeight.Remove(f.ctx, collections.Join(r.Height, r.BeaconId)))
-		require.NoError(t, byEpoch.Set(f.ctx, collections.Join(r.Epoch, r.BeaconId)))
+		require.NoError(t, f.k.LegacyPocsByEpoch.Set(f.ctx, collections.Join(r.Epoch, r.BeaconId)))
 	}
-	require.NoError(t, byEpoch.Set(f.ctx, collections.Join(int64(1), []byte("no record"))))
+	require.NoError(t, f.k.LegacyPocsByEpoch.Set(f.ctx, collections.Join(int64(1), []byte("no record"))))
 	require.NoError(t, mark.Set(f.ctx, 1))
 	p.RecordRetentionBlocks = 0
 	require.NoError(t, f.k.Params.Set(f.ctx, p))
@@ -208,22 +207,16 @@ func TestMigrate3to4IndexesRecordsByHeight(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, uint64(types.DefaultRecordRetentionBlocks), got.RecordRetentionBlocks)
 	require.NoError(t, got.Validate())
-	var indexed []collections.Pair[int64, []byte]
-	require.NoError(t, f.k.PocsByHeight.Walk(f.ctx, nil, func(k collections.Pair[int64, []byte]) (bool, error) {
-		indexed = append(indexed, k)
-		return false, nil
-	}))
-	require.Equal(t, []collections.Pair[int64, []byte]{
-		collections.Join(recs[0].Height, recs[0].BeaconId), collections.Join(recs[1].Height, recs[1].BeaconId),
-	}, indexed)
-	it, err := byEpoch.Iterate(f.ctx, nil)
-	require.NoError(t, err)
-	left, err := it.Keys()
-	require.NoError(t, err)
-	require.Empty(t, left, "the epoch index is emptied")
 	has, err := mark.Has(f.ctx)
 	require.NoError(t, err)
 	require.False(t, has, "the epoch mark is gone")
+	require.Len(t, keySet(t, f, f.k.LegacyPocsByEpoch), 3, "the upgrade block moves nothing")
+
+	f.endBlocks(t, 1)
+	require.Empty(t, keySet(t, f, f.k.LegacyPocsByEpoch), "the epoch index is drained")
+	require.Equal(t, []collections.Pair[int64, []byte]{
+		collections.Join(recs[0].Height, recs[0].BeaconId), collections.Join(recs[1].Height, recs[1].BeaconId),
+	}, keySet(t, f, f.k.PocsByHeight))
 
 	f.ctx = f.ctx.WithBlockHeight(recs[1].Height + int64(got.RecordRetentionBlocks) - 1)
 	f.staleBeacons(t)
@@ -233,4 +226,31 @@ func TestMigrate3to4IndexesRecordsByHeight(t *testing.T) {
 		require.NoError(t, err)
 		require.False(t, ok, "pruned through the height index")
 	}
+}
+
+// The epoch index drains at most prune_per_block entries a block, two
+// counted for each record it may move: with the smallest budget (100), 120
+// entries take three blocks.
+func TestEpochIndexDrainsABudgetPerBlock(t *testing.T) {
+	f := setup(t)
+	p := types.DefaultParams()
+	p.PrunePerBlock = types.MinMaintenancePerBlock
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	for i := range 120 {
+		require.NoError(t, f.k.LegacyPocsByEpoch.Set(f.ctx, collections.Join(int64(1), []byte{byte(i)})))
+	}
+	for _, left := range []int{70, 20, 0} {
+		f.endBlocks(t, 1)
+		require.Len(t, keySet(t, f, f.k.LegacyPocsByEpoch), left)
+	}
+}
+
+// keySet lists a key set's keys in order.
+func keySet[K any](t *testing.T, f *fixture, ks collections.KeySet[K]) []K {
+	t.Helper()
+	it, err := ks.Iterate(f.ctx, nil)
+	require.NoError(t, err)
+	keys, err := it.Keys()
+	require.NoError(t, err)
+	return keys
 }

@@ -165,3 +165,28 @@ func TestPruneOvershootLeavesTheSharesForLater(t *testing.T) {
 	require.Zero(t, pocs)
 	require.Zero(t, left)
 }
+
+// Draining version 3's epoch index and pruning share one budget: a block
+// that drops 30 index entries without records (one entry each) prunes 70
+// entries' worth of due PoCs (14 of one witness, five entries each), not
+// 100.
+func TestEpochIndexDrainSharesThePruneBudget(t *testing.T) {
+	f := setup(t)
+	smallPruneBudget(t, f)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.seasoned(t, b)
+	for i := 0; i < 20; i++ {
+		beacon := f.beacon("beaconer", byte(i))
+		_, err := f.msgs.SubmitPoc(f.ctx, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+		require.NoError(t, err)
+	}
+	f.closeDue(t)
+	for i := range 30 {
+		require.NoError(t, f.k.LegacyPocsByEpoch.Set(f.ctx, collections.Join(int64(1), []byte{byte(i)})))
+	}
+	f.staleBeacons(t)
+	f.endBlocks(t, 1)
+	require.Empty(t, keySet(t, f, f.k.LegacyPocsByEpoch))
+	require.Len(t, keySet(t, f, f.k.PocsByHeight), 20-14)
+}

@@ -168,8 +168,8 @@ func TestRecordsArePrunedByTheirJudgingHeight(t *testing.T) {
 		}
 	}
 	g := setup(t)
+	g.ctx = g.ctx.WithBlockHeight(recs[0].Height + 2) // an export at the next height
 	require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
-	g.ctx = g.ctx.WithBlockHeight(recs[0].Height + 2)
 	g.staleBeacons(t)
 	has := func(r types.PocRecord) bool {
 		ok, err := g.k.Pocs.Has(g.ctx, r.BeaconId)
@@ -209,8 +209,8 @@ func TestPruningDoesNotWaitForARecordStampedAhead(t *testing.T) {
 	slices.SortFunc(gs.Pocs, func(a, b types.PocRecord) int { return cmp.Compare(a.Height, b.Height) })
 	gs.Pocs[0].TimestampNs = math.MaxInt64
 	g := setup(t)
+	g.ctx = g.ctx.WithBlockHeight(gs.Pocs[2].Height) // an export at the next height
 	require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
-	g.ctx = g.ctx.WithBlockHeight(gs.Pocs[2].Height)
 	g.staleBeacons(t)
 	inBound := g.ctx.BlockTime().UnixNano() - 1e9
 	gs.Pocs[1].TimestampNs = inBound
@@ -298,4 +298,33 @@ func TestGenesisRefusesAnOpenPocWithAForgedReport(t *testing.T) {
 	require.ErrorContains(t, err, "witness report 0 is not signed by its hotspot")
 	g := setup(t)
 	require.ErrorIs(t, g.k.InitGenesis(g.ctx, *gs), types.ErrInvalidGenesis)
+}
+
+// A genesis record's retention counts from its judging height, or from the
+// genesis height when that is lower (a zero-height export starts the new
+// chain below the old chain's heights; app: TestZeroHeightExportRoundTrip):
+// its pruning index says so. A negative judging height is refused.
+func TestGenesisCountsRetentionFromTheGenesisHeight(t *testing.T) {
+	f := setup(t)
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	w := f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.seasoned(t, b, w)
+	beacon := f.beacon("beaconer", 1)
+	rec := f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+	gs, err := f.k.ExportGenesis(f.ctx)
+	require.NoError(t, err)
+	indexedAt := func(genesisHeight int64) int64 {
+		g := setup(t)
+		g.ctx = g.ctx.WithBlockHeight(genesisHeight)
+		require.NoError(t, g.k.InitGenesis(g.ctx, *gs))
+		keys := keySet(t, g, g.k.PocsByHeight)
+		require.Len(t, keys, 1)
+		require.Equal(t, rec.BeaconId, keys[0].K2())
+		return keys[0].K1()
+	}
+	require.Equal(t, int64(0), indexedAt(0), "a zero-height genesis")
+	require.Equal(t, rec.Height, indexedAt(rec.Height+1), "an export at the next height")
+
+	gs.Pocs[0].Height = -1
+	require.ErrorIs(t, gs.Validate(), types.ErrInvalidGenesis)
 }

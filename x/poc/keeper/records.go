@@ -11,12 +11,14 @@ import (
 // The one home of PoC records: every write and removal of a record and its
 // indexes goes through these functions (judging, genesis and pruning alike).
 
-// putPoc writes a judged PoC's record with its height and beaconer indexes.
-func (k *Keeper) putPoc(ctx context.Context, rec types.PocRecord) error {
+// putPoc writes a judged PoC's record with its beaconer index and its
+// pruning index under prunedFrom: the height its retention counts from, the
+// judging height except for records a genesis imports (genesis.go).
+func (k *Keeper) putPoc(ctx context.Context, rec types.PocRecord, prunedFrom int64) error {
 	if err := k.Pocs.Set(ctx, rec.BeaconId, rec); err != nil {
 		return err
 	}
-	if err := k.PocsByHeight.Set(ctx, collections.Join(rec.Height, rec.BeaconId)); err != nil {
+	if err := k.PocsByHeight.Set(ctx, collections.Join(prunedFrom, rec.BeaconId)); err != nil {
 		return err
 	}
 	if rec.Beaconer == "" {

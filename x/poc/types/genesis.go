@@ -63,6 +63,9 @@ func (gs GenesisState) Validate() error {
 		if len(p.BeaconId) != 32 || p.Seq == 0 || p.Seq >= gs.NextSeq {
 			return ErrInvalidGenesis.Wrapf("bad poc record seq %d", p.Seq)
 		}
+		if p.Height < 0 {
+			return ErrInvalidGenesis.Wrapf("poc record seq %d: negative height", p.Seq)
+		}
 	}
 	return gs.validateHex()
 }

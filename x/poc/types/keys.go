@@ -14,12 +14,15 @@ var (
 	PocsByBeaconerKey = collections.NewPrefix(2) // (beaconer, seq) -> beacon id
 	WitnessesKey      = collections.NewPrefix(3) // (beaconer, seq, witness) -> WitnessRecord
 	WitnessedKey      = collections.NewPrefix(4) // (witness, seq, beaconer)
-	// 5 ((epoch, beacon id)) is retired: records are pruned by height (27).
-	SeqKey            = collections.NewPrefix(6)  // next PoC sequence number
-	ActivityKey       = collections.NewPrefix(7)  // hotspot -> HotspotActivity
-	SharesKey         = collections.NewPrefix(8)  // (epoch, hotspot) -> RewardShares
-	DeniedHotspotsKey = collections.NewPrefix(9)  // hotspot
-	DeniedEdgesKey    = collections.NewPrefix(10) // (a, b), a < b
+	// LegacyPocsByEpochKey: (epoch, beacon id), consensus version 3's
+	// record index. Pruning drains it into PocsByHeightKey after the v3
+	// upgrade; empty on a chain that started after it.
+	LegacyPocsByEpochKey = collections.NewPrefix(5)
+	SeqKey               = collections.NewPrefix(6)  // next PoC sequence number
+	ActivityKey          = collections.NewPrefix(7)  // hotspot -> HotspotActivity
+	SharesKey            = collections.NewPrefix(8)  // (epoch, hotspot) -> RewardShares
+	DeniedHotspotsKey    = collections.NewPrefix(9)  // hotspot
+	DeniedEdgesKey       = collections.NewPrefix(10) // (a, b), a < b
 	// 11 (cell -> HexCount) is retired: counts now live in generations (23).
 	HexEpochKey       = collections.NewPrefix(12) // epoch of the last recomputation
 	EntropyKey        = collections.NewPrefix(13) // height -> BlockEntropy

@@ -36,8 +36,7 @@ const (
 	// timestamps: bounded, they cannot overflow int64.
 	MaxEntropyLifespanMs = 24 * 3600_000
 	// DefaultRecordRetentionBlocks keeps full PoC records an hour of 1 s
-	// blocks, as long as pruning-keep-recent keeps past heights of state
-	// (cmd/pocd/cmd/disk.go). At Helium's peak an hour of records is about
+	// blocks. At Helium's peak an hour of records is about
 	// 1.5 GB; a day of them was 36-49 GB (docs/benchmarks.md, "Disk"). The
 	// history past it is in the blocks and their events while they are
 	// retained, and for good in an archive node or the PostgreSQL event
