@@ -71,7 +71,7 @@ func DefaultParams() Params {
 		CloseGraceMs:              30_000,
 		MaxCloseWitnessesPerBlock: 20_000,
 		PrunePerBlock:             5_000,
-		HexRebuildPerBlock:        4_000,
+		HexRebuildPerBlock:        2_500, // 2x a normal block at a million hotspots (docs/benchmarks.md, Growth)
 	}
 	for _, h := range verify.DefaultHexParams() {
 		p.HexParams = append(p.HexParams, HexResParams{Res: int32(h.Res), N: h.N, Target: h.Target, Max: h.Max})
