@@ -91,8 +91,11 @@ func (k *Keeper) pruneStep(ctx sdk.Context, p types.Params) error {
 // drainEpochIndex moves records of consensus version 3's epoch index to
 // the height index, oldest epoch first, up to budget entries (two for each
 // record moved, one for an index entry whose record is gone, which is
-// dropped), and returns how many it used. Empty after the v3 upgrade's
-// records have moved, it costs one empty iteration a block.
+// dropped), and returns how many it used. A record judged above the
+// current height (an old chain's, imported by a zero-height genesis before
+// genesis counted retention from its own height) counts from the current
+// one. Empty after the v3 upgrade's records have moved, it costs one empty
+// iteration a block.
 func (k *Keeper) drainEpochIndex(ctx sdk.Context, budget uint64) (used uint64, err error) {
 	it, err := k.LegacyPocsByEpoch.Iterate(ctx, nil)
 	if err != nil {
@@ -119,7 +122,7 @@ func (k *Keeper) drainEpochIndex(ctx sdk.Context, budget uint64) (used uint64, e
 		} else if err != nil {
 			return 0, err
 		}
-		if err := k.PocsByHeight.Set(ctx, collections.Join(rec.Height, rec.BeaconId)); err != nil {
+		if err := k.PocsByHeight.Set(ctx, collections.Join(min(rec.Height, ctx.BlockHeight()), rec.BeaconId)); err != nil {
 			return 0, err
 		}
 		used++

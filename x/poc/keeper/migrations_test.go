@@ -254,3 +254,17 @@ func keySet[K any](t *testing.T, f *fixture, ks collections.KeySet[K]) []K {
 	require.NoError(t, err)
 	return keys
 }
+
+// A record in the epoch index judged above the current height (an old
+// chain's, imported by a zero-height genesis of version 3, which kept
+// record heights) is indexed at the height that drains it, so it is pruned
+// a retention after the drain instead of once the chain reaches the old
+// chain's height.
+func TestEpochIndexDrainCountsAnOldChainsRecordFromNow(t *testing.T) {
+	f := setup(t)
+	rec := types.PocRecord{BeaconId: make([]byte, 32), Seq: 1, Epoch: 1, Height: f.ctx.BlockHeight() + 1_000_000}
+	require.NoError(t, f.k.Pocs.Set(f.ctx, rec.BeaconId, rec))
+	require.NoError(t, f.k.LegacyPocsByEpoch.Set(f.ctx, collections.Join(rec.Epoch, rec.BeaconId)))
+	f.endBlocks(t, 1)
+	require.Equal(t, []collections.Pair[int64, []byte]{collections.Join(f.ctx.BlockHeight(), rec.BeaconId)}, keySet(t, f, f.k.PocsByHeight))
+}
