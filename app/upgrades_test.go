@@ -102,7 +102,7 @@ func TestUpgradeV2MovesHexCountsIntoGenerations(t *testing.T) {
 // judged it (prefix 27) by the next block's pruning.
 func TestUpgradeV3IndexesRecordsByHeight(t *testing.T) {
 	w := newWired(t)
-	rec := poctypes.PocRecord{BeaconId: bytes.Repeat([]byte{7}, 32), Seq: 1, Epoch: 2, Height: 9}
+	rec := poctypes.PocRecord{BeaconId: bytes.Repeat([]byte{7}, 32), Seq: 1, Epoch: 2, Height: 1} // judged below the current height
 	require.NoError(t, w.a.PocKeeper.Pocs.Set(w.ctx, rec.BeaconId, rec))
 	byEpoch := w.a.PocKeeper.LegacyPocsByEpoch
 	require.NoError(t, byEpoch.Set(w.ctx, collections.Join(rec.Epoch, rec.BeaconId)))

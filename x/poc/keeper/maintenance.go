@@ -91,7 +91,8 @@ func (k *Keeper) pruneStep(ctx sdk.Context, p types.Params) error {
 // drainEpochIndex moves records of consensus version 3's epoch index to
 // the height index, oldest epoch first, up to budget entries (two for each
 // record moved, one for an index entry whose record is gone, which is
-// dropped), and returns how many it used. A record judged above the
+// dropped; an odd budget rounds up to a whole record), and returns how
+// many it used. A record judged above the
 // current height (an old chain's, imported by a zero-height genesis before
 // genesis counted retention from its own height) counts from the current
 // one. Empty after the v3 upgrade's records have moved, it costs one empty
