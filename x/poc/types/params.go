@@ -36,11 +36,11 @@ const (
 	// timestamps: bounded, they cannot overflow int64.
 	MaxEntropyLifespanMs = 24 * 3600_000
 	// DefaultRecordRetentionBlocks keeps full PoC records an hour of 1 s
-	// blocks. At Helium's peak an hour of records is about
-	// 1.5 GB; a day of them was 36-49 GB (docs/benchmarks.md, "Disk"). The
-	// history past it is in the blocks and their events while they are
-	// retained, and for good in an archive node or the PostgreSQL event
-	// sink; the reward shares stay retention_epochs.
+	// blocks. At Helium's peak an hour of records is about 1.5 GB; a day
+	// of them was 36-49 GB (docs/benchmarks.md, "Disk"). The history past
+	// it is in the blocks and their events while they are retained, and
+	// for good in an archive node or the PostgreSQL event sink; the reward
+	// shares stay retention_epochs.
 	DefaultRecordRetentionBlocks = 3_600
 	// MaxRecordRetentionBlocks: about a year of 1 s blocks. Heights stay
 	// far from overflowing int64 when it is subtracted.
