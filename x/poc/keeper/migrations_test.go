@@ -179,16 +179,8 @@ func TestMigrate2to3ChecksTheReportsOfOpenPocs(t *testing.T) {
 func TestMigrate3to4IndexesRecordsByHeight(t *testing.T) {
 	f := setup(t)
 	p := types.DefaultParams()
+	recs := judgeInTurn(t, f, p, 2)
 	p.BeaconIntervalMs = 0
-	require.NoError(t, f.k.Params.Set(f.ctx, p))
-	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
-	w := f.hotspot(t, "good", cellAt(t, 5, 0))
-	f.seasoned(t, b, w)
-	var recs []types.PocRecord
-	for i := byte(1); i <= 2; i++ {
-		beacon := f.beacon("beaconer", i)
-		recs = append(recs, f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950))))
-	}
 	// Version 3's layout: the records under (epoch, id), a mark, and no
 	// record_retention_blocks (version 3 stored field 23 instead).
 	mark := legacyPruneBefore(t, f)

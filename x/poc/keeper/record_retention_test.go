@@ -146,17 +146,8 @@ func TestRecordRetentionBlocksIsBounded(t *testing.T) {
 func TestRecordsArePrunedByTheirJudgingHeight(t *testing.T) {
 	f := setup(t)
 	p := types.DefaultParams()
-	p.BeaconIntervalMs = 0
 	p.RecordRetentionBlocks = 3
-	require.NoError(t, f.k.Params.Set(f.ctx, p))
-	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
-	w := f.hotspot(t, "good", cellAt(t, 5, 0))
-	f.seasoned(t, b, w)
-	var recs []types.PocRecord
-	for i := byte(1); i <= 2; i++ {
-		beacon := f.beacon("beaconer", i)
-		recs = append(recs, f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950))))
-	}
+	recs := judgeInTurn(t, f, p, 2)
 	require.Equal(t, recs[0].Height+1, recs[1].Height)
 	// The newer record claims an older epoch.
 	gs, err := f.k.ExportGenesis(f.ctx)
@@ -191,16 +182,8 @@ func TestRecordsArePrunedByTheirJudgingHeight(t *testing.T) {
 func TestPruningDoesNotWaitForARecordStampedAhead(t *testing.T) {
 	f := setup(t)
 	p := types.DefaultParams()
-	p.BeaconIntervalMs = 0
 	p.RecordRetentionBlocks = 1
-	require.NoError(t, f.k.Params.Set(f.ctx, p))
-	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
-	w := f.hotspot(t, "good", cellAt(t, 5, 0))
-	f.seasoned(t, b, w)
-	for i := byte(1); i <= 3; i++ {
-		beacon := f.beacon("beaconer", i)
-		f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950)))
-	}
+	judgeInTurn(t, f, p, 3)
 	gs, err := f.k.ExportGenesis(f.ctx)
 	require.NoError(t, err)
 	require.Len(t, gs.Pocs, 3)
@@ -228,6 +211,24 @@ func TestPruningDoesNotWaitForARecordStampedAhead(t *testing.T) {
 	g.endBlocks(t, 1)
 	require.False(t, has(1))
 	require.False(t, has(2))
+}
+
+// judgeInTurn sets p (with no beacon interval), seasons a beaconer and a
+// witness, and judges n of the beaconer's beacons, one a block, each with
+// the witness's valid report.
+func judgeInTurn(t *testing.T, f *fixture, p types.Params, n int) []types.PocRecord {
+	t.Helper()
+	p.BeaconIntervalMs = 0
+	require.NoError(t, f.k.Params.Set(f.ctx, p))
+	b := f.hotspot(t, "beaconer", cellAt(t, 0, 0))
+	w := f.hotspot(t, "good", cellAt(t, 5, 0))
+	f.seasoned(t, b, w)
+	recs := make([]types.PocRecord, n)
+	for i := range recs {
+		beacon := f.beacon("beaconer", byte(i+1))
+		recs[i] = f.judge(t, f.msg(beacon, f.witness("good", beacon, 300, -950)))
+	}
+	return recs
 }
 
 // fixedQueue is x/rewards' payout queue reduced to its oldest epoch.
