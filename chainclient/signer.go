@@ -6,6 +6,7 @@ package chainclient
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -16,7 +17,9 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/cosmos/cosmos-sdk/client/tx"
+	"github.com/cosmos/cosmos-sdk/codec"
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
@@ -82,7 +85,34 @@ func NewSigner(conn *grpc.ClientConn, enc params.ClientEncoding, kr keyring.Keyr
 	if err != nil {
 		return nil, err
 	}
+	kr = signingKeyring(kr, enc.Codec, keyName, rec)
 	return &Signer{conn: conn, enc: enc, kr: kr, keyName: keyName, addr: addr, chainID: chainID, pricing: pricing}, nil
+}
+
+// signingKeyring is an in-memory keyring holding rec's private key, for a
+// key stored in kr itself; other keys (a Ledger's, an offline one, a type
+// the in-memory keyring does not take) stay in kr. The file and test
+// backends decrypt their key file on every read, and signing reads the key
+// twice: about 8 ms a transaction, 3 % of a node's CPU at 2,000 witness
+// reports a second, where the relayer signs a few transactions every block
+// (docs/benchmarks.md, "What stands in the way"). NewSigner has decrypted
+// the key once already; it is kept, as the node keeps its validator key. A
+// key deleted from kr while the signer runs is still used until the
+// process restarts.
+func signingKeyring(kr keyring.Keyring, cdc codec.Codec, name string, rec *keyring.Record) keyring.Keyring {
+	local := rec.GetLocal()
+	if local == nil || local.PrivKey == nil {
+		return kr
+	}
+	priv, ok := local.PrivKey.GetCachedValue().(cryptotypes.PrivKey)
+	if !ok {
+		return kr
+	}
+	mem := keyring.NewInMemory(cdc)
+	if err := mem.ImportPrivKeyHex(name, hex.EncodeToString(priv.Bytes()), priv.Type()); err != nil {
+		return kr
+	}
+	return mem
 }
 
 // Address is the signer's account address.
@@ -177,16 +207,22 @@ func (s *Signer) EstimateGas(ctx context.Context, adjustment float64, msgs ...sd
 	return uint64(adjustment * float64(res.GasInfo.GasUsed)), nil
 }
 
-func (s *Signer) broadcastOnce(ctx context.Context, gas uint64, msgs []sdk.Msg) (Result, error) {
+// signTx builds and signs msgs for the current account state; the caller
+// holds s.mu.
+func (s *Signer) signTx(ctx context.Context, gas uint64, msgs []sdk.Msg) ([]byte, error) {
 	txf := s.factory(gas)
 	b, err := txf.BuildUnsignedTx(msgs...)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	if err := tx.Sign(ctx, txf, s.keyName, b, true); err != nil {
-		return Result{}, err
+		return nil, err
 	}
-	bz, err := s.enc.TxConfig.TxEncoder()(b.GetTx())
+	return s.enc.TxConfig.TxEncoder()(b.GetTx())
+}
+
+func (s *Signer) broadcastOnce(ctx context.Context, gas uint64, msgs []sdk.Msg) (Result, error) {
+	bz, err := s.signTx(ctx, gas, msgs)
 	if err != nil {
 		return Result{}, err
 	}
