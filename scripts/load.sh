@@ -67,11 +67,13 @@ if [ -n "${DISK_EVERY:-}" ]; then
   SAMPLER=$!
   trap 'kill $SAMPLER 2>/dev/null || true; kill -TERM $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
 fi
+# PROFILE=1: CPU profiles of the node and of the generator over the
+# publishing, $HOME_DIR/node.pprof and generator.pprof (go tool pprof).
 # WATCH (a duration): the generator also looks beacons up while it publishes,
 # for runs longer than the chain keeps full records.
 go run ./scripts/loadtest -grpc 127.0.0.1:9090 -validator "$("$POCD" ingest address --home "$HOME_DIR" | sed -n 1p)" \
   -keyring-dir "$HOME_DIR" -hotspots "$HOTSPOTS" -rate "$RATE" -duration "$DURATION" -flood "$FLOOD" -key-dir "$HOME_DIR/hotspot-keys" \
-  -watch "${WATCH:-0}" -out "$HOME_DIR/result.json"
+  -watch "${WATCH:-0}" -out "$HOME_DIR/result.json" ${PROFILE:+-profile-dir "$HOME_DIR" -node-pprof localhost:6060}
 mapfile -t AFTER < <(disk)
 [ -z "${SAMPLER:-}" ] || { kill "$SAMPLER" 2>/dev/null || true; echo ">> store sizes over the run: $HOME_DIR/disk.tsv"; cat "$HOME_DIR/disk.tsv"; }
 INCLUDED=$(sed -n 's/.*"witnesses_included": *\([0-9]*\).*/\1/p' "$HOME_DIR/result.json")

@@ -15,13 +15,18 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
@@ -47,9 +52,12 @@ type result struct {
 	Witnesses          int     `json:"witnesses_published"`
 	PublishRate        float64 `json:"publish_witness_rate"`
 	Flooded            int     `json:"flood_reports_published"`
-	BeaconsIncluded    int     `json:"beacons_included"`
-	WitnessesIncluded  int     `json:"witnesses_included"`
-	Lost               int     `json:"witnesses_lost"`
+	// GeneratorCores is this process's CPU (user and system) over the
+	// publishing, in cores: its share of a machine it shares with the node.
+	GeneratorCores    float64 `json:"generator_cores_while_publishing"`
+	BeaconsIncluded   int     `json:"beacons_included"`
+	WitnessesIncluded int     `json:"witnesses_included"`
+	Lost              int     `json:"witnesses_lost"`
 	// A beacon the validator did not accept within the delivery's 30 s
 	// (refused as overloaded and retried until then, or refused for good):
 	// its witness reports are published all the same, as real witnesses
@@ -98,9 +106,67 @@ type sent struct {
 	acceptedNs int64
 }
 
+// processCPU is the user and system CPU this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// startProfiles writes CPU profiles of the publishing into dir: this
+// process's (generator.pprof) until the returned function is called, and,
+// with nodePprof, the node's over the same span (node.pprof, fetched from
+// its pprof endpoint), so the two shares of the machine are seen side by
+// side. Without dir it does nothing.
+func startProfiles(dir, nodePprof string, d time.Duration) (stop func(), err error) {
+	if dir == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(filepath.Join(dir, "generator.pprof"))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var node sync.WaitGroup
+	if nodePprof != "" {
+		node.Go(func() {
+			if err := fetchNodeProfile(nodePprof, d, filepath.Join(dir, "node.pprof")); err != nil {
+				logf("node profile: %v", err)
+			}
+		})
+	}
+	return func() { pprof.StopCPUProfile(); f.Close(); node.Wait() }, nil
+}
+
+func fetchNodeProfile(addr string, d time.Duration, path string) error {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d.Seconds())))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", addr, resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // options are the run's flags.
 type options struct {
 	grpcAddr, validator, owner, krDir, keyDir, out, gasPrices string
+	profileDir, nodePprof                                     string
 	hotspots, hosts, witnessesPerBeacon                       int
 	rate, flood                                               float64
 	duration, watch                                           time.Duration
@@ -121,6 +187,8 @@ func main() {
 	flag.StringVar(&o.gasPrices, "gas-prices", params.DefaultMinGasPrices, "gas price the owner's onboarding transactions pay")
 	flag.Float64Var(&o.flood, "flood", 0, "also flood from one registered hotspot (not in the honest fleet): sealed witness reports naming beacons nobody holds, this many per second")
 	flag.DurationVar(&o.watch, "watch", 0, "also look published beacons up on chain this often while publishing (0: only at the end); a run longer than the chain keeps full records needs it")
+	flag.StringVar(&o.profileDir, "profile-dir", "", "write CPU profiles over the publishing here: generator.pprof (this process) and, with -node-pprof, node.pprof")
+	flag.StringVar(&o.nodePprof, "node-pprof", "", "the node's pprof address (host:port), profiled over the publishing into -profile-dir")
 	flag.IntVar(&o.hosts, "hosts", 50, "gossip hosts the witness reports are published from (a hotspot's reports go through host index mod hosts); every hotspot also has a gossip-less host that delivers its beacons")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -246,6 +314,11 @@ func run(o options) error {
 		return err
 	}
 	logf("publishing %.0f witness reports/s (%.1f beacons/s x %d) from %d hotspots for %s", rate, beaconRate, wpb, n, duration)
+	cpuAtStart := processCPU()
+	stopProfile, err := startProfiles(o.profileDir, o.nodePprof, duration)
+	if err != nil {
+		return err
+	}
 
 	var (
 		mu    sync.Mutex
@@ -347,9 +420,12 @@ func run(o options) error {
 	}
 	wg.Wait()
 	pubDur := time.Since(start)
+	genCores := (processCPU() - cpuAtStart).Seconds() / pubDur.Seconds()
+	stopProfile()
 	res := result{Hotspots: n, WitnessesPerBeacon: wpb, TargetRate: rate, DurationS: duration.Seconds(), Beacons: len(sents),
-		Witnesses: len(sents) * wpb, PublishRate: float64(len(sents)*wpb) / pubDur.Seconds(), Flooded: int(flooded.Load())}
-	logf("published %d beacons, %d witness reports (%d publish errors); waiting for inclusion", res.Beacons, res.Witnesses, errs.Load())
+		Witnesses: len(sents) * wpb, PublishRate: float64(len(sents)*wpb) / pubDur.Seconds(), Flooded: int(flooded.Load()),
+		GeneratorCores: genCores}
+	logf("published %d beacons, %d witness reports (%d publish errors), using %.2f cores; waiting for inclusion", res.Beacons, res.Witnesses, errs.Load(), genCores)
 	if e := first.Load(); e != nil {
 		logf("first publish error: %v", *e)
 	}
