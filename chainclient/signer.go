@@ -6,7 +6,6 @@ package chainclient
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -17,7 +16,6 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/cosmos/cosmos-sdk/client/tx"
-	"github.com/cosmos/cosmos-sdk/codec"
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -85,21 +83,20 @@ func NewSigner(conn *grpc.ClientConn, enc params.ClientEncoding, kr keyring.Keyr
 	if err != nil {
 		return nil, err
 	}
-	kr = signingKeyring(kr, enc.Codec, keyName, rec)
+	kr = signingKeyring(kr, keyName, rec)
 	return &Signer{conn: conn, enc: enc, kr: kr, keyName: keyName, addr: addr, chainID: chainID, pricing: pricing}, nil
 }
 
-// signingKeyring is an in-memory keyring holding rec's private key, for a
-// key stored in kr itself; other keys (a Ledger's, an offline one, a type
-// the in-memory keyring does not take) stay in kr. The file and test
-// backends decrypt their key file on every read, and signing reads the key
-// twice: about 8 ms a transaction, 3 % of a node's CPU at 2,000 witness
-// reports a second, where the relayer signs a few transactions every block
-// (docs/benchmarks.md, "What stands in the way"). NewSigner has decrypted
-// the key once already; it is kept, as the node keeps its validator key. A
-// key deleted from kr while the signer runs is still used until the
-// process restarts.
-func signingKeyring(kr keyring.Keyring, cdc codec.Codec, name string, rec *keyring.Record) keyring.Keyring {
+// signingKeyring is kr with rec's private key kept in memory, for a key
+// stored in kr itself; other keys (a Ledger's, an offline one) are left to
+// kr. The file and test backends decrypt their key file on every read, and
+// signing reads the key twice: about 4 ms a transaction, 3 % of a node's CPU
+// at 2,000 witness reports a second, where the relayer signs a few
+// transactions every block (docs/benchmarks.md, "The CPU targets on this
+// machine"). NewSigner has decrypted the key once already; it is kept, as
+// the node keeps its validator key. A key deleted from kr while the signer
+// runs is still used until the process restarts.
+func signingKeyring(kr keyring.Keyring, name string, rec *keyring.Record) keyring.Keyring {
 	local := rec.GetLocal()
 	if local == nil || local.PrivKey == nil {
 		return kr
@@ -108,11 +105,35 @@ func signingKeyring(kr keyring.Keyring, cdc codec.Codec, name string, rec *keyri
 	if !ok {
 		return kr
 	}
-	mem := keyring.NewInMemory(cdc)
-	if err := mem.ImportPrivKeyHex(name, hex.EncodeToString(priv.Bytes()), priv.Type()); err != nil {
-		return kr
+	return keptKey{Keyring: kr, name: name, rec: rec, priv: priv}
+}
+
+// keptKey answers Key and Sign for one local key from memory, as the
+// keystore answers for a local key, whatever its algorithm; every other
+// call and key goes to the keyring.
+type keptKey struct {
+	keyring.Keyring
+	name string
+	rec  *keyring.Record
+	priv cryptotypes.PrivKey
+}
+
+func (k keptKey) Key(uid string) (*keyring.Record, error) {
+	if uid != k.name {
+		return k.Keyring.Key(uid)
 	}
-	return mem
+	return k.rec, nil
+}
+
+func (k keptKey) Sign(uid string, msg []byte, mode signing.SignMode) ([]byte, cryptotypes.PubKey, error) {
+	if uid != k.name {
+		return k.Keyring.Sign(uid, msg, mode)
+	}
+	sig, err := k.priv.Sign(msg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sig, k.priv.PubKey(), nil
 }
 
 // Address is the signer's account address.

@@ -3,11 +3,14 @@ package chainclient
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/cosmos/cosmos-sdk/crypto/hd"
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/tx/signing"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/pocnet/pocd/app/params"
@@ -76,20 +79,13 @@ func TestSignerSignsWithTheKeyItReadOnce(t *testing.T) {
 }
 
 // TestSignerKeepsKeysItCannotHoldInTheKeyring: a key without its private
-// half (an offline key) stays in the keyring: the signer starts, and
+// half (an offline key) is left to the keyring: the signer starts, and
 // signing is refused as it always was.
 func TestSignerKeepsKeysItCannotHoldInTheKeyring(t *testing.T) {
 	enc := params.MakeClientEncoding()
 	kr := fileKeyring(t, enc)
-	rec, err := kr.Key("relayer")
+	rec, err := kr.SaveOfflineKey("watch", secp256k1.GenPrivKey().PubKey())
 	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := rec.GetPubKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := kr.SaveOfflineKey("watch", pub); err != nil {
 		t.Fatal(err)
 	}
 	s, err := NewSigner(nil, enc, kr, "watch", "pocd-test", DefaultPricing())
@@ -99,8 +95,41 @@ func TestSignerKeepsKeysItCannotHoldInTheKeyring(t *testing.T) {
 	if addr, _ := rec.GetAddress(); s.Address() != addr.String() {
 		t.Fatalf("address %s, want %s", s.Address(), addr)
 	}
-	if _, err := s.signTx(context.Background(), 100_000, sendToSelf(s.Address())); err == nil {
-		t.Fatal("an offline key signed")
+	if _, err := s.signTx(context.Background(), 100_000, sendToSelf(s.Address())); !errors.Is(err, keyring.ErrOfflineSign) {
+		t.Fatalf("an offline key signed, or failed otherwise: %v", err)
+	}
+}
+
+// TestKeptKeyLeavesOtherKeysToTheKeyring: only the kept key answers from
+// memory; another key in the same keyring is read and signs as before.
+func TestKeptKeyLeavesOtherKeysToTheKeyring(t *testing.T) {
+	enc := params.MakeClientEncoding()
+	kr := fileKeyring(t, enc)
+	other, _, err := kr.NewMnemonic("other", keyring.English, sdk.FullFundraiserPath, keyring.DefaultBIP39Passphrase, hd.Secp256k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relayer, err := kr.Key("relayer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := signingKeyring(kr, "relayer", relayer)
+
+	got, err := kept.Key("other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := other.GetAddress()
+	if addr, _ := got.GetAddress(); !addr.Equals(want) {
+		t.Fatalf("Key(other) gave %s, want %s", addr, want)
+	}
+	msg := []byte("relay")
+	sig, pub, err := kept.Sign("other", msg, signing.SignMode_SIGN_MODE_DIRECT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if otherPub, _ := other.GetPubKey(); !pub.Equals(otherPub) || !otherPub.VerifySignature(msg, sig) {
+		t.Fatal("Sign(other) did not sign with other's key")
 	}
 }
 
