@@ -67,8 +67,9 @@ if [ -n "${DISK_EVERY:-}" ]; then
   SAMPLER=$!
   trap 'kill $SAMPLER 2>/dev/null || true; kill -TERM $NODE 2>/dev/null; wait $NODE 2>/dev/null || true' EXIT
 fi
-# PROFILE=1: CPU profiles of the node and of the generator over the
-# publishing, $HOME_DIR/node.pprof and generator.pprof (go tool pprof).
+# PROFILE=1 (any non-empty value): CPU profiles of the node and of the
+# generator over the publishing, $HOME_DIR/node.pprof and generator.pprof
+# (go tool pprof; scripts/cpushare splits them by stage).
 # WATCH (a duration): the generator also looks beacons up while it publishes,
 # for runs longer than the chain keeps full records.
 go run ./scripts/loadtest -grpc 127.0.0.1:9090 -validator "$("$POCD" ingest address --home "$HOME_DIR" | sed -n 1p)" \

@@ -1,14 +1,16 @@
 // Command cpushare splits a CPU profile of a load run into the parts of the
 // pipeline a witness report passes through, and prints each as a share of
-// the profile, in cores and in CPU per report (docs/benchmarks.md, "What
-// stands in the way of the CPU targets"):
+// the profile, in cores and in CPU per report (docs/benchmarks.md, "The CPU
+// targets on this machine: what stands in the way"):
 //
 //	PROFILE=1 RATE=2000 DURATION=120s make load
 //	go run ./scripts/cpushare -rate 1982 .loadnet/node.pprof
 //	go run ./scripts/cpushare -rate 1999 -parts generator .loadnet/generator.pprof
 //
 // A sample counts once, in the first part (in the order listed) any of its
-// frames matches, so the parts add up to the whole profile.
+// frames matches, so the parts add up to the whole profile. GC assists run
+// on the allocating goroutine, so they count in the stage that allocated;
+// only the collector's background marking is a part of its own.
 package main
 
 import (
@@ -56,17 +58,17 @@ var nodeParts = parts([][2]string{
 	{"CometBFT's stores (goleveldb compactions)", `goleveldb`},
 	{"libp2p and gossipsub (streams, routing, receipt)", `libp2p|yamux|multistream`},
 	{"consensus, p2p and RPC (CometBFT)", `cometbft`},
-	{"runtime (GC assists, sweeping, scheduler)", `^runtime\.`},
+	{"runtime (sweeping, scheduler, unattributed)", `^runtime\.`},
 })
 
 // generatorParts are scripts/loadtest's: it signs each report twice (the
-// seal and the report) and gossips it.
+// seal and the report) and each beacon once, and gossips the reports.
 var generatorParts = parts([][2]string{
 	{"GC (background marking)", `^runtime\.gcBgMarkWorker`},
-	{"ed25519 signing (seal and report)", `^crypto/ed25519\.Sign`},
+	{"ed25519 signing (seals, reports, beacons)", `^crypto/ed25519\.Sign`},
 	{"libp2p and gossipsub (publishing)", `libp2p|yamux|multistream`},
 	{"gRPC (looking beacons up)", `grpc`},
-	{"runtime (GC assists, sweeping, scheduler)", `^runtime\.`},
+	{"runtime (sweeping, scheduler, unattributed)", `^runtime\.`},
 })
 
 func main() {
@@ -77,9 +79,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: cpushare [-rate R] [-parts node|generator] cpu.pprof")
 		os.Exit(2)
 	}
-	ps := nodeParts
-	if *which == "generator" {
-		ps = generatorParts
+	ps, ok := map[string][]part{"node": nodeParts, "generator": generatorParts}[*which]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "cpushare: -parts %q: node or generator\n", *which)
+		os.Exit(2)
 	}
 	if err := run(flag.Arg(0), ps, *rate); err != nil {
 		fmt.Fprintln(os.Stderr, "cpushare:", err)
@@ -114,8 +117,11 @@ func run(path string, ps []part, rate float64) error {
 		shares[partOf(s, ps)] += v
 	}
 	dur := time.Duration(p.DurationNanos).Seconds()
-	if total == 0 || dur == 0 {
+	if total == 0 {
 		return fmt.Errorf("%s holds no samples", path)
+	}
+	if dur == 0 {
+		return fmt.Errorf("%s records no duration", path)
 	}
 	fmt.Printf("%s: %.1f s of CPU over %.0f s: %.2f cores", path, float64(total)/1e9, dur, float64(total)/1e9/dur)
 	if rate > 0 {

@@ -116,10 +116,10 @@ func processCPU() time.Duration {
 }
 
 // startProfiles writes CPU profiles of the publishing into dir: this
-// process's (generator.pprof) until the returned function is called, and,
-// with nodePprof, the node's over the same span (node.pprof, fetched from
-// its pprof endpoint), so the two shares of the machine are seen side by
-// side. Without dir it does nothing.
+// process's (generator.pprof) until the returned function is first called,
+// and, with nodePprof, the node's for the publishing's planned duration
+// (node.pprof, fetched from its pprof endpoint), so the two shares of the
+// machine are seen side by side. Without dir it does nothing.
 func startProfiles(dir, nodePprof string, d time.Duration) (stop func(), err error) {
 	if dir == "" {
 		return func() {}, nil
@@ -140,11 +140,16 @@ func startProfiles(dir, nodePprof string, d time.Duration) (stop func(), err err
 			}
 		})
 	}
-	return func() { pprof.StopCPUProfile(); f.Close(); node.Wait() }, nil
+	var once sync.Once
+	return func() { once.Do(func() { pprof.StopCPUProfile(); f.Close(); node.Wait() }) }, nil
 }
 
+// fetchNodeProfile asks the node's pprof endpoint for d of CPU profile
+// (whole seconds, at least one) and writes it to path.
 func fetchNodeProfile(addr string, d time.Duration, path string) error {
-	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d.Seconds())))
+	secs := max(1, int(math.Ceil(d.Seconds())))
+	client := http.Client{Timeout: time.Duration(secs)*time.Second + time.Minute}
+	resp, err := client.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, secs))
 	if err != nil {
 		return err
 	}
@@ -314,11 +319,6 @@ func run(o options) error {
 		return err
 	}
 	logf("publishing %.0f witness reports/s (%.1f beacons/s x %d) from %d hotspots for %s", rate, beaconRate, wpb, n, duration)
-	cpuAtStart := processCPU()
-	stopProfile, err := startProfiles(o.profileDir, o.nodePprof, duration)
-	if err != nil {
-		return err
-	}
 
 	var (
 		mu    sync.Mutex
@@ -369,6 +369,12 @@ func run(o options) error {
 		mu.Unlock()
 		lookUp(ids)
 	})
+	cpuAtStart := processCPU()
+	stopProfile, err := startProfiles(o.profileDir, o.nodePprof, duration)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	start := time.Now()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
