@@ -65,6 +65,10 @@ type growthPoint struct {
 	GenesisBytes    int     `json:"genesis_json_bytes"`
 	GenesisAllocMB  float64 `json:"genesis_alloc_mb"`
 	HeapAfterSeedMB float64 `json:"heap_after_seed_mb"`
+	// HeapAfterBlocksMB is the live heap after the payout, once the hex
+	// walk and the payout have read every hotspot: IAVL's node caches as
+	// full as the state lets them be (GROWTH_IAVL_CACHE sizes them).
+	HeapAfterBlocksMB float64 `json:"heap_after_blocks_mb"`
 	// PeakRSSMB is the benchmark process's peak resident memory so far
 	// (VmHWM), pebble's block cache included: sizes run one at a time.
 	PeakRSSMB         float64 `json:"peak_rss_mb,omitempty"`
@@ -94,6 +98,7 @@ func BenchmarkGrowth(b *testing.B) {
 				p := growth(b, n)
 				p.PeakRSSMB = peakRSSMB(b)
 				b.ReportMetric(p.PeakRSSMB, "peak-rss-MB")
+				b.ReportMetric(p.HeapAfterBlocksMB, "heap-after-blocks-MB")
 				b.ReportMetric(p.HotspotStateBytes, "state-B/hotspot")
 				b.ReportMetric(p.NormalRelayMs+p.NormalCloseMs, "normal-ms")
 				b.ReportMetric(p.HexWorstMs, "hex-worst-ms")
@@ -188,6 +193,14 @@ func allocMB(f func()) float64 {
 	return float64(m1.TotalAlloc-m0.TotalAlloc) / (1 << 20)
 }
 
+// liveHeapMB is the heap in use right after a collection.
+func liveHeapMB() float64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapInuse) / (1 << 20)
+}
+
 // peakRSSMB reads the process's peak resident set (VmHWM) from /proc.
 func peakRSSMB(b *testing.B) float64 {
 	bz, err := os.ReadFile("/proc/self/status")
@@ -246,10 +259,7 @@ func growth(b *testing.B, n int) growthPoint {
 	}
 	p.SeedS = time.Since(start).Seconds()
 	p.CommitAfterSeedMs = ms(c.block(b, func(sdk.Context) error { return nil })) // an empty block after the seed
-	var m runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&m)
-	p.HeapAfterSeedMB = float64(m.HeapInuse) / (1 << 20)
+	p.HeapAfterSeedMB = liveHeapMB()
 
 	// Logical bytes of x/hotspot per hotspot.
 	st := c.a.CommitMultiStore().GetKVStore(c.a.GetKey(hotspottypes.StoreKey))
@@ -328,6 +338,8 @@ func growth(b *testing.B, n int) growthPoint {
 			require.Less(b, p.PayoutBlocks, n+10, "payout never ends")
 		}
 	})
+
+	p.HeapAfterBlocksMB = liveHeapMB()
 
 	// Genesis export of x/hotspot and x/poc, and import into a fresh app
 	// (GROWTH_SKIP_IMPORT=1 leaves the import out: a million hotspots'

@@ -7,7 +7,7 @@
 # checks every one on chain, as `make load` does on one node. Afterwards it
 # prints each container's CPU seconds over the load and each validator's
 # ingest counters. Results: docs/benchmarks.md. Usage: make load-devnet
-# [RATE=1000 HOTSPOTS=300 DURATION=180s]; the devnet is stopped at the end
+# [RATE=1000 HOTSPOTS=300 DURATION=180s PROFILE=1]; the devnet is stopped at the end
 # with its data kept in networks/devnet/data (result.json under data/load)
 # until `make devnet-down`.
 set -euo pipefail
@@ -24,7 +24,9 @@ VALS=(val0 val1 val2 val3)
 if [ -e data ]; then echo "networks/devnet/data exists; make devnet-down first"; exit 1; fi
 BEACON_INTERVAL=1s POCD=$POCD bash genesis.sh
 # pprof on the nodes' container addresses (reachable from this machine and
-# the devnet's network only), for profiles under load:
+# the devnet's network only), for profiles under load. PROFILE=1 (any
+# non-empty value) writes val0's and the generator's over the publishing to
+# data/load/node.pprof and generator.pprof; by hand:
 #   curl -o cpu.pprof "http://$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' pocd-devnet_val0_1):6060/debug/pprof/profile?seconds=30"
 for n in "${NODES[@]}"; do sed -i 's#^pprof_laddr = .*#pprof_laddr = "0.0.0.0:6060"#' "data/$n/config/config.toml"; done
 mkdir -p data/load && chmod a+rwX data/load
@@ -59,7 +61,8 @@ for n in "${NODES[@]}"; do CPU0[$n]=$(cpu_ns "$n"); done
 T0=$(date +%s)
 
 $COMPOSE run --rm load -grpc full:9090 -validator "$(paste -sd, data/sim/validators)" -keyring-dir /data/sim -owner alice \
-  -hotspots "$HOTSPOTS" -rate "$RATE" -duration "$DURATION" -key-dir /data/load/hotspot-keys -out /data/load/result.json
+  -hotspots "$HOTSPOTS" -rate "$RATE" -duration "$DURATION" -key-dir /data/load/hotspot-keys -out /data/load/result.json \
+  ${PROFILE:+-profile-dir /data/load -node-pprof val0:6060}
 
 T1=$(date +%s)
 echo ">> CPU seconds per container from before onboarding to the last inclusion ($((T1 - T0)) s; the generator's own container is gone):"
