@@ -343,7 +343,7 @@ func growth(b *testing.B, n int) growthPoint {
 	// The block figures, before the export and import that may take the
 	// machine's memory (a million hotspots with a 4,000,000-node cache was
 	// stopped there at 22.5 GB resident, and its figures were lost).
-	b.Logf("after the blocks: %+v", p)
+	fmt.Fprintf(os.Stderr, "growth, %d hotspots, after the blocks: %+v\n", n, p) // not b.Logf: a benchmark's log is printed only when it ends
 
 	// Genesis export of x/hotspot and x/poc, and import into a fresh app
 	// (GROWTH_SKIP_IMPORT=1 leaves the import out: a million hotspots'
