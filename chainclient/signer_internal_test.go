@@ -30,6 +30,19 @@ func fileKeyring(tb testing.TB, enc params.ClientEncoding) keyring.Keyring {
 	return kr
 }
 
+// relayerSigner is a signer of the "relayer" key in a fresh test-backend
+// keyring, and that keyring.
+func relayerSigner(tb testing.TB) (*Signer, keyring.Keyring) {
+	tb.Helper()
+	enc := params.MakeClientEncoding()
+	kr := fileKeyring(tb, enc)
+	s, err := NewSigner(nil, enc, kr, "relayer", "pocd-test", DefaultPricing())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s, kr
+}
+
 // readingKeyFile is s signing through kr, as every signer did before it
 // kept its key.
 func readingKeyFile(s *Signer, kr keyring.Keyring) *Signer {
@@ -45,12 +58,7 @@ func sendToSelf(addr string) []sdk.Msg {
 // signatures are deterministic), and needs no further read of the key file:
 // it still signs after the key is deleted from the keyring.
 func TestSignerSignsWithTheKeyItReadOnce(t *testing.T) {
-	enc := params.MakeClientEncoding()
-	kr := fileKeyring(t, enc)
-	s, err := NewSigner(nil, enc, kr, "relayer", "pocd-test", DefaultPricing())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, kr := relayerSigner(t)
 	msgs := sendToSelf(s.Address())
 	ctx := context.Background()
 
@@ -136,12 +144,7 @@ func TestKeptKeyLeavesOtherKeysToTheKeyring(t *testing.T) {
 // BenchmarkSignerSign: one relay-sized signature through the kept key
 // against the test backend's key file (docs/benchmarks.md).
 func BenchmarkSignerSign(b *testing.B) {
-	enc := params.MakeClientEncoding()
-	kr := fileKeyring(b, enc)
-	s, err := NewSigner(nil, enc, kr, "relayer", "pocd-test", DefaultPricing())
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, kr := relayerSigner(b)
 	msgs := sendToSelf(s.Address())
 	for _, c := range []struct {
 		name string
